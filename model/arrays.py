@@ -1,0 +1,41 @@
+"""Small array helpers for the short power/state axes.
+
+numpy's reductions are slow over a last axis of length 4 and may change
+summation order with the array's size. Adding slices one by one is faster
+and gives every run bit-identical results whatever the ensemble size.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sum_last(x: np.ndarray) -> np.ndarray:
+    """x.sum(axis=-1), as a fixed left-to-right chain of elementwise adds."""
+    total = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        total += x[..., k]
+    return total
+
+
+def max_last(x: np.ndarray) -> np.ndarray:
+    """x.max(axis=-1), elementwise."""
+    best = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        np.maximum(best, x[..., k], out=best)
+    return best
+
+
+def min_last(x: np.ndarray) -> np.ndarray:
+    """x.min(axis=-1), elementwise."""
+    best = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        np.minimum(best, x[..., k], out=best)
+    return best
+
+
+def sum_axis1(x: np.ndarray) -> np.ndarray:
+    """x.sum(axis=1) (the state axis), as a fixed chain of adds."""
+    total = x[:, 0].copy()
+    for k in range(1, x.shape[1]):
+        total += x[:, k]
+    return total

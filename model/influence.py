@@ -1,0 +1,67 @@
+"""Influence indices, balance measures and the great powers' reaction rules.
+
+Pure functions over arrays (run R, state S, power P).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import sum_axis1, sum_last
+from .politics import shares
+
+CHANNELS = ("trade", "fdi", "debt", "security", "alignment")
+
+
+def state_influence(channel_values, weights):
+    """Influence of each power in each state: weighted mean of its shares of each channel.
+
+    I_ij = sum_c w_c s_cij / sum_c w_c [channel c present in state i]. A channel whose total is
+    zero in a state (no debt to any power, say) is dropped and the weights renormalised, so
+    rows always sum to 1.
+
+    Args:
+        channel_values: dict channel -> (R, S, P) non-negative levels (alignment is already a share).
+        weights: dict channel -> (R,) weights.
+    Returns:
+        (R, S, P) influence shares.
+    """
+    total = 0.0
+    weight_sum = 0.0
+    for name, values in channel_values.items():
+        present = (sum_last(values) > 0)[..., None]
+        w = weights[name][:, None, None] * present
+        total = total + w * shares(values)
+        weight_sum = weight_sum + w
+    return total / weight_sum
+
+
+def regional_influence(influence, gdp):
+    """GDP-weighted mean over states: (R, S, P), (R, S) -> (R, P)."""
+    return sum_axis1(influence * gdp[:, :, None]) / sum_axis1(gdp)[:, None]
+
+
+def balance_measures(regional):
+    """Leader index, HHI, normalised entropy of regional influence shares (R, P).
+
+    HHI = sum_j r_j^2; entropy = -sum_j r_j ln r_j / ln P (1 = perfectly balanced).
+    """
+    leader = regional.argmax(axis=1)
+    hhi = (regional ** 2).sum(axis=1)
+    logs = np.log(np.where(regional > 0, regional, 1.0))
+    entropy = -(regional * logs).sum(axis=1) / np.log(regional.shape[1])
+    return leader, hhi, entropy
+
+
+def russia_reaction(regional_russia, base_regional_russia, gain, switch):
+    """Russia, losing ground, offers security and EAEU ties: offer = switch * gain * max(0, I0 - I)."""
+    return switch * gain * np.maximum(base_regional_russia - regional_russia, 0.0)
+
+
+def china_russia_friction(china_ties, russia_ties, tolerance):
+    """Friction in [0, 1] rises when China's regional security ties pass Russia's tolerance.
+
+    friction = logistic((sum_i tie_i,CHN / sum_i tie_i,RUS - tolerance) / 0.05)
+    china_ties, russia_ties: (R, S). tolerance: (R,).
+    """
+    ratio = sum_axis1(china_ties) / np.maximum(sum_axis1(russia_ties), 1e-9)
+    return 1.0 / (1.0 + np.exp(-(ratio - tolerance) / 0.05))

@@ -1,0 +1,270 @@
+"""`CentralAsiaModel`: the Mesa model that steps R runs in lockstep (DESIGN sections 4 and 7)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import mesa
+import numpy as np
+
+from . import corridors, economy, influence, politics
+from .actors import load_actors
+from .agents import CentralAsianState, GreatPower
+from .base import build_base
+from .outputs import build_frames
+from .params import ParameterError, Params, REGISTRY, parse_path
+from .rng import RunStreams, run_seeds
+from .state import State
+
+SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
+                   "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat", "local_processing",
+                   "influence", "regional", "protest", "friction", "russia_offer", "ship_time", "market_time",
+                   "log_prices")
+
+
+@dataclass
+class Noise:
+    """This step's random numbers, split by purpose (views into the run streams)."""
+    prices: np.ndarray           # (R, K) normals
+    threat: np.ndarray           # (R, S) normals
+    sentiment: np.ndarray        # (R, S, P) normals
+    afghan_spillover: np.ndarray  # (R,) bool
+    scandal: np.ndarray          # (R, S, P) uniforms
+    protest: np.ndarray          # (R, S, P) uniforms
+
+
+@dataclass
+class Event:
+    """Something scheduled: `apply(model, runs)` runs at the start of `step` for the selected runs."""
+    step: int
+    apply: Callable[["CentralAsiaModel", np.ndarray], None]
+    runs: np.ndarray | None = None  # bool (R,); None = all runs
+    label: str = ""
+
+
+class CentralAsiaModel(mesa.Model):
+    """Nine actors, R runs at once. Step = one quarter by default; step 0 is the 2024 base year.
+
+    Args:
+        n_runs: ensemble size R.
+        seed: master seed; run k's seed is `run_seeds(seed, R)[k]`.
+        params: dotted-path overrides, e.g. {"powers.RUS.security_capacity": 0.8}; values may be per-run arrays.
+        run_seeds: explicit per-run seeds (overrides `seed`), e.g. to rerun one run of an ensemble alone.
+        start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is start_year - 1).
+        scenario: label written to the outputs.
+        events: `Event`s to apply during the run.
+        use_calibrated: layer calibration/calibrated.yaml over the registry defaults.
+        record: keep every step's outputs for `results()`.
+        **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
+    """
+
+    def __init__(self, n_runs: int = 1, seed: int | None = None, params: Mapping | None = None, *,
+                 run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
+                 steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
+                 events: list[Event] | None = None, use_calibrated: bool = True, record: bool = True,
+                 **overrides):
+        if seed is None and run_seeds is None:
+            seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        super().__init__(seed=seed if seed is not None else int(run_seeds[0]))
+        for name in overrides:
+            if name not in REGISTRY:
+                parse_path(name)  # raises with the nearest valid name
+        if run_seeds is not None:
+            n_runs = len(run_seeds)
+        if n_runs < 1:
+            raise ParameterError("n_runs must be at least 1")
+        if end_year < start_year or steps_per_year < 1:
+            raise ParameterError("need start_year <= end_year and steps_per_year >= 1")
+        self.n_runs = n_runs
+        self.seed = seed
+        self.seeds = list(run_seeds) if run_seeds is not None else run_seeds_for(seed, n_runs)
+        self.scenario = scenario
+        self.replicates = list(replicates) if replicates is not None else list(range(n_runs))
+        self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
+        self.dt = 1.0 / steps_per_year
+        self.n_steps = (end_year - start_year + 1) * steps_per_year
+        self.actors = load_actors()
+        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated)
+        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated))
+        self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
+        self.events = sorted(events or [], key=lambda e: e.step)
+        n_s, n_p, n_k = self.actors.n_states, self.actors.n_powers, len(self.actors.commodities)
+        self._layout = (n_k, n_s, n_s * n_p)
+        self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
+        self.state = self._initial_state()
+        self.price_index = economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix)
+        self.log_price_change = np.zeros((n_runs, n_s))
+        self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
+        self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
+        self.record = record
+        self._snapshots: list[dict] = []
+        self.datacollector = mesa.DataCollector(model_reporters={
+            **{f"influence_{p}": (lambda m, j=j: float(m.state.regional[:, j].mean())) for j, p in enumerate(self.actors.powers)},
+            "china_ca_trade": lambda m: float((m.state.trade[:, :, m.china] @ m.actors.state["china_mirror_ratio"]).mean()),
+        })
+        self._record()
+
+    # ---- set-up -----------------------------------------------------------------------------
+    def _initial_state(self) -> State:
+        a, b, p, R = self.actors, self.base, self.params, self.n_runs
+        n_c = len(a.corridors)
+
+        def tile(x):
+            return np.tile(np.asarray(x, dtype=float), (R,) + (1,) * np.ndim(x))
+
+        capacity = politics.capacity_target(p.security_capacity, p.war_intensity[:, None], p.war_capacity_drag[:, None],
+                                            a.at_war.astype(float), 1.0)
+        state = State(
+            gdp=tile(b.gdp), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
+            fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt), hidden_debt=tile(b.hidden_debt),
+            other_debt=tile(b.other_debt_ratio * b.gdp), alignment=tile(np.zeros_like(b.debt)),
+            sentiment=tile(b.sentiment), security=tile(b.security), threat=tile(b.threat),
+            local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
+            protest=np.zeros((R,) + b.debt.shape, bool), scandal=np.zeros((R,) + b.debt.shape, bool),
+            distress=np.zeros((R, a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
+            corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
+            market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
+            influence=np.zeros((R,) + b.debt.shape), regional=np.zeros((R, a.n_powers)),
+            friction=np.zeros(R), russia_offer=np.zeros(R),
+        )
+        self.state = state
+        state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
+        self._update_corridors()
+        state.alignment[:] = self.preferred_alignment(slice(None))
+        self._update_influence()
+        self.base_regional = state.regional.copy()
+        return state
+
+    # ---- the step -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One period for all runs, in the order of DESIGN section 4."""
+        self._exogenous_drivers()
+        self.agents_by_type[GreatPower].do("invest")
+        self._update_corridors()
+        self._trade()
+        self.agents_by_type[CentralAsianState].do("update")
+        self.agents_by_type[CentralAsianState].do("choose_alignment")
+        self._update_influence()
+        self._reactions()
+        self.agents_by_type[GreatPower].do("react")
+        self._record()
+        self.datacollector.collect(self)
+        if self.steps >= self.n_steps:
+            self.running = False
+
+    def _exogenous_drivers(self) -> None:
+        s, p = self.state, self.params
+        normals, uniforms = self.streams.draw(self.steps)
+        n_k, n_s, n_sp = self._layout
+        shape = (self.n_runs, n_s, n_sp // n_s)
+        self.noise = Noise(
+            prices=normals[:, :n_k], threat=normals[:, n_k:n_k + n_s],
+            sentiment=normals[:, n_k + n_s:].reshape(shape),
+            afghan_spillover=uniforms[:, 0] < politics.event_probability(p.afghan_spillover_rate, self.dt),
+            scandal=uniforms[:, 1:1 + n_sp].reshape(shape), protest=uniforms[:, 1 + n_sp:].reshape(shape))
+        s.log_prices = economy.step_commodity_prices(s.log_prices, p.commodity_persistence, p.commodity_volatility,
+                                                     self.dt, self.noise.prices)
+        self._apply_events()
+        previous = self.price_index
+        self.price_index = economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix)
+        self.log_price_change = np.log(self.price_index / previous)
+
+    def _apply_events(self) -> None:
+        while self.events and self.events[0].step <= self.steps:
+            event = self.events.pop(0)
+            runs = np.ones(self.n_runs, bool) if event.runs is None else event.runs
+            event.apply(self, runs)
+
+    def _update_corridors(self) -> None:
+        s, p, a = self.state, self.params, self.actors
+        s.ship_time = corridors.corridor_days(a.corridor_base_days, a.corridor_min_days, a.corridor_invest_ref,
+                                              s.corridor_investment, s.disruption, p.ship_time_scale)
+        s.market_time = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, p.sanctions,
+                                              p.sanction_transit_delay_days, p.ship_time_scale)
+
+    def _trade(self) -> None:
+        s, p, b, a = self.state, self.params, self.base, self.actors
+        years = self.steps / self.steps_per_year
+        eaeu_cut = p.eaeu_trade_cost_cut * (1.0 + s.russia_offer)
+        tau = economy.trade_cost(p.sanctions, p.sanction_trade_cost, p.eaeu_member, eaeu_cut, a.customs_union)
+        s.exports, s.imports = economy.gravity_trade(
+            b.exports, b.imports, s.gdp / b.gdp, np.exp(p.demand_growth * years), tau / b.trade_cost,
+            s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_cost_elasticity, p.trade_time_elasticity,
+            self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
+        s.fdi_stock = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
+
+    def preferred_alignment(self, i) -> np.ndarray:
+        """softmax(U / T) for state i (or all states with i=slice(None)); power axis last."""
+        s, p, b = self.state, self.params, self.base
+        china = self.china
+        debt = s.debt[:, i].copy()
+        debt[..., china] += s.hidden_debt[:, i]
+        extra = (slice(None),) if isinstance(i, slice) else ()
+        col = (slice(None),) + extra + (None,)
+        beta = {name: getattr(p, f"beta_{name}")[(slice(None),) + (None,) * (1 + len(extra))]
+                for name in ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
+        utility = politics.alignment_utility(
+            politics.shares(s.trade[:, i]), politics.shares(s.fdi_stock[:, i]), s.security[:, i],
+            s.threat[:, i][col], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i][col],
+            s.distress[:, i][col], b.history[i], beta)
+        temperature = (p.hedging_temperature[:, i] * (p.hedging_temperature_scale[:, None] if extra
+                                                      else p.hedging_temperature_scale))[col]
+        return politics.softmax(utility, temperature)
+
+    def _update_influence(self) -> None:
+        s, p = self.state, self.params
+        debt = s.debt.copy()
+        debt[:, :, self.china] += s.hidden_debt
+        channels = {"trade": s.trade, "fdi": s.fdi_stock, "debt": debt, "security": s.security,
+                    "alignment": s.alignment}
+        weights = {name: getattr(p, f"w_{name}") for name in channels}
+        s.influence = influence.state_influence(channels, weights)
+        s.regional = influence.regional_influence(s.influence, s.gdp)
+
+    def _reactions(self) -> None:
+        s, p = self.state, self.params
+        s.russia_offer = influence.russia_reaction(s.regional[:, self.russia], self.base_regional[:, self.russia],
+                                                   p.russia_reaction_gain, p.reactions)
+        s.friction = influence.china_russia_friction(s.security[:, :, self.china], s.security[:, :, self.russia],
+                                                     p.china_russia_tolerance)
+
+    # ---- outputs --------------------------------------------------------------------------------
+    def _record(self) -> None:
+        if not self.record:
+            return
+        s = self.state
+        snap = {}
+        for name in SNAPSHOT_FIELDS:
+            value = getattr(s, name)
+            snap[name] = value.copy() if name in ("trade", "debt_to_gdp") or not isinstance(value, np.ndarray) else value.copy()
+        self._snapshots.append(snap)
+
+    def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
+        """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
+        steps = np.asarray(steps)
+        year = self.start_year - 1 + (steps + self.steps_per_year - 1) // self.steps_per_year
+        period = (steps - 1) % self.steps_per_year + 1
+        return year, period
+
+    def results(self) -> dict:
+        """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
+        if not self.record:
+            raise RuntimeError("this model was built with record=False")
+        snap = {name: np.stack([s[name] for s in self._snapshots]) for name in SNAPSHOT_FIELDS}
+        steps = np.arange(len(self._snapshots))
+        year, period = self.step_years(steps)
+        ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
+               "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),
+               "step": steps, "year": year, "period": period}
+        return build_frames(snap, self.actors, ids)
+
+    def run(self) -> "CentralAsiaModel":
+        """Step to the end of the horizon; returns self."""
+        while self.running and self.steps < self.n_steps:
+            self.step()
+        return self
+
+
+def run_seeds_for(seed: int | None, n_runs: int) -> list[int]:
+    """Per-run seeds of an ensemble with master `seed`."""
+    return run_seeds(seed, n_runs)

@@ -1,0 +1,143 @@
+"""The output contract (DESIGN section 6): every column name, its unit and how it is computed.
+
+One table per level. Each entry maps a column to a function of the recorded
+snapshots, which are arrays shaped (T, R, ...) for T recorded steps.
+Columns are snake_case; `<P>` columns exist for every power, `<C>` for every corridor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    unit: str
+    doc: str
+    compute: Callable[[dict, "object"], np.ndarray]
+
+
+def _per_power(prefix, unit, doc, field, reduce=None):
+    def make(j, code):
+        def compute(snap, actors):
+            x = snap[field][..., j]
+            return reduce(x, actors) if reduce else x
+        return Column(f"{prefix}_{code}", unit, f"{doc} ({code})", compute)
+    return make
+
+
+def _sum_states(x, actors):
+    return x.sum(axis=-1)
+
+
+def region_columns(actors) -> list[Column]:
+    """Region-level columns: one row per run x step."""
+    cols = []
+    makers = [
+        _per_power("influence", "share", "GDP-weighted regional influence", "regional"),
+        _per_power("trade", "USD bn/yr", "Trade of the five states with the power, national basis", "trade", _sum_states),
+        _per_power("fdi", "USD bn/yr", "FDI inflow from the power into the region", "fdi_flow", _sum_states),
+        _per_power("fdi_stock", "USD bn", "FDI stock of the power in the region", "fdi_stock", _sum_states),
+        _per_power("lending", "USD bn/yr", "New lending by the power to the region", "lending", _sum_states),
+        _per_power("debt", "USD bn", "Official debt of the region to the power", "debt", _sum_states),
+        _per_power("market_time", "days", "Days from the region to the power's market", "market_time"),
+    ]
+    for make in makers:
+        cols += [make(j, code) for j, code in enumerate(actors.powers)]
+    cols += [
+        Column("leader", "code", "Power with the largest regional influence",
+               lambda snap, a: np.asarray(a.powers)[snap["regional"].argmax(axis=-1)]),
+        Column("hhi", "0..1", "Herfindahl concentration of regional influence",
+               lambda snap, a: (snap["regional"] ** 2).sum(axis=-1)),
+        Column("entropy", "0..1", "Normalised entropy of regional influence (1 = balanced)",
+               lambda snap, a: _entropy(snap["regional"])),
+        Column("china_russia_gap", "share", "influence_CHN - influence_RUS",
+               lambda snap, a: snap["regional"][..., a.powers.index("CHN")] - snap["regional"][..., a.powers.index("RUS")]),
+        Column("china_ca_trade", "USD bn/yr", "China-Central Asia trade on China's customs (GAC) basis",
+               lambda snap, a: (snap["trade"][..., a.powers.index("CHN")] * a.state["china_mirror_ratio"]).sum(axis=-1)),
+        Column("gdp_total", "USD bn/yr", "GDP of the five states", lambda snap, a: snap["gdp"].sum(axis=-1)),
+        Column("friction", "0..1", "China-Russia friction", lambda snap, a: snap["friction"]),
+        Column("russia_offer", "tie", "Russia's reactive security offer", lambda snap, a: snap["russia_offer"]),
+    ]
+    for c, code in enumerate(actors.corridors):
+        cols.append(Column(f"ship_time_{code}", "days", f"Days on the {actors.names[code]} corridor",
+                           lambda snap, a, c=c: snap["ship_time"][..., c]))
+    for k, code in enumerate(actors.commodities):
+        cols.append(Column(f"price_{code}", "index 2024=1", f"{code} price index",
+                           lambda snap, a, k=k: np.exp(snap["log_prices"][..., k])))
+    return cols
+
+
+def state_columns(actors) -> list[Column]:
+    """State-level columns: one row per run x step x state."""
+    cols = [
+        Column("gdp", "USD bn/yr", "GDP", lambda snap, a: snap["gdp"]),
+        Column("debt_to_gdp", "ratio", "External debt (official, hidden, other) over GDP", lambda snap, a: snap["debt_to_gdp"]),
+        Column("hidden_debt", "USD bn", "Off-the-books debt to China", lambda snap, a: snap["hidden_debt"]),
+        Column("distress", "0..1", "Debt distress", lambda snap, a: snap["distress"]),
+        Column("threat", "0..1", "Security threat level", lambda snap, a: snap["threat"]),
+        Column("local_processing", "share", "Share of extractive output processed at home", lambda snap, a: snap["local_processing"]),
+        Column("trade_balance_CHN", "USD bn/yr", "Exports to minus imports from China",
+               lambda snap, a: snap["exports"][..., a.powers.index("CHN")] - snap["imports"][..., a.powers.index("CHN")]),
+    ]
+    per_pair = [
+        ("alignment", "share", "Alignment towards the power", "alignment"),
+        ("trade", "USD bn/yr", "Exports plus imports with the power", "trade"),
+        ("exports", "USD bn/yr", "Exports to the power", "exports"),
+        ("imports", "USD bn/yr", "Imports from the power", "imports"),
+        ("fdi", "USD bn/yr", "FDI inflow from the power (annual rate)", "fdi_flow"),
+        ("fdi_stock", "USD bn", "FDI stock of the power", "fdi_stock"),
+        ("lending", "USD bn/yr", "New lending from the power", "lending"),
+        ("debt", "USD bn", "Official debt owed to the power", "debt"),
+        ("sentiment", "-1..1", "Public sentiment towards the power", "sentiment"),
+        ("security", "0..1", "Security ties with the power", "security"),
+        ("influence", "share", "Influence of the power in the state", "influence"),
+        ("protest", "0/1", "Protest against the power this step", "protest"),
+    ]
+    for prefix, unit, doc, field in per_pair:
+        cols += [Column(f"{prefix}_{code}", unit, f"{doc} ({code})", lambda snap, a, f=field, j=j: snap[f][..., j])
+                 for j, code in enumerate(actors.powers)]
+    return cols
+
+
+def _entropy(shares):
+    logs = np.log(np.where(shares > 0, shares, 1.0))
+    return -(shares * logs).sum(axis=-1) / np.log(shares.shape[-1])
+
+
+def units(actors) -> dict[str, str]:
+    """Column name -> unit, for both tables (used by plots and reports)."""
+    return {c.name: c.unit for c in region_columns(actors) + state_columns(actors)}
+
+
+def build_frames(snap: dict, actors, ids: dict) -> dict[str, pd.DataFrame]:
+    """Turn stacked snapshots (T, R, ...) into the `region` and `states` tables.
+
+    `ids` holds per-run arrays `run`, `scenario`, `replicate`, `seed` (R,) and per-step arrays
+    `step`, `year`, `period` (T,). Rows are ordered by run, then step (then state).
+    """
+    n_steps, n_runs = snap["gdp"].shape[:2]
+    n_states = actors.n_states
+
+    def per_run(values, reps):
+        return np.repeat(np.asarray(values), reps)
+
+    def per_step(values, tile, inner):
+        return np.tile(np.repeat(np.asarray(values), inner), tile)
+
+    region = {k: per_run(ids[k], n_steps) for k in ("run", "scenario", "replicate", "seed")}
+    region |= {k: per_step(ids[k], n_runs, 1) for k in ("step", "year", "period")}
+    for col in region_columns(actors):
+        region[col.name] = np.swapaxes(col.compute(snap, actors), 0, 1).reshape(-1)
+    states = {k: per_run(ids[k], n_steps * n_states) for k in ("run", "scenario", "replicate", "seed")}
+    states |= {k: per_step(ids[k], n_runs, n_states) for k in ("step", "year", "period")}
+    states["state"] = np.tile(np.asarray(actors.states), n_runs * n_steps)
+    for col in state_columns(actors):
+        states[col.name] = np.swapaxes(col.compute(snap, actors), 0, 1).reshape(-1)
+    return {"region": pd.DataFrame(region), "states": pd.DataFrame(states)}

@@ -1,0 +1,372 @@
+"""The parameter registry: every model parameter, defined once.
+
+Each `Param` has a unit, a default, a valid range (`bounds`, enforced), an
+uncertainty range (`range`, used by samplers and calibration) and a source:
+a fact id from `data/facts.yaml` or a stated assumption.
+
+Scopes and dotted paths:
+- global:  `beta_trade`
+- state:   `states.KAZ.hedging_temperature` (a bare name sets every state)
+- power:   `powers.RUS.security_capacity`   (a bare name sets every power)
+
+A resolved value is a per-run array: global (R,), state (R, S), power (R, P).
+Precedence: registry default < calibration/calibrated.yaml < caller overrides.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import yaml
+
+STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+POWERS = ("CHN", "RUS", "EU", "USA")
+CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.yaml"
+
+
+class ParameterError(ValueError):
+    """An unknown parameter name, a bad value, or a value out of its valid range."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float | dict[str, float]
+    unit: str
+    bounds: tuple[float, float]
+    range: tuple[float, float]
+    source: str
+    doc: str
+    scope: str = "global"  # "global" | "state" | "power"
+
+    def default_for(self, actor: str | None = None) -> float:
+        if isinstance(self.default, dict):
+            return float(self.default[actor])
+        return float(self.default)
+
+
+def _g(name, default, unit, bounds, rng, source, doc):
+    return Param(name, default, unit, bounds, rng, source, doc, "global")
+
+
+def _s(name, default, unit, bounds, rng, source, doc):
+    return Param(name, default, unit, bounds, rng, source, doc, "state")
+
+
+def _p(name, default, unit, bounds, rng, source, doc):
+    return Param(name, default, unit, bounds, rng, source, doc, "power")
+
+
+_PARAMS = [
+    # --- transport and FDI -------------------------------------------------
+    _g("fdi_gain_per_10pct_shiptime_cut", 0.12, "fraction of FDI per 10% cut", (0.0, 1.0), (0.10, 0.155),
+       "project card (a 10% cut in shipment time gives +12% FDI); literature alternative 0.155 from "
+       "elast_fdi_bri_travel_time_aggregate (Chen & Lin 2018, elasticity ~1.55)",
+       "Level response of FDI and lending to shipment time; the exponent is ln(1+g)/ln(1/0.9)."),
+    _g("ship_time_scale", 1.0, "x", (0.2, 3.0), (0.9, 1.1), "design parameter",
+       "Multiplies every corridor's shipment time."),
+    _g("trade_time_elasticity", 0.8, "-", (0.0, 3.0), (0.4, 1.2), "trade_per_day_travel_time; trade_cost_shipment_time_desoyres",
+       "Elasticity of bilateral trade to shipment time to that market."),
+    _g("trade_cost_elasticity", 4.0, "-", (0.5, 10.0), (3.0, 6.0), "assumption: standard gravity trade elasticity",
+       "theta: elasticity of trade to the ad-valorem trade cost tau."),
+    _g("trade_gdp_elasticity", 0.8, "-", (0.0, 2.0), (0.7, 1.2), "assumption: unit income elasticity of gravity",
+       "a, b: elasticity of trade to the state's GDP and to the power's demand."),
+    _g("trade_fdi_link", 0.15, "-", (0.0, 1.0), (0.0, 0.4), "assumption: project imports follow FDI (bre_trade_income_fdi_headline)",
+       "Elasticity of the state's imports from a power to that power's FDI stock."),
+    _g("eaeu_trade_cost_cut", 0.08, "ad-valorem", (0.0, 0.5), (0.03, 0.15), "kz_memberships; kg_memberships",
+       "Trade-cost discount with Russia for EAEU members."),
+    _g("sanction_trade_cost", 0.15, "ad-valorem per unit intensity", (0.0, 1.0), (0.05, 0.3), "assumption: secondary-sanction compliance costs",
+       "Trade cost added with a sanctioned power."),
+    _g("sanction_transit_delay_days", 10.0, "days per unit intensity", (0.0, 60.0), (5.0, 20.0), "transit_rail_northern (door-to-door 20-26 vs 12-18)",
+       "Extra days on a corridor transiting a sanctioned power, for other powers' markets."),
+    # --- commodity prices ----------------------------------------------------
+    _g("commodity_persistence", 0.7, "per year", (0.0, 0.999), (0.5, 0.9), "assumption: AR(1) of log prices",
+       "Annual AR(1) coefficient of log commodity prices (per step: persistence**dt)."),
+    _g("commodity_volatility", 0.18, "log sd per sqrt(year)", (0.0, 1.0), (0.1, 0.3), "assumption: oil/gas price volatility",
+       "Annual volatility of log commodity prices."),
+    _g("commodity_gdp_elasticity", 0.25, "-", (0.0, 1.0), (0.1, 0.4), "assumption",
+       "GDP response to the state's commodity price index, times its commodity export share."),
+    _g("commodity_fdi_elasticity", 0.5, "-", (0.0, 2.0), (0.2, 1.0), "assumption",
+       "Extractive FDI response to the state's commodity price index."),
+    # --- growth ----------------------------------------------------------------
+    _g("local_multiplier", 0.8, "GDP per USD of investment", (0.0, 3.0), (0.4, 1.2), "bre_trade_income_fdi_headline; bre_income_kg_tj",
+       "Local multiplier of FDI and loan-financed investment on GDP."),
+    _g("labour_leakage", 1.0, "-", (0.0, 2.0), (0.5, 1.5), "sources: Chinese projects import their own labour",
+       "Share of the multiplier lost per unit of imported-labour share."),
+    _g("processing_value_retained", 0.4, "fraction", (0.0, 1.0), (0.2, 0.6), "sources: raw exports, processing abroad",
+       "Share of the extractive multiplier kept when processing happens abroad."),
+    _g("fdi_depreciation", 0.05, "per year", (0.0, 0.5), (0.03, 0.08), "assumption",
+       "Depreciation of FDI stocks."),
+    # --- debt ----------------------------------------------------------------------
+    _g("debt_amortisation", 0.08, "per year", (0.0, 0.5), (0.05, 0.12), "assumption: ~12-year average maturity",
+       "Share of the debt stock repaid each year."),
+    _g("hidden_debt_share", 0.25, "fraction of Chinese lending", (0.0, 1.0), (0.1, 0.4), "tj_debt_china (60% vs ~32% reports conflict)",
+       "Share of Chinese lending that is not in official debt statistics."),
+    _g("distress_width", 0.08, "debt/GDP", (0.01, 0.5), (0.05, 0.15), "assumption",
+       "Width of the logistic debt-distress curve."),
+    _g("distress_growth_drag", 0.03, "per year", (0.0, 0.2), (0.01, 0.05), "assumption",
+       "Growth lost at full debt distress."),
+    _g("distress_leverage", 1.0, "-", (0.0, 5.0), (0.5, 2.0), "sources: debt raises creditor leverage",
+       "Creditor leverage per unit distress x debt share."),
+    # --- sentiment and protests ---------------------------------------------------
+    _g("sentiment_adjust_rate", 0.5, "per year", (0.0, 5.0), (0.2, 1.0), "assumption",
+       "Speed at which sentiment relaxes to its target."),
+    _g("sentiment_noise", 0.05, "per sqrt(year)", (0.0, 0.5), (0.02, 0.1), "assumption", "Sentiment shocks."),
+    _g("benefit_sentiment_gain", 2.0, "per (FDI stock/GDP)", (0.0, 20.0), (0.5, 4.0), "sources: visible benefits",
+       "Sentiment gain per unit change of the power's FDI stock relative to GDP."),
+    _g("labour_sentiment_penalty", 20.0, "per (imported-labour FDI/GDP)", (0.0, 100.0), (5.0, 40.0), "sources: imported Chinese labour",
+       "Sentiment loss per unit of imported-labour-weighted FDI inflow relative to GDP."),
+    _g("debt_sentiment_penalty", 1.0, "per (debt/GDP)", (0.0, 10.0), (0.5, 3.0), "sources: debt-trap narrative",
+       "Sentiment loss per unit of debt-to-the-power relative to GDP, times (1 + distress)."),
+    _g("corruption_rate", 0.15, "events per year", (0.0, 2.0), (0.05, 0.3), "sources: corruption scandals around projects",
+       "Base rate of a corruption scandal per state-power pair, times the power's exposure."),
+    _g("corruption_hit", 0.10, "sentiment", (0.0, 1.0), (0.05, 0.2), "assumption", "Sentiment drop per scandal."),
+    _g("protest_rate", 0.4, "events per year", (0.0, 4.0), (0.1, 0.8), "sources: anti-China protests (KZ 2016, 2019; KG 2019-20)",
+       "Maximum protest rate per state-power pair."),
+    _g("protest_threshold", -0.2, "sentiment", (-1.0, 1.0), (-0.4, 0.0), "assumption",
+       "Sentiment at which the protest rate is half its maximum."),
+    _g("protest_steepness", 0.1, "sentiment", (0.01, 1.0), (0.05, 0.2), "assumption", "Logistic width of the protest response."),
+    _g("protest_delay_years", 1.0, "years", (0.0, 5.0), (0.5, 2.0), "sources: protests delay projects",
+       "How long a protest delays the power's projects."),
+    _g("protest_fdi_cut", 0.5, "fraction", (0.0, 1.0), (0.3, 0.7), "assumption", "Share of FDI and lending held back during a delay."),
+    # --- security -------------------------------------------------------------------
+    _g("threat_reversion", 0.5, "per year", (0.0, 5.0), (0.2, 1.0), "assumption", "Mean reversion of the threat level."),
+    _g("threat_volatility", 0.08, "per sqrt(year)", (0.0, 1.0), (0.04, 0.15), "assumption", "Threat shocks."),
+    _g("afghan_spillover_rate", 0.1, "events per year", (0.0, 2.0), (0.05, 0.3), "sources: Afghan spillover risk",
+       "Rate of an Afghan spillover shock."),
+    _g("afghan_spillover_size", 0.3, "threat", (0.0, 1.0), (0.1, 0.5), "assumption", "Threat jump times exposure."),
+    _g("security_adjust_rate", 0.25, "per year", (0.0, 5.0), (0.1, 0.5), "assumption", "Speed at which ties follow capacity."),
+    _g("war_intensity", 0.6, "0..1", (0.0, 1.0), (0.3, 0.9), "sources: the war in Ukraine absorbs Russia",
+       "Intensity of Russia's war; drains its security capacity."),
+    _g("war_capacity_drag", 0.5, "fraction", (0.0, 1.0), (0.3, 0.7), "assumption", "Capacity lost at full war intensity."),
+    _g("china_russia_tolerance", 0.25, "China/Russia security-tie ratio", (0.0, 2.0), (0.15, 0.4), "sources: cooperative rivalry",
+       "China's regional security ties relative to Russia's that Russia tolerates before friction rises."),
+    _g("friction_drag", 1.0, "-", (0.0, 5.0), (0.5, 2.0), "assumption", "How much friction slows China's security rise."),
+    # --- reactions ---------------------------------------------------------------------
+    _g("reactions", 1.0, "switch", (0.0, 1.0), (1.0, 1.0), "design switch", "1 turns the great powers' reaction rules on."),
+    _g("russia_reaction_gain", 2.0, "-", (0.0, 10.0), (1.0, 4.0), "sources: Russia counters China",
+       "Security offer per unit of lost regional influence."),
+    _g("russia_reaction_cost", 0.1, "capacity per year", (0.0, 1.0), (0.05, 0.2), "assumption",
+       "Capacity spent per unit of offer per year."),
+    # --- alignment -------------------------------------------------------------------------
+    _g("beta_trade", 2.0, "utility per share", (0.0, 20.0), (1.0, 4.0), "calibrated (casim calibrate)", "Weight of trade share."),
+    _g("beta_fdi", 1.0, "utility per share", (0.0, 20.0), (0.5, 2.0), "calibrated", "Weight of FDI-stock share."),
+    _g("beta_security", 2.0, "utility per tie", (0.0, 20.0), (1.0, 5.0), "calibrated", "Weight of security ties x threat."),
+    _g("beta_sentiment", 1.0, "utility per sentiment", (0.0, 20.0), (0.5, 2.0), "calibrated", "Weight of public sentiment."),
+    _g("beta_dependence", 2.0, "utility", (0.0, 20.0), (1.0, 4.0), "calibrated", "Aversion to debt dependence."),
+    _g("beta_leverage", 1.0, "utility", (0.0, 20.0), (0.0, 2.0), "calibrated", "Pull of creditor leverage in distress."),
+    _g("beta_history", 1.0, "utility", (0.0, 20.0), (0.5, 3.0), "cab_2012_russia_role; gallup_ca_avg_approval_2006_2018",
+       "Weight of historical ties."),
+    _g("alignment_inertia", 0.5, "retained per year", (0.0, 1.0), (0.3, 0.8), "assumption",
+       "Share of last year's alignment kept (per step: inertia**dt)."),
+    _g("hedging_temperature_scale", 1.0, "x", (0.05, 20.0), (0.7, 1.5), "sources: multi-vector foreign policy",
+       "Multiplies every state's hedging temperature."),
+    # --- influence weights -------------------------------------------------------------
+    _g("w_trade", 0.25, "weight", (0.0, 1.0), (0.15, 0.35), "design", "Weight of trade share in influence."),
+    _g("w_fdi", 0.20, "weight", (0.0, 1.0), (0.1, 0.3), "design", "Weight of FDI-stock share in influence."),
+    _g("w_debt", 0.15, "weight", (0.0, 1.0), (0.05, 0.25), "design", "Weight of debt share in influence."),
+    _g("w_security", 0.20, "weight", (0.0, 1.0), (0.1, 0.3), "design", "Weight of security-tie share in influence."),
+    _g("w_alignment", 0.20, "weight", (0.0, 1.0), (0.1, 0.3), "design", "Weight of alignment in influence."),
+    _g("local_processing_adjust_rate", 0.2, "per year", (0.0, 5.0), (0.1, 0.5), "assumption",
+       "Speed at which local processing moves to its policy target."),
+    # --- states ------------------------------------------------------------------------
+    _s("base_growth", {"KAZ": 0.05, "KGZ": 0.07, "TJK": 0.07, "TKM": 0.05, "UZB": 0.07}, "per year (USD terms)",
+       (-0.2, 0.3), (0.02, 0.09), "assumption: IMF-range medium-term growth in USD terms", "Growth before investment effects."),
+    _s("hedging_temperature", {"KAZ": 1.2, "KGZ": 0.8, "TJK": 0.8, "TKM": 3.0, "UZB": 1.2}, "utility",
+       (0.01, 20.0), (0.3, 3.0), "tm_memberships (permanent neutrality); unga_ukraine_votes (abstentions)",
+       "Softmax temperature: high means multi-vector balancing."),
+    _s("local_processing", {"KAZ": 0.35, "KGZ": 0.2, "TJK": 0.2, "TKM": 0.3, "UZB": 0.35}, "share",
+       (0.0, 1.0), (0.1, 0.6), "kz_main_exports; uz_main_exports (raw exports dominate)",
+       "Policy target for the share of extractive output processed locally."),
+    _s("distress_threshold", {"KAZ": 0.9, "KGZ": 0.5, "TJK": 0.45, "TKM": 0.5, "UZB": 0.75}, "debt/GDP",
+       (0.05, 3.0), (0.3, 1.0), "kz_gross_external_debt (mostly corporate); kg_debt_china; tj_debt_china",
+       "External debt/GDP at which distress is half way."),
+    _s("civil_society", {"KAZ": 0.4, "KGZ": 0.6, "TJK": 0.15, "TKM": 0.05, "UZB": 0.25}, "0..1",
+       (0.0, 1.0), (0.0, 0.8), "assumption: freedom-index ordering", "Strength of civil society (lowers protest risk)."),
+    _s("afghan_exposure", {"KAZ": 0.1, "KGZ": 0.3, "TJK": 1.0, "TKM": 0.6, "UZB": 0.6}, "0..1",
+       (0.0, 1.0), (0.0, 1.0), "assumption: border lengths with Afghanistan", "Exposure to Afghan spillover."),
+    _s("eaeu_member", {"KAZ": 1.0, "KGZ": 1.0, "TJK": 0.0, "TKM": 0.0, "UZB": 0.0}, "0/1",
+       (0.0, 1.0), (0.0, 1.0), "kz_memberships; kg_memberships; tj_memberships; uz_memberships (observer)",
+       "EAEU membership (trade-cost discount with Russia)."),
+    # --- powers --------------------------------------------------------------------------
+    _p("investment_scale", {"CHN": 1.0, "RUS": 1.0, "EU": 1.0, "USA": 1.0}, "x base", (0.0, 10.0), (0.6, 1.6),
+       "bri_h1_2025_ca; china_dev_finance_ca", "FDI and lending budget relative to 2024 (China: the BRI budget)."),
+    _p("budget_growth", {"CHN": 0.04, "RUS": 0.0, "EU": 0.02, "USA": 0.02}, "per year", (-0.5, 0.5), (-0.05, 0.08),
+       "assumption", "Trend growth of the power's FDI and lending budget."),
+    _p("demand_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.01, "USA": 0.015}, "per year", (-0.3, 0.3), (-0.02, 0.06),
+       "assumption: partner import demand", "Growth of the power's import demand."),
+    _p("transport_investment", {"CHN": 1.5, "RUS": 0.3, "EU": 1.0, "USA": 0.1}, "USD bn per year", (0.0, 50.0), (0.0, 4.0),
+       "eu_ca_trade (Global Gateway EUR 12bn); kz_china_joint_projects", "Spending on regional corridors."),
+    _p("security_capacity", {"CHN": 0.3, "RUS": 1.0, "EU": 0.1, "USA": 0.2}, "index", (0.0, 3.0), (0.1, 1.5),
+       "sipri_ca_russia_china_share (Russia 62%, China 18%)", "Capacity to provide security (before war drag)."),
+    _p("security_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.0, "USA": 0.0}, "per year", (-0.2, 0.3), (0.0, 0.08),
+       "sipri_ca_russia_china_share: China 1.5% (2010-14) to 18% (2015-19)", "Slow rise of the power's security role."),
+    _p("imported_labour_share", {"CHN": 0.3, "RUS": 0.05, "EU": 0.05, "USA": 0.05}, "share", (0.0, 1.0), (0.1, 0.5),
+       "sources: Chinese projects bring Chinese workers", "Share of project labour brought from home."),
+    _p("sanctions", {"CHN": 0.0, "RUS": 0.5, "EU": 0.0, "USA": 0.0}, "0..1", (0.0, 1.0), (0.2, 0.8),
+       "sources: Western sanctions on Russia", "Intensity of Western sanctions on the power."),
+    _p("corruption_exposure", {"CHN": 1.0, "RUS": 0.8, "EU": 0.2, "USA": 0.2}, "x", (0.0, 5.0), (0.5, 1.5),
+       "assumption", "Relative exposure of the power's projects to corruption scandals."),
+    _p("security_offer", {"CHN": 0.0, "RUS": 0.0, "EU": 0.0, "USA": 0.0}, "tie", (0.0, 1.0), (0.0, 0.3),
+       "design lever", "Extra security ties offered to every state."),
+]
+
+REGISTRY: dict[str, Param] = {p.name: p for p in _PARAMS}
+SCOPES = {"global": (), "state": STATES, "power": POWERS}
+
+
+def fdi_shiptime_exponent(gain_per_10pct):
+    """epsilon such that a 10% cut in shipment time gives `gain` more FDI: ln(1+g)/ln(1/0.9)."""
+    return np.log1p(gain_per_10pct) / math.log(1.0 / 0.9)
+
+
+def _nearest(name: str, options) -> str:
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def valid_paths() -> list[str]:
+    """Every dotted path the registry accepts."""
+    paths = []
+    for p in REGISTRY.values():
+        paths.append(p.name)
+        prefix = {"state": "states", "power": "powers"}.get(p.scope)
+        if prefix:
+            paths += [f"{prefix}.{a}.{p.name}" for a in SCOPES[p.scope]]
+    return paths
+
+
+def parse_path(path: str) -> tuple[Param, str | None]:
+    """Split a dotted path into (Param, actor or None). Raises ParameterError with a suggestion."""
+    parts = path.split(".")
+    if len(parts) == 1:
+        if path in REGISTRY:
+            return REGISTRY[path], None
+    elif len(parts) == 3 and parts[0] in ("states", "powers"):
+        scope = "state" if parts[0] == "states" else "power"
+        actors = SCOPES[scope]
+        if parts[1] not in actors:
+            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{_nearest(parts[1], actors)}")
+        p = REGISTRY.get(parts[2])
+        if p is not None and p.scope == scope:
+            return p, parts[1]
+        names = [q.name for q in REGISTRY.values() if q.scope == scope]
+        raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{_nearest(parts[2], names)}")
+    raise ParameterError(f"unknown parameter '{path}'{_nearest(path, valid_paths())}")
+
+
+def check_value(path: str, value) -> np.ndarray:
+    """Return value as a float array, or raise ParameterError if not numeric or out of bounds."""
+    param, _ = parse_path(path)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray, list, tuple, np.number)):
+        raise ParameterError(f"{path}: expected a number, got {type(value).__name__}")
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{path}: value must be finite")
+    lo, hi = param.bounds
+    if np.any(arr < lo) or np.any(arr > hi):
+        bad = arr[(arr < lo) | (arr > hi)].ravel()[0]
+        raise ParameterError(f"{path}: {bad:g} is outside the valid range [{lo:g}, {hi:g}] {param.unit}")
+    return arr
+
+
+@lru_cache(maxsize=1)
+def _calibrated_from_disk() -> dict[str, float]:
+    if not CALIBRATED_FILE.exists():
+        return {}
+    with open(CALIBRATED_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    values = data.get("params", {}) or {}
+    for path, value in values.items():
+        check_value(path, value)
+    return {k: float(v) for k, v in values.items()}
+
+
+def default_overrides(use_calibrated: bool = True) -> dict[str, float]:
+    """The calibrated defaults layered on the registry (empty if not calibrated yet)."""
+    return dict(_calibrated_from_disk()) if use_calibrated else {}
+
+
+class Params:
+    """Resolved per-run parameter arrays; `params.beta_trade` is (R,), state ones (R, S), power ones (R, P)."""
+
+    def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True):
+        self.n_runs = n_runs
+        self.values: dict[str, np.ndarray] = {}
+        for p in REGISTRY.values():
+            actors = SCOPES[p.scope]
+            if actors:
+                row = np.array([p.default_for(a) for a in actors])
+                self.values[p.name] = np.tile(row, (n_runs, 1))
+            else:
+                self.values[p.name] = np.full(n_runs, p.default_for())
+        self.__dict__.update(self.values)  # plain attribute access: params.beta_trade
+        layered = {**default_overrides(use_calibrated), **dict(overrides or {})}
+        self.overrides = {}
+        for path, value in layered.items():
+            self.set(path, value)
+
+    def set(self, path: str, value, runs=None) -> None:
+        """Set a parameter by dotted path, for all runs or the boolean/int `runs` selection."""
+        param, actor = parse_path(path)
+        arr = check_value(path, value)
+        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != self.n_runs):
+            raise ParameterError(f"{path}: expected a scalar or {self.n_runs} per-run values, got shape {arr.shape}")
+        target = self.values[param.name]
+        sel = slice(None) if runs is None else runs
+        if actor is None:
+            if target.ndim == 2:
+                target[sel, :] = arr[sel, None] if arr.ndim == 1 else arr
+            else:
+                target[sel] = arr[sel] if arr.ndim == 1 else arr
+        else:
+            col = SCOPES[param.scope].index(actor)
+            target[sel, col] = arr[sel] if arr.ndim == 1 else arr
+        self.overrides[path] = value
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # only reached for names that are not parameters
+        raise AttributeError(f"unknown parameter '{name}'{_nearest(name, REGISTRY)}")
+
+    def take(self, runs) -> "Params":
+        """The parameters of a subset of runs (for splitting an ensemble into chunks)."""
+        out = object.__new__(Params)
+        out.values = {k: v[runs].copy() for k, v in self.values.items()}
+        out.__dict__.update(out.values)
+        out.n_runs = next(iter(out.values.values())).shape[0]
+        out.overrides = dict(self.overrides)
+        return out
+
+    def resolved(self) -> dict[str, list]:
+        """Every parameter by dotted path with its per-run values (for the manifest)."""
+        out = {}
+        for p in REGISTRY.values():
+            v = self.values[p.name]
+            if v.ndim == 1:
+                out[p.name] = _compact(v)
+            else:
+                for k, actor in enumerate(SCOPES[p.scope]):
+                    out[f"{'states' if p.scope == 'state' else 'powers'}.{actor}.{p.name}"] = _compact(v[:, k])
+        return out
+
+
+def _compact(v: np.ndarray):
+    return float(v[0]) if np.all(v == v[0]) else [float(x) for x in v]
+
+
+def parameter_table():
+    """The registry as a pandas DataFrame (for docs and the README)."""
+    import pandas as pd
+
+    rows = []
+    for p in REGISTRY.values():
+        default = p.default if not isinstance(p.default, dict) else ", ".join(f"{k} {v:g}" for k, v in p.default.items())
+        rows.append({"name": p.name, "scope": p.scope, "default": default, "unit": p.unit,
+                     "valid": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
+                     "uncertainty": f"[{p.range[0]:g}, {p.range[1]:g}]", "source": p.source, "meaning": p.doc})
+    return pd.DataFrame(rows)

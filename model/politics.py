@@ -1,0 +1,113 @@
+"""Politics: sentiment, corruption and protests, security, alignment choice.
+
+Pure functions over arrays with the run axis first (run R, state S, power P).
+A `CentralAsianState` calls them on its own row: the P axis is then last.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import max_last, sum_last
+
+
+def event_probability(rate, dt):
+    """Probability of at least one Poisson event in a step: 1 - exp(-rate dt)."""
+    return -np.expm1(-rate * dt)
+
+
+def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour, burden, base_burden,
+                     benefit_gain, labour_penalty, debt_penalty):
+    """Where sentiment towards a power settles.
+
+    s*_ij = s0_ij + gain (B_ij - B0_ij) - pen_L (L_ij - L0_ij) - pen_D (D_ij - D0_ij)
+
+    B: visible benefits (FDI stock / GDP); L: imported-labour-weighted FDI inflow / GDP;
+    D: debt to the power / GDP times (1 + distress). Deviations from the base year, so the
+    base year is a rest point. Source: the articles' sentiment story (labour, debt, benefits).
+    """
+    return (base_sentiment + benefit_gain * (benefit - base_benefit)
+            - labour_penalty * (labour - base_labour) - debt_penalty * (burden - base_burden))
+
+
+def step_sentiment(sentiment, target, rate, noise, dt, shocks, scandal, scandal_hit):
+    """s_t = clip(s + rate dt (s* - s) + noise sqrt(dt) z - hit * scandal, -1, 1)."""
+    moved = sentiment + rate * dt * (target - sentiment) + noise * np.sqrt(dt) * shocks - scandal_hit * scandal
+    return np.clip(moved, -1.0, 1.0)
+
+
+def protest_rate(sentiment, threshold, steepness, max_rate, civil_society):
+    """Protests per year against a power: max_rate * logistic((threshold - s) / steepness) * (1 - civil_society / 2).
+
+    Low sentiment and weak civil society (fewer channels for dissent) make protests likelier.
+    """
+    return max_rate / (1.0 + np.exp(-(threshold - sentiment) / steepness)) * (1.0 - 0.5 * civil_society)
+
+
+def step_delay(delay_years, protest, protest_delay, dt):
+    """Years left of a protest-induced project delay: counts down, and a new protest resets it."""
+    return np.where(protest, protest_delay, np.maximum(delay_years - dt, 0.0))
+
+
+def step_threat(threat, base_threat, reversion, volatility, dt, shocks, spillover, spillover_size, exposure):
+    """Threat in [0, 1]: mean-reverting noise plus Afghan spillover jumps scaled by exposure."""
+    moved = (threat + reversion * dt * (base_threat - threat) + volatility * np.sqrt(dt) * shocks
+             + spillover_size * exposure * spillover)
+    return np.clip(moved, 0.0, 1.0)
+
+
+def capacity_target(security_capacity, war_intensity, war_drag, at_war, rise):
+    """Capacity a power can project: capacity * (1 - drag * war * [at war]) * rise.
+
+    `rise` is the accumulated slow growth of a power's role (China's, by `security_growth`).
+    """
+    return security_capacity * (1.0 - war_drag * war_intensity * at_war) * rise
+
+
+def step_rise(log_rise, security_growth, friction, friction_drag, dt):
+    """ln rise_t = ln rise + g (1 - drag * friction)+ dt: China's role grows slowly, slower with friction."""
+    return log_rise + security_growth * np.maximum(1.0 - friction_drag * friction, 0.0) * dt
+
+
+def step_toward(value, target, rate, dt):
+    """Partial adjustment: x + min(rate dt, 1) (x* - x)."""
+    return value + np.minimum(rate * dt, 1.0) * (target - value)
+
+
+def tie_target(base_ties, capacity, base_capacity, offer):
+    """Security ties follow capacity: clip(tie0 * cap / cap0 + offer, 0, 1)."""
+    return np.clip(base_ties * capacity / base_capacity + offer, 0.0, 1.0)
+
+
+def shares(x):
+    """x / sum(x) along the power axis, 0 where the total is 0."""
+    total = sum_last(x)[..., None]
+    return x / np.where(total > 0, total, np.inf)
+
+
+def alignment_utility(trade_share, fdi_share, security, threat, sentiment, debt_share, debt_to_gdp,
+                      distress, history, beta):
+    """U_ij for one state's row or all states (power axis last).
+
+    U = b_trade trade share + b_fdi FDI share + b_sec tie (0.5 + threat) + b_sent sentiment
+        - b_dep debt share * debt/GDP + b_lev leverage * distress * debt share + b_hist history
+
+    `beta` maps names to per-run arrays shaped to broadcast against the power axis.
+    threat, debt_to_gdp, distress: shaped to broadcast too (a trailing axis of 1).
+    """
+    return (beta["trade"] * trade_share + beta["fdi"] * fdi_share
+            + beta["security"] * security * (0.5 + threat) + beta["sentiment"] * sentiment
+            - beta["dependence"] * debt_share * debt_to_gdp
+            + beta["leverage"] * distress * debt_share + beta["history"] * history)
+
+
+def softmax(utility, temperature):
+    """softmax(U / T) along the last axis, stable. temperature broadcasts against utility."""
+    z = utility / temperature
+    e = np.exp(z - max_last(z)[..., None])
+    return e / sum_last(e)[..., None]
+
+
+def step_alignment(alignment, preferred, inertia, dt):
+    """a_t = lambda^dt a + (1 - lambda^dt) softmax(U / T): a convex mix, so rows stay on the simplex."""
+    keep = inertia ** dt
+    return keep * alignment + (1.0 - keep) * preferred
