@@ -25,11 +25,14 @@ class RunSpec:
     params: dict = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     input_files: list[str] = field(default_factory=list)
+    run_seeds: list[int] | None = None       # explicit per-run seeds (batches); default from `seed`
+    replicate_ids: list[int] | None = None   # replicate index of each run; default 0..n-1
 
 
 def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFrame]]:
     """Run all replicates of `spec` as one vectorised ensemble; returns the model and its tables."""
-    model = CentralAsiaModel(n_runs=spec.replicates, seed=spec.seed, params=spec.params,
+    model = CentralAsiaModel(n_runs=spec.replicates, seed=spec.seed, params=spec.params, run_seeds=spec.run_seeds,
+                             replicates=spec.replicate_ids,
                              start_year=spec.start_year, end_year=spec.end_year,
                              steps_per_year=spec.steps_per_year, scenario=spec.scenario,
                              events=list(spec.events))
