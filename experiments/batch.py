@@ -1,0 +1,203 @@
+"""Batch experiments: scenarios x samples x replicates, run in chunks, streamed to Parquet parts.
+
+Run identity. Run ids are numbered scenario-major:
+`run = (scenario * n_samples + sample) * replicates + replicate`.
+A run's seed depends only on (master seed, sample, replicate), never on the
+scenario, so replicate k of every scenario shares its random numbers (common
+random numbers), and never on chunking, workers, executor or resumption.
+
+Each chunk (runs of one scenario) is one vectorised `CentralAsiaModel` with
+per-run parameter arrays; a worker returns its tables as Parquet bytes and the
+parent writes them as parts (see `batchstore`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from .batchstore import BatchStore
+from .runner import RunSpec, run_ensemble
+
+
+def run_seed(master_seed: int, sample: int, replicate: int) -> int:
+    """Seed of run (sample, replicate): `SeedSequence(master, spawn_key=(sample, replicate))` as a 63-bit int."""
+    sequence = np.random.SeedSequence(master_seed, spawn_key=(int(sample), int(replicate)))
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """One scenario of a batch: its label and a template with `.run_spec(replicates, seed)` or a `RunSpec`."""
+    name: str
+    template: object
+
+
+@dataclass
+class BatchPlan:
+    """Everything that defines a batch's runs (and so its results)."""
+    scenarios: list[ScenarioEntry]
+    samples: pd.DataFrame               # one row per sample, columns = dotted paths (may be empty)
+    replicates: int
+    master_seed: int
+    horizon: dict | None = None         # start_year/end_year/steps_per_year overriding the scenarios'
+    outputs: tuple[str, ...] = ("region", "states")
+    identity: dict = field(default_factory=dict)  # input hashes etc. that resume must match
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.samples)
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.scenarios) * self.n_samples * self.replicates
+
+    def identify(self, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(scenario index, sample, replicate) of each run id."""
+        rest, replicate = np.divmod(np.asarray(runs, dtype=np.int64), self.replicates)
+        scenario, sample = np.divmod(rest, self.n_samples)
+        return scenario, sample, replicate
+
+    def tasks(self, todo: np.ndarray, chunk_size: int):
+        """Yield a `ChunkTask` per chunk of the runs in `todo` (sorted ids); chunks never mix scenarios."""
+        scenario_of = self.identify(todo)[0]
+        for s, entry in enumerate(self.scenarios):
+            runs = todo[scenario_of == s]
+            for start in range(0, runs.size, chunk_size):
+                yield self.task(entry, runs[start:start + chunk_size])
+
+    def task(self, entry: ScenarioEntry, runs: np.ndarray) -> "ChunkTask":
+        _, sample, replicate = self.identify(runs)
+        seeds = np.array([run_seed(self.master_seed, a, b) for a, b in zip(sample, replicate)], dtype=np.int64)
+        params = {path: self.samples[path].to_numpy()[sample] for path in self.samples.columns}
+        return ChunkTask(chunk_id=f"{runs[0]:09d}-{runs[-1]:09d}", scenario=entry.name, template=entry.template,
+                         runs=runs, samples=sample, replicates=replicate, seeds=seeds, params=params,
+                         horizon=self.horizon, outputs=self.outputs)
+
+
+@dataclass
+class ChunkTask:
+    """One vectorised ensemble to run in a worker (picklable)."""
+    chunk_id: str
+    scenario: str
+    template: object
+    runs: np.ndarray
+    samples: np.ndarray
+    replicates: np.ndarray
+    seeds: np.ndarray
+    params: dict[str, np.ndarray]
+    horizon: dict | None
+    outputs: tuple[str, ...]
+
+
+def chunk_spec(task: ChunkTask) -> RunSpec:
+    """The RunSpec of a chunk: the scenario's, with the chunk's seeds, replicates and sampled parameters."""
+    template, n = task.template, len(task.runs)
+    if isinstance(template, RunSpec):
+        spec = dataclasses.replace(template, **(task.horizon or {}), replicates=n)
+    else:  # a scenario: change its horizon before it places its events on steps
+        if task.horizon:
+            template = template.model_copy(update=task.horizon)
+        spec = template.run_spec(replicates=n, seed=0)
+    spec.scenario = task.scenario
+    spec.run_seeds = [int(s) for s in task.seeds]
+    spec.replicate_ids = [int(r) for r in task.replicates]
+    spec.params = {**spec.params, **task.params}
+    return spec
+
+
+def run_chunk(task: ChunkTask) -> dict:
+    """Run one chunk; returns {"parts": {table: Parquet bytes}, "seconds": float}. Runs in a worker."""
+    started = time.perf_counter()
+    _, tables = run_ensemble(chunk_spec(task))
+    parts = {}
+    for name in (*task.outputs, "runs"):
+        frame = tables[name]
+        local = frame["run"].to_numpy()
+        frame["run"] = task.runs[local]
+        frame.insert(frame.columns.get_loc("replicate") + 1, "sample", task.samples[local])
+        if name == "runs":
+            for path, values in task.params.items():
+                frame[path] = values
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        parts[name] = buffer.getvalue()
+    return {"parts": parts, "seconds": time.perf_counter() - started}
+
+
+@dataclass
+class BatchSummary:
+    runs_total: int
+    runs_done: int
+    runs_failed: int
+    ran_now: int
+    seconds: float
+    failed_chunks: dict
+
+    @property
+    def ok(self) -> bool:
+        return self.runs_failed == 0 and self.runs_done == self.runs_total
+
+
+def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 250, *, resume: bool = False,
+              retry_failed: bool = False, force: bool = False, quiet: bool = False) -> BatchSummary:
+    """Run the runs of `plan` that `out_dir` does not hold yet, streaming each chunk to disk.
+
+    Args:
+        plan: the batch.
+        out_dir: batch directory (created; see `batchstore` for its layout).
+        executor: a `ProcessExecutor` or `DaskExecutor` (not yet entered).
+        chunk_size: runs per vectorised ensemble (does not change any result).
+        resume, retry_failed, force: see `BatchStore`.
+        quiet: no progress bar.
+
+    Returns:
+        Counts of runs done and failed, and the failed chunks with their errors.
+    """
+    store = BatchStore(out_dir, {**plan.identity, "n_runs": plan.n_runs}, resume, retry_failed, force)
+    todo = np.ones(plan.n_runs, bool)
+    for status in ("done", "failed"):
+        todo[store.runs_with(status)] = False
+    todo = np.flatnonzero(todo)
+    started = time.perf_counter()
+    tasks = plan.tasks(todo, chunk_size)
+    with executor as pool, tqdm(total=todo.size, unit="run", disable=quiet, smoothing=0.1) as bar:
+        pending: dict = {}
+        window = 2 * pool.workers  # bounded in-flight chunks: memory stays flat
+
+        def fill():
+            for task in tasks:
+                pending[pool.submit(run_chunk, task)] = task
+                if len(pending) >= window:
+                    return
+
+        fill()
+        while pending:
+            done, _ = pool.wait_first(set(pending))
+            for future in done:
+                task = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # recorded, the batch goes on
+                    store.record_failed(task.chunk_id, task.runs, f"{type(exc).__name__}: {exc}")
+                else:
+                    store.record_done(task.chunk_id, task.runs, result["parts"], result["seconds"])
+                bar.update(len(task.runs))
+            fill()
+        summary = store.finish(pool.describe())
+    return BatchSummary(runs_total=plan.n_runs, runs_done=summary["runs_done"], runs_failed=summary["runs_failed"],
+                        ran_now=int(todo.size), seconds=time.perf_counter() - started,
+                        failed_chunks=summary["failed_chunks"])
+
+
+def read_table(out_dir: str | Path, name: str = "region") -> pd.DataFrame:
+    """All parts of one table, as one DataFrame sorted by run (same as `pandas.read_parquet(out_dir/name)`)."""
+    frame = pd.read_parquet(Path(out_dir) / name)
+    keys = [k for k in ("run", "step", "state") if k in frame.columns]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)

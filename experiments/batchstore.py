@@ -1,0 +1,120 @@
+"""The on-disk state of a batch: Parquet parts per chunk plus `manifest.json`.
+
+Layout of a batch directory::
+
+    manifest.json          identity (code version, input hashes, seed), status of every chunk
+    region/part-<chunk>.parquet   one file per finished chunk (likewise states/, runs/)
+
+A chunk counts as done only once the manifest says so, and the manifest is
+rewritten (atomically) only after the chunk's parts are in place. So after a
+crash at any moment, parts that the manifest does not list are leftovers of an
+unfinished chunk: resuming deletes them and reruns those runs.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from .store import now_iso, write_bytes_atomic, write_json_atomic
+
+PART_DIRS = ("region", "states", "runs")
+IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files")
+
+
+class BatchMismatch(ValueError):
+    """The directory holds another batch (different inputs or code), or a batch without --resume."""
+
+
+def to_ranges(runs: np.ndarray) -> list[list[int]]:
+    """Sorted run ids as [start, stop) ranges, to keep the manifest short."""
+    runs = np.asarray(runs, dtype=np.int64)
+    if runs.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(runs) != 1) + 1
+    return [[int(part[0]), int(part[-1]) + 1] for part in np.split(runs, breaks)]
+
+
+def from_ranges(ranges) -> np.ndarray:
+    return np.concatenate([np.arange(a, b) for a, b in ranges]) if ranges else np.zeros(0, np.int64)
+
+
+class BatchStore:
+    """Reads and updates one batch directory.
+
+    Args:
+        out_dir: the batch directory.
+        identity: what must match to resume (code version, input hashes) plus descriptive fields.
+        resume: continue an existing batch; retry_failed: also rerun failed chunks (implies resume).
+        force: resume despite an identity mismatch, or (without resume) discard an existing batch.
+    """
+
+    def __init__(self, out_dir, identity: dict, resume=False, retry_failed=False, force=False):
+        self.dir = Path(out_dir)
+        self.path = self.dir / "manifest.json"
+        resume = resume or retry_failed
+        if self.path.exists() and resume:
+            self.manifest = json.loads(self.path.read_text())
+            self._check_identity(identity, force)
+            self.manifest.update({k: identity[k] for k in IDENTITY_KEYS})
+        elif self.path.exists() and not force:
+            raise BatchMismatch(f"{self.dir} already holds a batch: use --resume to continue it, "
+                                "--force to start it again, or another --out")
+        else:
+            if self.dir.exists() and force:
+                for name in (*PART_DIRS, "manifest.json"):
+                    target = self.dir / name
+                    shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+            self.manifest = {"kind": "batch", **identity, "started": now_iso(), "status": "running", "chunks": {}}
+        if retry_failed:
+            self.manifest["chunks"] = {k: c for k, c in self.manifest["chunks"].items() if c["status"] == "done"}
+        self._remove_leftovers()
+        self.save()
+
+    def _check_identity(self, identity: dict, force: bool) -> None:
+        changed = [k for k in IDENTITY_KEYS if self.manifest.get(k) != identity.get(k)]
+        if changed and not force:
+            details = "; ".join(f"{k}: was {self.manifest.get(k)!r}, now {identity.get(k)!r}" for k in changed)
+            raise BatchMismatch(f"cannot resume {self.dir}: inputs or code changed ({details}). "
+                                "Use --force to resume anyway, or another --out")
+
+    def _remove_leftovers(self) -> None:
+        """Delete temporary files and parts of chunks the manifest does not record as done."""
+        done = {f"part-{cid}.parquet" for cid, c in self.manifest["chunks"].items() if c["status"] == "done"}
+        for name in PART_DIRS:
+            folder = self.dir / name
+            for file in folder.iterdir() if folder.is_dir() else ():
+                if file.name not in done:
+                    file.unlink()
+
+    def save(self) -> None:
+        self.manifest["updated"] = now_iso()
+        write_json_atomic(self.path, self.manifest)
+
+    def runs_with(self, status: str) -> np.ndarray:
+        """Run ids of chunks with this status ('done' or 'failed')."""
+        parts = [from_ranges(c["runs"]) for c in self.manifest["chunks"].values() if c["status"] == status]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def record_done(self, chunk_id: str, runs, parts: dict[str, bytes], seconds: float) -> None:
+        """Write the chunk's Parquet parts atomically, then mark it done in the manifest."""
+        for name, data in parts.items():
+            write_bytes_atomic(self.dir / name / f"part-{chunk_id}.parquet", data)
+        self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "done", "seconds": round(seconds, 3)}
+        self.save()
+
+    def record_failed(self, chunk_id: str, runs, error: str) -> None:
+        self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "failed", "error": error}
+        self.save()
+
+    def finish(self, executor: str) -> dict:
+        """Final status and counts; returns the summary written to the manifest."""
+        counts = {s: int(self.runs_with(s).size) for s in ("done", "failed")}
+        failed = {k: c["error"] for k, c in self.manifest["chunks"].items() if c["status"] == "failed"}
+        self.manifest.update(status="failed" if failed else "done", finished=now_iso(), executor=executor,
+                             summary={"runs_done": counts["done"], "runs_failed": counts["failed"],
+                                      "runs_total": self.manifest["n_runs"], "failed_chunks": failed})
+        self.save()
+        return self.manifest["summary"]

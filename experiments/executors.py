@@ -1,0 +1,88 @@
+"""Evaluators that run chunk functions somewhere: local processes or a Dask cluster.
+
+Both are context managers with the same two methods, so the batch loop has one
+code path: `submit(fn, arg) -> future` and `wait_first(pending) -> (done, pending)`.
+Futures of both kinds have `.result()`.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+
+
+class ProcessExecutor:
+    """`concurrent.futures.ProcessPoolExecutor` with spawned workers (Mesa needs spawn-safe code)."""
+
+    kind = "processes"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = None
+
+    def __enter__(self):
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, fn, arg):
+        return self.pool.submit(fn, arg)
+
+    @staticmethod
+    def wait_first(pending):
+        done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        return done, rest
+
+    def describe(self) -> str:
+        return f"processes ({self.workers} workers)"
+
+
+class DaskExecutor:
+    """`dask.distributed`: an existing scheduler (`tcp://host:port`) or a LocalCluster of processes."""
+
+    kind = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self.client = self.cluster = None
+
+    def __enter__(self):
+        from dask.distributed import Client, LocalCluster
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def submit(self, fn, arg):
+        return self.client.submit(fn, arg, pure=False)
+
+    @staticmethod
+    def wait_first(pending):
+        from dask.distributed import wait
+        done, rest = wait(list(pending), return_when="FIRST_COMPLETED")
+        return set(done), set(rest)
+
+    def describe(self) -> str:
+        return f"dask ({self.scheduler or f'LocalCluster, {self.workers} workers'})"
+
+
+def make_executor(kind: str = "processes", workers: int | None = None, scheduler: str | None = None):
+    """The executor named `kind` ('processes' or 'dask')."""
+    if kind == "processes":
+        if scheduler:
+            raise ValueError("--scheduler needs --executor dask")
+        return ProcessExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    raise ValueError(f"unknown executor '{kind}' (choose processes or dask)")

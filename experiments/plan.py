@@ -1,0 +1,62 @@
+"""From an experiment file to a `BatchPlan`: load its scenarios, draw its design, fix its identity."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .batch import BatchPlan, ScenarioEntry
+from .runner import RunSpec
+from .sampling import experiment_design
+from .spec import Experiment, load_experiment, resolve_file
+from .store import code_version, file_hash
+from .yamlfile import InputError
+
+DEFAULTS_NAME = "defaults"  # label of the model defaults when an experiment lists no scenario
+
+
+def load_scenarios(files: list[Path]) -> list[ScenarioEntry]:
+    """Each scenario file through the scenario loader of `model.scenario`."""
+    try:
+        from model.scenario import ScenarioError, load_scenario
+    except ImportError:
+        raise InputError("this experiment lists scenario files, but the scenario loader (model.scenario) "
+                         "is not available in this version") from None
+    entries = []
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            raise InputError(str(exc)) from None
+        entries.append(ScenarioEntry(scenario.name, scenario))
+    names = [e.name for e in entries]
+    if len(set(names)) != len(names):
+        raise InputError(f"two scenarios share a name: {names}")
+    return entries
+
+
+def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
+    """Validate an experiment file and turn it into a plan.
+
+    Raises:
+        InputError: bad experiment or scenario file.
+    """
+    path = Path(path)
+    experiment, files = load_experiment(path)
+    scenarios = load_scenarios(files) if files else [ScenarioEntry(DEFAULTS_NAME, RunSpec(scenario=DEFAULTS_NAME))]
+    try:
+        samples = experiment_design(experiment, path.parent)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    horizon = experiment.horizon.model_dump() if experiment.horizon else None
+    inputs = {str(f): file_hash(f) for f in files}
+    if experiment.from_posterior:
+        posterior = resolve_file(experiment.from_posterior.file, path.parent)
+        inputs[str(posterior)] = file_hash(posterior)
+    identity = {"code_version": code_version(), "experiment": str(path.resolve()), "name": experiment.name,
+                "experiment_sha256": file_hash(path), "input_files": inputs, "master_seed": experiment.seed,
+                "scenarios": [s.name for s in scenarios], "n_samples": len(samples),
+                "replicates": experiment.replicates,
+                "sample_method": experiment.sample.method if experiment.sample else None}
+    plan = BatchPlan(scenarios=scenarios, samples=samples, replicates=experiment.replicates,
+                     master_seed=experiment.seed, horizon=horizon, outputs=tuple(experiment.outputs),
+                     identity=identity)
+    return plan, experiment

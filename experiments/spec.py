@@ -1,0 +1,182 @@
+"""Experiment files (`experiments/*.yaml`, DESIGN section 5): schema, strict validation, loading.
+
+An experiment runs scenarios x samples x replicates. Example::
+
+    name: balance_sweep
+    scenarios: all            # or a list of names in scenarios/ or paths
+    replicates: 20
+    seed: 2024
+    sample: {method: lhs, n: 100, params: {beta_trade: [0.5, 2.0]}}
+    horizon: {start_year: 2025, end_year: 2040, steps_per_year: 4}
+    outputs: [region, states]
+    executor: {kind: processes, workers: 2, chunk_size: 250}
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from model.params import ParameterError, _nearest, check_value, parse_path
+
+from .yamlfile import InputError, format_errors, line_of, load_yaml_with_lines
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = REPO_ROOT / "scenarios"
+TABLES = ("region", "states")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SampleSpec(Strict):
+    """A design over named parameter ranges (scipy.stats.qmc; `saltelli` is SALib's Sobol-index design)."""
+    method: Literal["grid", "lhs", "sobol", "saltelli"]
+    n: int = Field(ge=1, description="samples (grid: levels per parameter; saltelli: base samples N)")
+    params: dict[str, list[float]] = Field(min_length=1, description="dotted path -> [low, high]")
+    seed: int | None = Field(default=None, ge=0, description="design seed; default the experiment seed")
+
+    @model_validator(mode="after")
+    def _sobol_power_of_two(self):
+        if self.method == "sobol" and self.n & (self.n - 1):
+            raise ValueError(f"sobol: n must be a power of 2 to keep the design balanced, got {self.n}")
+        return self
+
+
+class PosteriorSpec(Strict):
+    """Draw parameter sets from a calibration posterior (issue C's parquet)."""
+    file: str
+    n: int = Field(ge=1)
+
+
+class HorizonSpec(Strict):
+    start_year: int = Field(ge=2025, le=2100)
+    end_year: int = Field(ge=2025, le=2100)
+    steps_per_year: int = Field(default=4, ge=1, le=52)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
+
+
+class ExecutorSpec(Strict):
+    kind: Literal["processes", "dask"] = "processes"
+    workers: int | None = Field(default=None, ge=1, description="worker processes; default all cores")
+    scheduler: str | None = Field(default=None, description="dask scheduler address, e.g. tcp://host:8786")
+    chunk_size: int = Field(default=250, ge=1, description="runs per vectorised ensemble")
+
+    @model_validator(mode="after")
+    def _scheduler_for_dask(self):
+        if self.scheduler and self.kind != "dask":
+            raise ValueError("scheduler is only used with kind: dask")
+        return self
+
+
+class Experiment(Strict):
+    """A validated experiment file."""
+    name: str
+    description: str = ""
+    scenarios: list[str] | Literal["all"] = Field(default_factory=list)
+    replicates: int = Field(default=1, ge=1)
+    seed: int = Field(default=0, ge=0)
+    sample: SampleSpec | None = None
+    from_posterior: PosteriorSpec | None = None
+    horizon: HorizonSpec | None = None
+    outputs: list[Literal["region", "states"]] = Field(default_factory=lambda: list(TABLES))
+    executor: ExecutorSpec = ExecutorSpec()
+
+    @model_validator(mode="after")
+    def _one_design(self):
+        if self.sample is not None and self.from_posterior is not None:
+            raise ValueError("give either sample or from_posterior, not both")
+        return self
+
+
+def load_experiment(path: str | Path) -> tuple[Experiment, list[Path]]:
+    """Read and validate an experiment file; returns it and its resolved scenario files.
+
+    Raises:
+        InputError: with one `file:line: field: message` line per problem.
+    """
+    errors, experiment, scenario_files = _check(path)
+    if errors:
+        raise InputError("\n".join(errors))
+    return experiment, scenario_files
+
+
+def validate_experiment_file(path: str | Path) -> list[str]:
+    """Every problem in an experiment file (empty if valid), for `casim validate`."""
+    return _check(path)[0]
+
+
+def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
+    path = Path(path)
+    try:
+        data, lines = load_yaml_with_lines(path)
+    except InputError as exc:
+        return [str(exc)], None, []
+    if not isinstance(data, dict):
+        return [f"{path}:1: (top level): expected a mapping of experiment fields"], None, []
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        return format_errors(path, exc, lines, Experiment), None, []
+    errors, files = [], []
+    for name, bounds in (experiment.sample.params.items() if experiment.sample else ()):
+        problem = range_problem(name, bounds)
+        if problem:
+            errors.append(f"{path}:{line_of(lines, ('sample', 'params', name))}: sample.params.{name}: {problem}")
+    names = experiment.scenarios
+    if names == "all":
+        files = sorted(SCENARIO_DIR.glob("*.yaml"))
+        if not files:
+            errors.append(f"{path}:{line_of(lines, ('scenarios',))}: scenarios: 'all' but {SCENARIO_DIR} has no *.yaml")
+    for i, entry in enumerate([] if names == "all" else names):
+        found = resolve_scenario(entry, path.parent)
+        if found is None:
+            known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+            hint = _nearest(entry, known)
+            errors.append(f"{path}:{line_of(lines, ('scenarios', i))}: scenarios.{i}: no scenario '{entry}' "
+                          f"(not a file, nor in {SCENARIO_DIR}){hint}")
+        else:
+            files.append(found)
+    if experiment.from_posterior and resolve_file(experiment.from_posterior.file, path.parent) is None:
+        errors.append(f"{path}:{line_of(lines, ('from_posterior', 'file'))}: from_posterior.file: "
+                      f"no such file '{experiment.from_posterior.file}'")
+    return errors, experiment, files
+
+
+def range_problem(path: str, bounds: list[float]) -> str | None:
+    """Why [low, high] is not a valid range for parameter `path`, or None."""
+    if len(bounds) != 2:
+        return f"expected [low, high], got {bounds}"
+    try:
+        parse_path(path)
+        check_value(path, bounds)
+    except ParameterError as exc:
+        return str(exc)
+    if not bounds[0] < bounds[1]:
+        return f"need low < high, got [{bounds[0]:g}, {bounds[1]:g}]"
+    return None
+
+
+def resolve_file(entry: str, base: Path) -> Path | None:
+    """`entry` relative to the experiment file's folder, else to the working directory."""
+    for candidate in (base / entry, Path(entry)):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def resolve_scenario(entry: str, base: Path) -> Path | None:
+    """A scenario by path, or by name in scenarios/ (`baseline` -> scenarios/baseline.yaml)."""
+    found = resolve_file(entry, base)
+    if found is None and "/" not in entry:
+        candidate = SCENARIO_DIR / f"{entry.removesuffix('.yaml')}.yaml"
+        found = candidate.resolve() if candidate.is_file() else None
+    return found
+
