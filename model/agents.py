@@ -100,8 +100,7 @@ class CentralAsianState(mesa.Agent):
             p.imported_labour_share * s.fdi_flow[:, i] / gdp, base.labour[i],
             s.debt[:, i] / gdp * (1.0 + s.distress[:, i, None]), base.burden[i],
             p.benefit_sentiment_gain[:, None], p.labour_sentiment_penalty[:, None], p.debt_sentiment_penalty[:, None])
-        scandal_p = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, m.dt)
-        s.scandal[:, i] = noise.scandal[:, i] < scandal_p
+        s.scandal[:, i] = noise.scandal[:, i] < m.scandal_probability
         s.sentiment[:, i] = politics.step_sentiment(
             s.sentiment[:, i], target, p.sentiment_adjust_rate[:, None], p.sentiment_noise[:, None], m.dt,
             noise.sentiment[:, i], s.scandal[:, i], p.corruption_hit[:, None])

@@ -14,6 +14,7 @@ from .arrays import sum_last
 @dataclass
 class State:
     gdp: np.ndarray               # (R, S) USD bn per year
+    trade: np.ndarray             # (R, S, P) USD bn per year, exports + imports
     exports: np.ndarray           # (R, S, P) USD bn per year, state -> power
     imports: np.ndarray           # (R, S, P) USD bn per year, power -> state
     fdi_flow: np.ndarray          # (R, S, P) USD bn per year, from power
@@ -44,15 +45,6 @@ class State:
     russia_offer: np.ndarray      # (R,) Russia's reactive security offer
 
     @property
-    def trade(self) -> np.ndarray:
-        """(R, S, P) exports plus imports, USD bn per year."""
-        return self.exports + self.imports
-
-    @property
     def debt_to_gdp(self) -> np.ndarray:
         """(R, S) all external debt (official, hidden, others) over GDP."""
         return (sum_last(self.debt) + self.hidden_debt + self.other_debt) / self.gdp
-
-    def take(self, runs) -> "State":
-        """A copy of the state for a subset of runs."""
-        return State(**{name: getattr(self, name)[runs].copy() for name in self.__dataclass_fields__})
