@@ -122,16 +122,19 @@ class CentralAsiaModel(mesa.Model):
             sentiment=tile(b.sentiment), security=tile(b.security), threat=tile(b.threat),
             local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
             protest=tile(np.zeros(b.debt.shape, bool), bool), scandal=tile(np.zeros(b.debt.shape, bool), bool),
-            distress=tile(np.zeros(a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
+            distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
             corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
             market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
             influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)),
             friction=np.zeros(R), russia_offer=np.zeros(R),
         )
         self.state = state
+        state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
         state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
         self._update_corridors()
-        state.alignment[:] = self.preferred_alignment(slice(None))
+        self._share_step_constants()
+        for i in range(a.n_states):
+            state.alignment[:, i] = self.preferred_alignment(i)
         self._update_influence()
         self.base_regional = state.regional.copy()
         return state
@@ -163,13 +166,20 @@ class CentralAsiaModel(mesa.Model):
             sentiment=normals[:, n_k + n_s:].reshape(shape),
             afghan_spillover=uniforms[:, 0] < politics.event_probability(p.afghan_spillover_rate, self.dt),
             scandal=uniforms[:, 1:1 + n_sp].reshape(shape), protest=uniforms[:, 1 + n_sp:].reshape(shape))
-        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, self.dt)
         s.log_prices = economy.step_commodity_prices(s.log_prices, p.commodity_persistence, p.commodity_volatility,
                                                      self.dt, self.noise.prices)
         self._apply_events()
+        self._share_step_constants()
         previous = self.price_index
         self.price_index = economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix)
         self.log_price_change = np.log(self.price_index / previous)
+
+    def _share_step_constants(self) -> None:
+        """Per-run quantities every state agent reads this step (after events may have changed parameters)."""
+        p = self.params
+        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, self.dt)
+        self.alignment_beta = {name: getattr(p, f"beta_{name}")[:, None] for name in
+                               ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:
@@ -196,23 +206,17 @@ class CentralAsiaModel(mesa.Model):
         np.add(s.exports, s.imports, out=s.trade)
         s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
 
-    def preferred_alignment(self, i) -> np.ndarray:
-        """softmax(U / T) for state i (or all states with i=slice(None)); power axis last."""
+    def preferred_alignment(self, i: int) -> np.ndarray:
+        """softmax(U / T) for state i, shape (R, P)."""
         s, p, b = self.state, self.params, self.base
-        china = self.china
         debt = s.debt[:, i].copy()
-        debt[..., china] += s.hidden_debt[:, i]
-        extra = (slice(None),) if isinstance(i, slice) else ()
-        col = (slice(None),) + extra + (None,)
-        beta = {name: getattr(p, f"beta_{name}")[(slice(None),) + (None,) * (1 + len(extra))]
-                for name in ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
+        debt[:, self.china] += s.hidden_debt[:, i]
         utility = politics.alignment_utility(
             politics.shares(s.trade[:, i]), politics.shares(s.fdi_stock[:, i]), s.security[:, i],
-            s.threat[:, i][col], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i][col],
-            s.distress[:, i][col], b.history[i], beta)
-        temperature = (p.hedging_temperature[:, i] * (p.hedging_temperature_scale[:, None] if extra
-                                                      else p.hedging_temperature_scale))[col]
-        return politics.softmax(utility, temperature)
+            s.threat[:, i, None], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i, None],
+            s.distress[:, i, None], b.history[i], self.alignment_beta)
+        temperature = p.hedging_temperature[:, i] * p.hedging_temperature_scale
+        return politics.softmax(utility, temperature[:, None])
 
     def _update_influence(self) -> None:
         s, p = self.state, self.params
