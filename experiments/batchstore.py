@@ -58,7 +58,7 @@ class BatchStore:
         if self.path.exists() and resume:
             self.manifest = json.loads(self.path.read_text())
             self._check_identity(identity, force)
-            self.manifest.update({k: identity[k] for k in IDENTITY_KEYS})
+            self.manifest.update({k: identity.get(k) for k in IDENTITY_KEYS})
         elif self.path.exists() and not force:
             raise BatchMismatch(f"{self.dir} already holds a batch: use --resume to continue it, "
                                 "--force to start it again, or another --out")

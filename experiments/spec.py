@@ -158,7 +158,7 @@ def range_problem(path: str, bounds: list[float]) -> str | None:
         parse_path(path)
         check_value(path, bounds)
     except ParameterError as exc:
-        return str(exc)
+        return str(exc).removeprefix(f"{path}: ")
     if not bounds[0] < bounds[1]:
         return f"need low < high, got [{bounds[0]:g}, {bounds[1]:g}]"
     return None

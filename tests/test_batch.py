@@ -1,0 +1,152 @@
+"""Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casim.cli import main as casim
+from experiments.batch import BatchPlan, ScenarioEntry, read_table, run_batch, run_chunk, run_seed
+from experiments.executors import DaskExecutor, ProcessExecutor
+from experiments.runner import RunSpec
+from model.model import Event
+
+HORIZON = {"start_year": 2025, "end_year": 2025, "steps_per_year": 4}
+
+
+def small_plan(templates: dict[str, RunSpec], n_samples=2, replicates=3, seed=11) -> BatchPlan:
+    """A plan built directly from RunSpecs (no scenario files needed)."""
+    samples = pd.DataFrame({"beta_trade": np.linspace(0.6, 1.8, n_samples)})
+    return BatchPlan(scenarios=[ScenarioEntry(name, spec) for name, spec in templates.items()], samples=samples,
+                     replicates=replicates, master_seed=seed, horizon=HORIZON, identity={"code_version": "test"})
+
+
+def two_scenarios():
+    return {"slow": RunSpec(params={"ship_time_scale": 1.1}), "fast": RunSpec(params={"ship_time_scale": 0.8})}
+
+
+def all_tables(out):
+    return {name: read_table(out, name) for name in ("region", "states", "runs")}
+
+
+def assert_same_tables(a, b):
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_like=False)
+
+
+def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
+    plan = small_plan(two_scenarios())
+    setups = {"one_worker_big_chunks": (ProcessExecutor(1), 100),
+              "two_workers_chunks_of_2": (ProcessExecutor(2), 2),
+              "dask_local_cluster": (DaskExecutor(2), 3)}
+    results = {}
+    for label, (executor, chunk_size) in setups.items():
+        summary = run_batch(plan, tmp_path / label, executor, chunk_size, quiet=True)
+        assert summary.ok and summary.runs_done == 12
+        results[label] = all_tables(tmp_path / label)
+    reference = results.pop("one_worker_big_chunks")
+    for tables in results.values():
+        assert_same_tables(reference, tables)
+    runs = reference["runs"]
+    assert runs["run"].tolist() == list(range(12))                      # no lost or duplicate runs
+    assert len(reference["region"]) == 12 * 5 and reference["region"]["run"].nunique() == 12
+    # common random numbers: replicate k of sample j has one seed in every scenario
+    by_scenario = runs.pivot(index=["sample", "replicate"], columns="scenario", values="seed")
+    assert (by_scenario["slow"] == by_scenario["fast"]).all()
+    assert runs["seed"].nunique() == 6
+    assert runs.loc[7, "seed"] == run_seed(11, runs.loc[7, "sample"], runs.loc[7, "replicate"])
+    assert np.allclose(runs["beta_trade"], np.repeat(np.tile([0.6, 1.8], 2), 3))
+
+
+def end_gap(plan, scenario_index, runs):
+    """China-Russia gap at the last step, per run, run in-process."""
+    entry = plan.scenarios[scenario_index]
+    region = pd.read_parquet(__import__("io").BytesIO(run_chunk(plan.task(entry, runs))["parts"]["region"]))
+    return region[region["step"] == region["step"].max()]["china_russia_gap"].to_numpy()
+
+
+def test_common_random_numbers_lower_the_variance_of_scenario_differences():
+    replicates = 40
+    crn = small_plan(two_scenarios(), n_samples=1, replicates=replicates, seed=3)
+    other_seed = small_plan(two_scenarios(), n_samples=1, replicates=replicates, seed=4)
+    first = np.arange(replicates)
+    second = first + replicates
+    paired = end_gap(crn, 1, second) - end_gap(crn, 0, first)
+    independent = end_gap(other_seed, 1, second) - end_gap(crn, 0, first)
+    ratio = paired.var() / independent.var()
+    print(f"variance of scenario differences, CRN / independent seeds: {ratio:.4f}")
+    assert ratio < 0.25
+
+
+def fail_when_flagged(flag: Path, model, runs):
+    """Event that raises in chunks holding replicate 2 while `flag` exists (a worker-side failure)."""
+    if flag.exists() and 2 in model.replicates:
+        raise RuntimeError("injected failure")
+
+
+def test_failed_chunk_is_recorded_and_retried(tmp_path):
+    flag = tmp_path / "fail"
+    flag.touch()
+    template = RunSpec(events=[Event(step=1, apply=partial(fail_when_flagged, flag), label="fail")])
+    plan = small_plan({"base": template})
+    out = tmp_path / "batch"
+    summary = run_batch(plan, out, ProcessExecutor(2), chunk_size=2, quiet=True)
+    assert not summary.ok and summary.runs_failed == 4 and summary.runs_done == 2  # runs 2 and 5 are replicate 2
+    assert all("injected failure" in error for error in summary.failed_chunks.values())
+    again = run_batch(plan, out, ProcessExecutor(1), chunk_size=2, resume=True, quiet=True)
+    assert again.ran_now == 0 and again.runs_failed == 4          # plain resume leaves failed runs alone
+    flag.unlink()
+    retried = run_batch(plan, out, ProcessExecutor(1), chunk_size=2, retry_failed=True, quiet=True)
+    assert retried.ok and retried.ran_now == 4
+    reference = tmp_path / "reference"
+    run_batch(plan, reference, ProcessExecutor(1), chunk_size=6, quiet=True)
+    assert_same_tables(all_tables(reference), all_tables(out))
+
+
+GOOD = """\
+name: tiny
+replicates: 2
+seed: 5
+sample:
+  method: lhs
+  n: 2
+  params:
+    beta_trade: [0.5, 2.0]
+horizon: {start_year: 2025, end_year: 2025}
+executor: {workers: 1, chunk_size: 2}
+"""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (GOOD.replace("replicates", "replicats"), ":2: replicats: unknown field 'replicats' (did you mean 'replicates'?)"),
+    (GOOD.replace("beta_trade:", "beta_trad:"), ":8: sample.params.beta_trad: unknown parameter 'beta_trad' "
+                                                "(did you mean 'beta_trade'?)"),
+    (GOOD.replace("[0.5, 2.0]", "[0.5, 99.0]"), ":8: sample.params.beta_trade: 99 is outside the valid range"),
+    (GOOD.replace("method: lhs", "method: halton"), ":5: sample.method: Input should be 'grid', 'lhs'"),
+    (GOOD.replace("n: 2", "n: '2'"), ":6: sample.n: Input should be a valid integer"),
+    (GOOD + "scenarios: [baselin]\n", ":11: scenarios.0: no scenario 'baselin'"),
+    (GOOD.replace("lhs", "sobol").replace("n: 2", "n: 3"), "sobol: n must be a power of 2"),
+    ("name: [unclosed\n", ":2: invalid YAML"),
+    (GOOD + "x: !!python/object/apply:os.system ['true']\n", "invalid YAML"),
+])
+def test_bad_experiment_files_exit_2_with_file_line_and_hint(tmp_path, capsys, text, expected):
+    path = tmp_path / "exp.yaml"
+    path.write_text(text)
+    assert casim(["batch", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}" in err and expected in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_refuses_changed_inputs_unless_forced(tmp_path, capsys):
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    path.write_text(GOOD)
+    args = ["batch", str(path), "--out", str(out), "--quiet"]
+    assert casim(args) == 0
+    assert casim(args) == 2 and "--resume" in capsys.readouterr().err     # will not overwrite silently
+    assert casim(args + ["--resume"]) == 0                                # nothing left to run
+    path.write_text(GOOD.replace("seed: 5", "seed: 6"))
+    assert casim(args + ["--resume"]) == 2
+    assert "experiment_sha256" in capsys.readouterr().err
+    assert casim(args + ["--resume", "--force"]) == 0
