@@ -1,0 +1,90 @@
+"""Exact resume: a real `casim batch` killed with SIGKILL several times ends with the tables of an uninterrupted batch."""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from experiments.batch import read_table
+
+EXPERIMENT = """\
+name: resume_check
+replicates: 8
+seed: 21
+sample:
+  method: lhs
+  n: 5
+  params:
+    beta_trade: [0.5, 2.0]
+    powers.RUS.security_capacity: [0.5, 1.0]
+horizon: {start_year: 2025, end_year: 2026}
+executor: {workers: 1, chunk_size: 2}
+"""
+N_RUNS = 40
+
+
+def batch_command(experiment, out, *extra):
+    return [sys.executable, "-m", "casim.cli", "batch", str(experiment), "--out", str(out), "--quiet", *extra]
+
+
+def kill_during_progress(command, out, delay):
+    """Start `command` in its own process group; once it has finished a new chunk, wait `delay` s and
+    SIGKILL the whole group (so the kill lands at a random point of computing or writing a chunk)."""
+    before = done_runs(out)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while process.poll() is None and done_runs(out) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return process.returncode
+
+
+def done_runs(out):
+    path = out / "manifest.json"
+    if not path.exists():
+        return 0
+    chunks = json.loads(path.read_text())["chunks"].values()
+    return sum(b - a for c in chunks if c["status"] == "done" for a, b in c["runs"])
+
+
+def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_tables(tmp_path):
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(EXPERIMENT)
+    reference, out = tmp_path / "reference", tmp_path / "killed"
+    finished = subprocess.run(batch_command(experiment, reference, "--workers", "2", "--chunk-size", "7"),
+                              capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+
+    rng = random.Random(5)
+    kills, progress = 0, []
+    while kills < 4 and done_runs(out) < N_RUNS:
+        code = kill_during_progress(batch_command(experiment, out, "--resume"), out, rng.uniform(0.0, 0.4))
+        kills += code == -signal.SIGKILL
+        progress.append(done_runs(out))
+    # a crash between writing a chunk's parts and recording it in the manifest leaves parts and
+    # temporary files the manifest does not know: resume must discard them and rerun those runs
+    stray = out / "region" / "part-000000038-000000039.parquet"
+    if done_runs(out) < N_RUNS and not stray.exists():
+        (out / "region").mkdir(parents=True, exist_ok=True)
+        read_table(reference, "region").head(3).to_parquet(stray)
+        (out / "states" / ".part-x.parquet.abc.tmp").parent.mkdir(parents=True, exist_ok=True)
+        (out / "states" / ".part-x.parquet.abc.tmp").write_bytes(b"half a file")
+    final = subprocess.run(batch_command(experiment, out, "--resume"), capture_output=True, text=True, timeout=600)
+    assert final.returncode == 0, final.stderr
+    print(f"kills: {kills}, runs done after each: {progress}")
+    assert kills >= 2 and any(0 < p < N_RUNS for p in progress)
+
+    for name in ("region", "states", "runs"):
+        expected, got = read_table(reference, name), read_table(out, name)
+        assert got["run"].nunique() == N_RUNS
+        pd.testing.assert_frame_equal(expected, got)
+    assert sorted(p.name for p in (out / "states").iterdir()) == sorted(p.name for p in (out / "runs").iterdir())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "done" and manifest["summary"]["runs_done"] == N_RUNS
