@@ -101,10 +101,12 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
     template, n = task.template, len(task.runs)
     if isinstance(template, RunSpec):
         spec = dataclasses.replace(template, **(task.horizon or {}), replicates=n)
-    else:  # a scenario: change its horizon before it places its events on steps
-        if task.horizon:
-            template = template.model_copy(update=task.horizon)
-        spec = template.run_spec(replicates=n, seed=0)
+    else:  # a model.scenario.Scenario: it places its events on steps for the horizon it is given
+        horizon = dict(task.horizon or {})
+        steps_per_year = horizon.pop("steps_per_year", template.steps_per_year)
+        if steps_per_year != template.steps_per_year:
+            template = template.model_copy(update={"steps_per_year": steps_per_year})
+        spec = template.run_spec(replicates=n, seed=0, **horizon)
     spec.scenario = task.scenario
     spec.run_seeds = [int(s) for s in task.seeds]
     spec.replicate_ids = [int(r) for r in task.replicates]

@@ -13,8 +13,8 @@ from .yamlfile import InputError
 DEFAULTS_NAME = "defaults"  # label of the model defaults when an experiment lists no scenario
 
 
-def load_scenarios(files: list[Path]) -> list[ScenarioEntry]:
-    """Each scenario file through the scenario loader of `model.scenario`."""
+def load_scenarios(files: list[Path], horizon: dict | None = None) -> list[ScenarioEntry]:
+    """Each scenario file through the scenario loader of `model.scenario`, checked on the experiment's horizon."""
     try:
         from model.scenario import ScenarioError, load_scenario
     except ImportError:
@@ -24,6 +24,8 @@ def load_scenarios(files: list[Path]) -> list[ScenarioEntry]:
     for file in files:
         try:
             scenario = load_scenario(file)
+            years = {k: v for k, v in (horizon or {}).items() if k != "steps_per_year"}
+            scenario.run_spec(replicates=1, seed=0, **years)  # events outside the horizon fail here, not in workers
         except ScenarioError as exc:
             raise InputError(str(exc)) from None
         entries.append(ScenarioEntry(scenario.name, scenario))
@@ -41,12 +43,12 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
     """
     path = Path(path)
     experiment, files = load_experiment(path)
-    scenarios = load_scenarios(files) if files else [ScenarioEntry(DEFAULTS_NAME, RunSpec(scenario=DEFAULTS_NAME))]
+    horizon = experiment.horizon.model_dump() if experiment.horizon else None
+    scenarios = load_scenarios(files, horizon) if files else [ScenarioEntry(DEFAULTS_NAME, RunSpec(scenario=DEFAULTS_NAME))]
     try:
         samples = experiment_design(experiment, path.parent)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    horizon = experiment.horizon.model_dump() if experiment.horizon else None
     inputs = {str(f): file_hash(f) for f in files}
     if experiment.from_posterior:
         posterior = resolve_file(experiment.from_posterior.file, path.parent)

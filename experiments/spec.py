@@ -3,7 +3,7 @@
 An experiment runs scenarios x samples x replicates. Example::
 
     name: balance_sweep
-    scenarios: all            # or a list of names in scenarios/ or paths
+    scenarios: all            # or a list of names in scenarios/ or paths; [] runs the model defaults
     replicates: 20
     seed: 2024
     sample: {method: lhs, n: 100, params: {beta_trade: [0.5, 2.0]}}
@@ -80,7 +80,7 @@ class Experiment(Strict):
     """A validated experiment file."""
     name: str
     description: str = ""
-    scenarios: list[str] | Literal["all"] = Field(default_factory=list)
+    scenarios: list[str] | Literal["all"] = Field(description="names in scenarios/, paths, or 'all'; [] = model defaults")
     replicates: int = Field(default=1, ge=1)
     seed: int = Field(default=0, ge=0)
     sample: SampleSpec | None = None

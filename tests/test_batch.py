@@ -106,6 +106,7 @@ def test_failed_chunk_is_recorded_and_retried(tmp_path):
 
 GOOD = """\
 name: tiny
+scenarios: []
 replicates: 2
 seed: 5
 sample:
@@ -119,15 +120,16 @@ executor: {workers: 1, chunk_size: 2}
 
 
 @pytest.mark.parametrize("text, expected", [
-    (GOOD.replace("replicates", "replicats"), ":2: replicats: unknown field 'replicats' (did you mean 'replicates'?)"),
-    (GOOD.replace("beta_trade:", "beta_trad:"), ":8: sample.params.beta_trad: unknown parameter 'beta_trad' "
+    (GOOD.replace("replicates", "replicats"), ":3: replicats: unknown field 'replicats' (did you mean 'replicates'?)"),
+    (GOOD.replace("beta_trade:", "beta_trad:"), ":9: sample.params.beta_trad: unknown parameter 'beta_trad' "
                                                 "(did you mean 'beta_trade'?)"),
-    (GOOD.replace("[0.5, 2.0]", "[0.5, 99.0]"), ":8: sample.params.beta_trade: 99 is outside the valid range"),
-    (GOOD.replace("method: lhs", "method: halton"), ":5: sample.method: Input should be 'grid', 'lhs'"),
-    (GOOD.replace("n: 2", "n: '2'"), ":6: sample.n: Input should be a valid integer"),
-    (GOOD + "scenarios: [baselin]\n", ":11: scenarios.0: no scenario 'baselin'"),
+    (GOOD.replace("[0.5, 2.0]", "[0.5, 99.0]"), ":9: sample.params.beta_trade: 99 is outside the valid range"),
+    (GOOD.replace("method: lhs", "method: halton"), ":6: sample.method: Input should be 'grid', 'lhs'"),
+    (GOOD.replace("n: 2", "n: '2'"), ":7: sample.n: Input should be a valid integer"),
+    (GOOD.replace("scenarios: []", "scenarios: [baselin]"), ":2: scenarios.0: no scenario 'baselin'"),
     (GOOD.replace("lhs", "sobol").replace("n: 2", "n: 3"), "sobol: n must be a power of 2"),
     ("name: [unclosed\n", ":2: invalid YAML"),
+    (GOOD.replace("scenarios: []\n", ""), ": scenarios: Field required"),
     (GOOD + "x: !!python/object/apply:os.system ['true']\n", "invalid YAML"),
 ])
 def test_bad_experiment_files_exit_2_with_file_line_and_hint(tmp_path, capsys, text, expected):

@@ -13,6 +13,7 @@ from experiments.batch import read_table
 
 EXPERIMENT = """\
 name: resume_check
+scenarios: []
 replicates: 8
 seed: 21
 sample:
