@@ -11,6 +11,35 @@ import multiprocessing
 import os
 
 
+class InlineExecutor:
+    """Runs each chunk in the calling process when submitted (no pool start-up; for debugging and small batches)."""
+
+    kind = "inline"
+    workers = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    @staticmethod
+    def submit(fn, arg):
+        future = cf.Future()
+        try:
+            future.set_result(fn(arg))
+        except Exception as exc:  # reported through the future, as the pools do
+            future.set_exception(exc)
+        return future
+
+    @staticmethod
+    def wait_first(pending):
+        return set(pending), set()
+
+    def describe(self) -> str:
+        return "inline (calling process)"
+
+
 class ProcessExecutor:
     """`concurrent.futures.ProcessPoolExecutor` with spawned workers (Mesa needs spawn-safe code)."""
 
@@ -78,7 +107,9 @@ class DaskExecutor:
 
 
 def make_executor(kind: str = "processes", workers: int | None = None, scheduler: str | None = None):
-    """The executor named `kind` ('processes' or 'dask')."""
+    """The executor named `kind` ('processes', 'dask' or 'inline')."""
+    if kind == "inline":
+        return InlineExecutor()
     if kind == "processes":
         if scheduler:
             raise ValueError("--scheduler needs --executor dask")

@@ -64,7 +64,7 @@ class HorizonSpec(Strict):
 
 
 class ExecutorSpec(Strict):
-    kind: Literal["processes", "dask"] = "processes"
+    kind: Literal["processes", "dask", "inline"] = "processes"
     workers: int | None = Field(default=None, ge=1, description="worker processes; default all cores")
     scheduler: str | None = Field(default=None, description="dask scheduler address, e.g. tcp://host:8786")
     chunk_size: int = Field(default=250, ge=1, description="runs per vectorised ensemble")

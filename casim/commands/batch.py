@@ -56,7 +56,7 @@ def add_parser(sub) -> None:
     batch.add_argument("--force", action="store_true",
                        help="resume although inputs or code changed; without --resume, start the batch again")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.add_argument("--executor", choices=("processes", "dask"), help="override the experiment's executor")
+    batch.add_argument("--executor", choices=("processes", "dask", "inline"), help="override the experiment's executor")
     batch.add_argument("--workers", type=int, help="worker processes (default: experiment file, else all cores)")
     batch.add_argument("--chunk-size", type=int, help="runs per vectorised ensemble (results do not depend on it)")
     batch.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
