@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/casim run --out out/baseline
+	$(VENV)/bin/casim run scenarios/baseline.yaml --out out/baseline
 
 test: $(STAMP)
 	$(PY) -m pytest -q
