@@ -167,8 +167,9 @@ def read_yaml(path: str | Path) -> Document:
 
 def parse_yaml(text: str, file: str = "<string>") -> Document:
     """Parse YAML text safely into a `Document` (see `read_yaml`)."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
         builder = _Builder(loader)
         data = builder.build(node, ()) if node is not None else None
@@ -180,9 +181,12 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise InputError([f"{file}:{line}: not valid YAML: {what}"]) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        raise InputError([f"{file}:1: not valid YAML: {exc}"]) from None
+        line = exc.position and text[: exc.position].count("\n") + 1 if isinstance(exc, yaml.reader.ReaderError) else 1
+        what = f"character {exc.character!r} is not allowed" if isinstance(exc, yaml.reader.ReaderError) else str(exc)
+        raise InputError([f"{file}:{line or 1}: not valid YAML: {what}"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise InputError([f"{file}:{line}: {msg}" for line, msg in sorted(builder.problems, key=lambda p: p[0])])
     return Document(file, data, builder.lines)

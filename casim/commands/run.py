@@ -39,6 +39,8 @@ def cmd_run(args) -> int:
 
     if args.replicates is not None and args.replicates < 1:
         raise UserError("--replicates must be at least 1")
+    if args.seed is not None and args.seed < 0:
+        raise UserError("--seed must be a non-negative integer")
     start, end = parse_years(args.years) if args.years else (None, None)
     path = Path(args.scenario) if args.scenario else default_scenario()
     try:
