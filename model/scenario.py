@@ -20,6 +20,7 @@ shock names and arguments from `model.events.SHOCKS`.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -270,10 +271,19 @@ def _user_loc(loc: tuple) -> tuple:
 def _check_param(loc, path, value, report) -> None:
     try:
         parse_path(path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            check_value(path, value)
+        if _finite_number(value):
+            check_value(path, value)  # NaN, inf and huge numbers are reported once, by the schema
     except ParameterError as exc:
         report(loc, str(exc).removeprefix(f"{path}: "))
+
+
+def _finite_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range
+        return False
 
 
 def _check_event(loc, ev: dict, horizon, report) -> None:

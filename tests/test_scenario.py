@@ -92,25 +92,25 @@ def test_unknown_parameter_and_shock_argument(tmp_path):
     assert any(m.startswith(f"{path}:7: events[0].intensity: missing required field") for m in msgs)
 
 
-def test_wrong_types(tmp_path):
-    path = write(tmp_path, HEAD + "replicates: '10'\nseed: 1.5\nend_year: true\nparams: [1, 2]\n"
-                 "events:\n  - {at: 2027, shock: sanctions, power: RUS, intensity: high}\n")
-    msgs = problems(path)
-    assert f"{path}:3: replicates: Input should be a valid integer, got str '10'" in msgs
-    assert f"{path}:4: seed: Input should be a valid integer, got float 1.5" in msgs
-    assert f"{path}:5: end_year: Input should be a valid integer, got bool True" in msgs
-    assert f"{path}:6: params: Input should be a valid dictionary, got a list" in msgs
-    assert f"{path}:8: events[0].intensity: Input should be a valid number, got str 'high'" in msgs
+WRONG_TYPES = ("replicates: '10'\nseed: 1.5\nend_year: true\nparams: [1, 2]\n"
+               "events:\n  - {at: 2027, shock: sanctions, power: RUS, intensity: high}\n", [
+                   "3: replicates: Input should be a valid integer, got str '10'",
+                   "4: seed: Input should be a valid integer, got float 1.5",
+                   "5: end_year: Input should be a valid integer, got bool True",
+                   "6: params: Input should be a valid dictionary, got a list",
+                   "8: events[0].intensity: Input should be a valid number, got str 'high'"])
+OUT_OF_RANGE = ("replicates: 0\nparams:\n  war_intensity: 1.5\n  beta_trade: .nan\n"
+                "events:\n  - at: 2027\n    set: {powers.RUS.sanctions: -1}\n", [
+                    "3: replicates: Input should be greater than or equal to 1, got int 0",
+                    "5: params.war_intensity: 1.5 is outside the valid range [0, 1] 0..1",
+                    "6: params.beta_trade: Input should be a finite number, got float nan",
+                    "9: events[0].set.powers.RUS.sanctions: -1 is outside the valid range [0, 1] 0..1"])
 
 
-def test_out_of_range_values_use_the_registry(tmp_path):
-    path = write(tmp_path, HEAD + "replicates: 0\nparams:\n  war_intensity: 1.5\n  beta_trade: .nan\n"
-                 "events:\n  - at: 2027\n    set: {powers.RUS.sanctions: -1}\n")
-    msgs = problems(path)
-    assert f"{path}:3: replicates: Input should be greater than or equal to 1, got int 0" in msgs
-    assert f"{path}:5: params.war_intensity: 1.5 is outside the valid range [0, 1] 0..1" in msgs
-    assert f"{path}:6: params.beta_trade: Input should be a finite number, got float nan" in msgs
-    assert f"{path}:9: events[0].set.powers.RUS.sanctions: -1 is outside the valid range [0, 1] 0..1" in msgs
+@pytest.mark.parametrize("body, expected", [WRONG_TYPES, OUT_OF_RANGE], ids=["wrong_types", "out_of_range"])
+def test_wrong_types_and_out_of_range_values(tmp_path, body, expected):
+    path = write(tmp_path, HEAD + body)
+    assert problems(path) == [f"{path}:{line}" for line in expected]
 
 
 def test_bad_and_out_of_horizon_dates(tmp_path):
@@ -209,7 +209,7 @@ def test_every_problem_is_reported_once(tmp_path):
 # ---- fuzzing ---------------------------------------------------------------------------------------------------
 FIELDS = list(Scenario.model_fields) + list(EVENT_KEYS) + ["power", "state", "intensity", "corridor", "share"]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10 ** 30, max_value=10 ** 30),
+    st.none(), st.booleans(), st.integers(min_value=-10 ** 30, max_value=10 ** 30), st.just(10 ** 400),
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
     st.sampled_from(["2027", "2027-Q2", "2027-Q9", "RUS", "sanctions", "treaty", "baseline.yaml", "beta_trade",
                      "powers.RUS.sanctions", "\u202e\u0000bidi", "ℌ𝔢𝔩𝔩𝔬"]))
