@@ -7,6 +7,7 @@ are packed into one vectorised model per chunk, with per-run parameter arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,3 +64,55 @@ class ModelEvaluator:
                 values[name][rows] = series.to_numpy()
         per_run = pd.DataFrame(values)
         return per_run.groupby(point).mean().reset_index(drop=True)
+
+
+def read_sensitivity_experiment(path: str | Path) -> dict:
+    """The parts of an experiment file that sensitivity needs: factors, horizon, replicates, seed.
+
+    Reads `sample.params` ({dotted path: [lower, upper]} or null for the registry's uncertainty range),
+    `sample.n`, `replicates`, `seed`, `start_year`, `end_year`, `steps_per_year`. Keys it does not
+    use are left to the batch loader. YAML is read with safe_load only.
+
+    Raises:
+        UserError: naming the file and field path.
+    """
+    import yaml
+
+    from casim.analysis.sensitivity import Factor
+    from casim.cli import UserError
+    from model.params import ParameterError, check_value, parse_path
+
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"{path}: {exc}") from None
+    sample = spec.get("sample")
+    if not isinstance(spec, dict) or not isinstance(sample, dict) or not isinstance(sample.get("params"), dict):
+        raise UserError(f"{path}: sample.params: expected a mapping of parameter path -> [lower, upper]")
+    factors = []
+    for name, bounds in sample["params"].items():
+        where = f"{path}: sample.params.{name}"
+        try:
+            param, _ = parse_path(str(name))
+            lower, upper = param.range if bounds is None else bounds
+            check_value(name, lower), check_value(name, upper)
+        except ParameterError as exc:
+            raise UserError(f"{where}: {exc}") from None
+        except (TypeError, ValueError):
+            raise UserError(f"{where}: expected [lower, upper] or null, got {bounds!r}") from None
+        if not float(lower) < float(upper):
+            raise UserError(f"{where}: lower bound {lower} must be below upper bound {upper}")
+        factors.append(Factor(str(name), float(lower), float(upper)))
+    fields = {"replicates": 1, "seed": 0, "start_year": 2025, "end_year": 2040, "steps_per_year": 4}
+    out = {}
+    for key, default in {**fields, "n": 64}.items():
+        value = sample.get(key, default) if key == "n" else spec.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise UserError(f"{path}: {'sample.' if key == 'n' else ''}{key}: expected an integer, got {value!r}")
+        out[key] = value
+    scenarios = spec.get("scenarios", ["baseline"])
+    if scenarios not in (["baseline"], "baseline"):
+        raise UserError(f"{path}: scenarios: sensitivity runs the baseline only for now, got {scenarios!r}")
+    out["factors"] = factors
+    return out

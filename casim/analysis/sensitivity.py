@@ -86,3 +86,26 @@ def run_sensitivity(factors: list[Factor], outputs: list[str], evaluate: Evaluat
     if missing or len(results) != len(design):
         raise ValueError(f"evaluator returned {len(results)} rows for {len(design)} points, missing {missing}")
     return {o: analyse(factors, method, design, results[o].to_numpy(), seed) for o in outputs}
+
+
+def index_figure(table: pd.DataFrame, method: str, output: str):
+    """Bar chart of the indices: S1 and ST with confidence intervals, or Morris mu* with sigma."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(table) + 1.8))
+    y = np.arange(len(table))
+    if method == "sobol":
+        ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order S1", color="#1f77b4")
+        ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total order ST", color="#ff7f0e")
+        ax.set_xlabel("share of output variance (0-1), 95% confidence interval")
+    else:
+        ax.barh(y - 0.2, table["mu_star"], 0.4, xerr=table["mu_star_conf"], label="mu* (mean |effect|)", color="#1f77b4")
+        ax.barh(y + 0.2, table["sigma"], 0.4, label="sigma (interactions, non-linearity)", color="#ff7f0e")
+        ax.set_xlabel(f"elementary effect (unit of {output.split('@')[0]})")
+    ax.set_yticks(y, table["factor"])
+    ax.invert_yaxis()
+    ax.set_title(f"{method.capitalize()} sensitivity of {output}")
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    return fig
