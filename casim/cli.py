@@ -3,13 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-EXIT_BAD_INPUT = 2
-
-
-class UserError(Exception):
-    """A problem with the user's input: printed without a traceback, exit code 2."""
+from casim.errors import EXIT_BAD_INPUT, UserError  # noqa: F401  (UserError re-exported for commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
