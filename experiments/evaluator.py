@@ -59,7 +59,7 @@ class ModelEvaluator:
             for name, (column, year) in zip(self.outputs, refs):
                 series = value_at(tables["region"], column, year)
                 if not pd.api.types.is_numeric_dtype(series):
-                    from casim.cli import UserError
+                    from casim.errors import UserError
                     raise UserError(f"output '{name}' is not numeric; sensitivity needs a number per run")
                 values[name][rows] = series.to_numpy()
         per_run = pd.DataFrame(values)
@@ -79,7 +79,7 @@ def read_sensitivity_experiment(path: str | Path) -> dict:
     import yaml
 
     from casim.analysis.sensitivity import Factor
-    from casim.cli import UserError
+    from casim.errors import UserError
     from model.params import ParameterError, check_value, parse_path
 
     path = Path(path)

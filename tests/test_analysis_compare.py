@@ -6,7 +6,8 @@ import pytest
 
 from casim.analysis.compare import paired_differences, stack_outputs
 from casim.analysis.tables import load_output, parse_output_ref, value_at
-from casim.cli import UserError, main
+from casim.cli import main
+from casim.errors import UserError
 from experiments.runner import RunSpec, write_outputs
 
 CHROMIUM = "/usr/bin/chromium"

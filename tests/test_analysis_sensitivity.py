@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from casim.analysis.sensitivity import Factor, run_sensitivity, sample_design
-from casim.cli import UserError
+from casim.errors import UserError
 
 # Published values for a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2010)
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
@@ -52,3 +52,19 @@ def test_model_design_runs_through_the_engine():
     assert np.allclose(again.to_numpy()[::-1], first.to_numpy())
     table = run_sensitivity(factors, outputs, evaluator, method="sobol", n=4)["china_russia_gap@2027"]
     assert list(table["factor"]) == ["war_intensity", "local_multiplier"]
+
+
+def test_cli_sensitivity_on_a_reduced_sobol_design(tmp_path, capsys):
+    from casim.cli import main
+    experiment = tmp_path / "tiny.yaml"
+    experiment.write_text("replicates: 1\nseed: 4\nend_year: 2026\nsample:\n  method: sobol\n  n: 4\n  params:\n"
+                          "    war_intensity: [0.3, 0.9]\n    powers.RUS.security_capacity: ~\n")
+    out = tmp_path / "sens"
+    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026", "--out", str(out)]) == 0
+    assert (out / "report.html").is_file() and (out / "figures" / "influence_RUS_at_2026.png").is_file()
+    table = pd.read_csv(out / "sobol_influence_rus_2026.csv")
+    assert list(table.columns) == ["factor", "S1", "S1_conf", "ST", "ST_conf"] and len(table) == 2
+    capsys.readouterr()
+    experiment.write_text("sample:\n  params:\n    war_intensty: [0.3, 0.9]\n")
+    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026"]) == 2
+    assert "sample.params.war_intensty" in capsys.readouterr().err

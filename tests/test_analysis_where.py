@@ -11,7 +11,7 @@ GAP = pd.Series([-0.1, 0.2, 0.05, 0.0], index=[0, 1, 2, 3])
 
 
 def resolve(name, year):
-    from casim.cli import UserError
+    from casim.errors import UserError
     table = {("leader", 2035): LEADER, ("war_intensity", None): WAR, ("china_russia_gap", 2035): GAP}
     if (name, year) not in table:
         raise UserError(f"unknown column '{name}'")
@@ -63,7 +63,7 @@ def test_errors_name_the_position(condition, position, words):
 
 
 def test_where_error_is_a_user_error():
-    from casim.cli import UserError
+    from casim.errors import UserError
     assert issubclass(WhereError, UserError)
 
 

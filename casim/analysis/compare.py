@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from casim.cli import UserError  # noqa: E402
+from casim.errors import UserError  # noqa: E402
 from casim.plots import COLOURS, NAMES, POWERS, STATES, add_time  # noqa: E402
 
 from .tables import load_output  # noqa: E402

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from casim.cli import UserError
+from casim.errors import UserError
 from casim.plots import NAMES, STATES
 
 from .prim import PrimResult, prim

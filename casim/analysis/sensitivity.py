@@ -19,7 +19,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from casim.cli import UserError
+from casim.errors import UserError
 
 METHODS = ("sobol", "morris")
 Evaluator = Callable[[pd.DataFrame], pd.DataFrame]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from casim.cli import UserError
+from casim.errors import UserError
 
 TABLES = ("region", "states", "runs")
 _OUTPUT_REF = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*@\s*(\d{4})\s*$")
