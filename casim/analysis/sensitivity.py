@@ -92,7 +92,7 @@ def index_figure(table: pd.DataFrame, method: str, output: str):
     """Bar chart of the indices: S1 and ST with confidence intervals, or Morris mu* with sigma."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(table) + 1.8))
+    fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(table) + 1.8))
     y = np.arange(len(table))
     if method == "sobol":
         ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order S1", color="#1f77b4")
@@ -105,7 +105,7 @@ def index_figure(table: pd.DataFrame, method: str, output: str):
     ax.set_yticks(y, table["factor"])
     ax.invert_yaxis()
     ax.set_title(f"{method.capitalize()} sensitivity of {output}")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over a bar
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return fig
