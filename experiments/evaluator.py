@@ -70,7 +70,8 @@ def read_sensitivity_experiment(path: str | Path) -> dict:
     """The parts of an experiment file that sensitivity needs: factors, horizon, replicates, seed.
 
     Reads `sample.params` ({dotted path: [lower, upper]} or null for the registry's uncertainty range),
-    `sample.n`, `replicates`, `seed`, `start_year`, `end_year`, `steps_per_year`. Keys it does not
+    `sample.n`, `replicates`, `seed` and `horizon: {start_year, end_year, steps_per_year}` (also accepted
+    at the top level), as in the batch experiment format. Keys it does not
     use are left to the batch loader. YAML is read with safe_load only.
 
     Raises:
@@ -106,10 +107,13 @@ def read_sensitivity_experiment(path: str | Path) -> dict:
         factors.append(Factor(str(name), float(lower), float(upper)))
     fields = {"replicates": 1, "seed": 0, "start_year": 2025, "end_year": 2040, "steps_per_year": 4}
     out = {}
+    # the horizon may sit in a `horizon:` block (the batch experiment format) or at the top level
+    horizon = spec.get("horizon") if isinstance(spec.get("horizon"), dict) else {}
     for key, default in {**fields, "n": 64}.items():
-        value = sample.get(key, default) if key == "n" else spec.get(key, default)
+        block, prefix = (sample, "sample.") if key == "n" else (horizon, "horizon.") if key in horizon else (spec, "")
+        value = block.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise UserError(f"{path}: {'sample.' if key == 'n' else ''}{key}: expected an integer, got {value!r}")
+            raise UserError(f"{path}: {prefix}{key}: expected an integer, got {value!r}")
         out[key] = value
     scenarios = spec.get("scenarios", ["baseline"])
     if scenarios not in (["baseline"], "baseline"):

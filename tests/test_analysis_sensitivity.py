@@ -57,7 +57,7 @@ def test_model_design_runs_through_the_engine():
 def test_cli_sensitivity_on_a_reduced_sobol_design(tmp_path, capsys):
     from casim.cli import main
     experiment = tmp_path / "tiny.yaml"
-    experiment.write_text("replicates: 1\nseed: 4\nend_year: 2026\nsample:\n  method: sobol\n  n: 4\n  params:\n"
+    experiment.write_text("replicates: 1\nseed: 4\nhorizon: {start_year: 2025, end_year: 2026}\nsample:\n  method: sobol\n  n: 4\n  params:\n"
                           "    war_intensity: [0.3, 0.9]\n    powers.RUS.security_capacity: ~\n")
     out = tmp_path / "sens"
     assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026", "--out", str(out)]) == 0
