@@ -5,7 +5,7 @@ import signal
 import sys
 from pathlib import Path
 
-from casim.cli import EXIT_BAD_INPUT, UserError
+from casim.errors import EXIT_BAD_INPUT, UserError
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"

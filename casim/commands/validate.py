@@ -40,7 +40,7 @@ def validate_file(path: str | Path) -> list[str]:
 
 
 def cmd_validate(args) -> int:
-    from casim.cli import EXIT_BAD_INPUT
+    from casim.errors import EXIT_BAD_INPUT
 
     failed = 0
     for path in args.files:
