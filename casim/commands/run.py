@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casim.cli import UserError
+from casim.errors import UserError
 
 
 def parse_years(text: str) -> tuple[int, int]:
