@@ -125,3 +125,16 @@ def test_posterior_sample_is_reproducible():
     assert a.equals(b) and len(a) == 5 and "objective" not in a.columns
     for path in a.columns:
         parse_path(path)
+
+
+def test_cli_rejects_bad_input_with_exit_2(tmp_path, capsys):
+    from casim.cli import main
+
+    assert main(["calibrate", "--quick"]) == 2
+    bad = tmp_path / "targets.yaml"
+    bad.write_text("targets:\n  - {name: x, fact: kz_gdp_usd, year: 2024, measure: trde, "
+                   "args: {state: KAZ, power: CHN}, kind: equal, value: 1, tolerance: 1, fit: true}\n")
+    assert main(["calibrate", "--quick", "--out", str(tmp_path / "o"), "--targets", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "targets[0] (x).measure: unknown measure 'trde' (did you mean 'trade'?)" in err
+    assert not (tmp_path / "o").exists()
