@@ -13,12 +13,12 @@ class UserError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from casim.commands import run
+    from casim.commands import run, viz
 
     parser = argparse.ArgumentParser(prog="casim", description="Central Asia balance-of-power simulator")
     sub = parser.add_subparsers(dest="command", required=True)
     # One module per command, each with add_parser(subparsers) setting `func`.
-    for command in (run,):
+    for command in (run, viz):
         command.add_parser(sub)
     return parser
 
