@@ -28,7 +28,8 @@ PACKAGES = (
     "vega@5",
     "vega-lite@5",
     "vega-embed@6",
-    "mermaid@10.8.0",  # solara.Markdown loads it
+    "mermaid@10.8.0",  # solara.Markdown loads mermaid and katex
+    "katex@0.16.9",
 )
 DONE_MARKER = ".casim-complete"
 

@@ -57,8 +57,8 @@ def scenario_choices() -> list[str]:
 
 
 def default_scenario() -> str:
-    choices = scenario_choices()
-    return "baseline.yaml" if "baseline.yaml" in choices else choices[0]
+    """baseline.yaml if the folder has one, else the plain model defaults."""
+    return "baseline.yaml" if "baseline.yaml" in scenario_choices() else DEFAULTS_CHOICE
 
 
 def registry_default(path: str) -> float:
