@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from casim.plots import COLOURS, NAMES
 
 BAND = (5, 95)
+SIZE = (4.8, 3.4)  # inches at 100 dpi: one SolaraViz grid cell, so text is not scaled down
 
 
 def map_figure(positions: dict[str, tuple[float, float]], states, powers, alignment: np.ndarray, gdp: np.ndarray,
@@ -23,8 +24,8 @@ def map_figure(positions: dict[str, tuple[float, float]], states, powers, alignm
         gdp: (S,) median GDP, USD bn per year.
         trade: (S, P) median trade with each power, USD bn per year.
     """
-    fig = Figure(figsize=(6.2, 3.9), dpi=100)
-    ax = fig.add_subplot()
+    fig = Figure(figsize=SIZE, dpi=100)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.85))
     widest = max(float(trade.max()), 1e-9)
     for i, s in enumerate(states):
         for j, p in enumerate(powers):
@@ -48,7 +49,6 @@ def map_figure(positions: dict[str, tuple[float, float]], states, powers, alignm
     xs, ys = zip(*positions.values())
     ax.set_xlim(min(xs) - 4, max(xs) + 4)
     ax.set_ylim(min(ys) - 4, max(ys) + 3)
-    ax.set_aspect(1.25)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title("Circle colour: leading alignment; circle size: GDP (USD bn/yr);\n"
@@ -56,7 +56,6 @@ def map_figure(positions: dict[str, tuple[float, float]], states, powers, alignm
     handles = [Line2D([], [], marker="o", linestyle="", color=COLOURS[p], label=NAMES[p]) for p in powers]
     ax.legend(handles=handles, loc="lower right", fontsize=7.5, title="aligned with", title_fontsize=7.5,
               framealpha=0.9)
-    fig.tight_layout(pad=0.4)
     return fig
 
 
@@ -68,7 +67,8 @@ def influence_figure(times: np.ndarray, regional: np.ndarray, powers, horizon: t
         regional: (T, R, P) GDP-weighted regional influence shares (0-1).
         horizon: (first, last) year shown on the x axis, so the plot grows as the model steps.
     """
-    fig = Figure(figsize=(6.2, 3.9), dpi=100)
+    fig = Figure(figsize=SIZE, dpi=100)
+    fig.subplots_adjust(left=0.13, right=0.95, top=0.86, bottom=0.13)  # fixed: tight_layout costs a full draw
     ax = fig.add_subplot()
     lo, mid, hi = np.percentile(regional, (BAND[0], 50, BAND[1]), axis=1)
     for j, p in enumerate(powers):
@@ -79,11 +79,11 @@ def influence_figure(times: np.ndarray, regional: np.ndarray, powers, horizon: t
     ax.set_ylim(0, max(0.5, float(hi.max()) * 1.1))
     ax.set_xlabel("year", fontsize=9)
     ax.set_ylabel("influence share (0-1)", fontsize=9)
-    ax.set_title(f"Median and {BAND[0]}-{BAND[1]}% band over {n_runs} run{'s' * (n_runs > 1)}", fontsize=9)
+    ax.set_title(f"Regional influence of each power (GDP-weighted)\nmedian and {BAND[0]}-{BAND[1]}% band over "
+                 f"{n_runs} run{'s' * (n_runs > 1)}", fontsize=9)
     ax.legend(loc="upper left", ncols=4, fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=8)
-    fig.tight_layout(pad=0.4)
     return fig
 
 
@@ -93,7 +93,8 @@ def alignment_figure(states, powers, alignment: np.ndarray, names: dict[str, str
     Args:
         alignment: (R, S, P) alignment shares of every run.
     """
-    fig = Figure(figsize=(6.2, 3.9), dpi=100)
+    fig = Figure(figsize=SIZE, dpi=100)
+    fig.subplots_adjust(left=0.2, right=0.97, top=0.8, bottom=0.14)
     ax = fig.add_subplot()
     median = np.median(alignment, axis=0)
     median = median / median.sum(axis=1, keepdims=True)
@@ -110,8 +111,8 @@ def alignment_figure(states, powers, alignment: np.ndarray, names: dict[str, str
     ax.set_xlim(0, 1)
     ax.set_xlabel("alignment share (0-1, median over runs)", fontsize=9)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.13), ncols=4, fontsize=8, frameon=False)
+    ax.set_title("Alignment of each state with each power (median over runs)", fontsize=9, pad=22)
     ax.tick_params(axis="x", labelsize=8)
-    fig.tight_layout(pad=0.4)
     return fig
 
 

@@ -115,6 +115,7 @@ class VizModel(CentralAsiaModel):
 
     def step(self) -> None:
         if self.blocked:
+            self.steps -= 1  # Mesa counts the step before calling us; a blocked model does not move
             return
         super().step()
         self._remember()
