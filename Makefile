@@ -24,8 +24,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+<<<<<<< HEAD
 run: setup
 	$(VENV)/bin/casim run --out out/baseline
+=======
+run: $(STAMP)
+	$(VENV)/bin/casim run scenarios/baseline.yaml --out out/baseline
+>>>>>>> main
 
 test: $(STAMP) assets chromium
 	$(PY) -m pytest -q

@@ -3,22 +3,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-EXIT_BAD_INPUT = 2
-
-
-class UserError(Exception):
-    """A problem with the user's input: printed without a traceback, exit code 2."""
+from casim.errors import EXIT_BAD_INPUT, UserError  # noqa: F401  (UserError re-exported for commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from casim.commands import run, viz
+    from casim.commands import compare, discover, run, sensitivity, validate, viz
 
     parser = argparse.ArgumentParser(prog="casim", description="Central Asia balance-of-power simulator")
     sub = parser.add_subparsers(dest="command", required=True)
     # One module per command, each with add_parser(subparsers) setting `func`.
-    for command in (run, viz):
+    for command in (run, validate, compare, sensitivity, discover, viz):
         command.add_parser(sub)
     return parser
 

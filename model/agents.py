@@ -88,8 +88,8 @@ class CentralAsianState(mesa.Agent):
         s.debt[:, i] = economy.step_debt(s.debt[:, i], official, p.debt_amortisation[:, None], m.dt)
         s.hidden_debt[:, i] = economy.step_debt(s.hidden_debt[:, i], hidden_lending, p.debt_amortisation, m.dt)
         s.other_debt[:, i] = m.base.other_debt_ratio[i] * s.gdp[:, i]
-        debt_to_gdp = (sum_last(s.debt[:, i]) + s.hidden_debt[:, i] + s.other_debt[:, i]) / s.gdp[:, i]
-        s.distress[:, i] = economy.debt_distress(debt_to_gdp, p.distress_threshold[:, i], p.distress_width)
+        s.debt_to_gdp[:, i] = (sum_last(s.debt[:, i]) + s.hidden_debt[:, i] + s.other_debt[:, i]) / s.gdp[:, i]
+        s.distress[:, i] = economy.debt_distress(s.debt_to_gdp[:, i], p.distress_threshold[:, i], p.distress_width)
 
     def _feel(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
@@ -100,8 +100,7 @@ class CentralAsianState(mesa.Agent):
             p.imported_labour_share * s.fdi_flow[:, i] / gdp, base.labour[i],
             s.debt[:, i] / gdp * (1.0 + s.distress[:, i, None]), base.burden[i],
             p.benefit_sentiment_gain[:, None], p.labour_sentiment_penalty[:, None], p.debt_sentiment_penalty[:, None])
-        scandal_p = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, m.dt)
-        s.scandal[:, i] = noise.scandal[:, i] < scandal_p
+        s.scandal[:, i] = noise.scandal[:, i] < m.scandal_probability
         s.sentiment[:, i] = politics.step_sentiment(
             s.sentiment[:, i], target, p.sentiment_adjust_rate[:, None], p.sentiment_noise[:, None], m.dt,
             noise.sentiment[:, i], s.scandal[:, i], p.corruption_hit[:, None])

@@ -109,28 +109,32 @@ class CentralAsiaModel(mesa.Model):
         a, b, p, R = self.actors, self.base, self.params, self.n_runs
         n_c = len(a.corridors)
 
-        def tile(x):
-            return np.tile(np.asarray(x, dtype=float), (R,) + (1,) * np.ndim(x))
+        def tile(x, dtype=float):
+            """Base-year values (S, ...) repeated for every run."""
+            return np.tile(np.asarray(x, dtype=dtype), (R,) + (1,) * np.ndim(x))
 
         capacity = politics.capacity_target(p.security_capacity, p.war_intensity[:, None], p.war_capacity_drag[:, None],
                                             a.at_war.astype(float), 1.0)
         state = State(
-            gdp=tile(b.gdp), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
+            gdp=tile(b.gdp), trade=tile(b.exports + b.imports), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
             fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt), hidden_debt=tile(b.hidden_debt),
             other_debt=tile(b.other_debt_ratio * b.gdp), alignment=tile(np.zeros_like(b.debt)),
             sentiment=tile(b.sentiment), security=tile(b.security), threat=tile(b.threat),
             local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
-            protest=np.zeros((R,) + b.debt.shape, bool), scandal=np.zeros((R,) + b.debt.shape, bool),
-            distress=np.zeros((R, a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
+            protest=tile(np.zeros(b.debt.shape, bool), bool), scandal=tile(np.zeros(b.debt.shape, bool), bool),
+            distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
             corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
             market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
-            influence=np.zeros((R,) + b.debt.shape), regional=np.zeros((R, a.n_powers)),
+            influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)),
             friction=np.zeros(R), russia_offer=np.zeros(R),
         )
         self.state = state
+        state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
         state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
         self._update_corridors()
-        state.alignment[:] = self.preferred_alignment(slice(None))
+        self._share_step_constants()
+        for i in range(a.n_states):
+            state.alignment[:, i] = self.preferred_alignment(i)
         self._update_influence()
         self.base_regional = state.regional.copy()
         return state
@@ -165,9 +169,17 @@ class CentralAsiaModel(mesa.Model):
         s.log_prices = economy.step_commodity_prices(s.log_prices, p.commodity_persistence, p.commodity_volatility,
                                                      self.dt, self.noise.prices)
         self._apply_events()
+        self._share_step_constants()
         previous = self.price_index
         self.price_index = economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix)
         self.log_price_change = np.log(self.price_index / previous)
+
+    def _share_step_constants(self) -> None:
+        """Per-run quantities every state agent reads this step (after events may have changed parameters)."""
+        p = self.params
+        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, self.dt)
+        self.alignment_beta = {name: getattr(p, f"beta_{name}")[:, None] for name in
+                               ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:
@@ -187,29 +199,24 @@ class CentralAsiaModel(mesa.Model):
         years = self.steps / self.steps_per_year
         eaeu_cut = p.eaeu_trade_cost_cut * (1.0 + s.russia_offer)
         tau = economy.trade_cost(p.sanctions, p.sanction_trade_cost, p.eaeu_member, eaeu_cut, a.customs_union)
-        s.exports, s.imports = economy.gravity_trade(
+        s.exports[...], s.imports[...] = economy.gravity_trade(
             b.exports, b.imports, s.gdp / b.gdp, np.exp(p.demand_growth * years), tau / b.trade_cost,
             s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_cost_elasticity, p.trade_time_elasticity,
             self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
-        s.fdi_stock = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
+        np.add(s.exports, s.imports, out=s.trade)
+        s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
 
-    def preferred_alignment(self, i) -> np.ndarray:
-        """softmax(U / T) for state i (or all states with i=slice(None)); power axis last."""
+    def preferred_alignment(self, i: int) -> np.ndarray:
+        """softmax(U / T) for state i, shape (R, P)."""
         s, p, b = self.state, self.params, self.base
-        china = self.china
         debt = s.debt[:, i].copy()
-        debt[..., china] += s.hidden_debt[:, i]
-        extra = (slice(None),) if isinstance(i, slice) else ()
-        col = (slice(None),) + extra + (None,)
-        beta = {name: getattr(p, f"beta_{name}")[(slice(None),) + (None,) * (1 + len(extra))]
-                for name in ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
+        debt[:, self.china] += s.hidden_debt[:, i]
         utility = politics.alignment_utility(
             politics.shares(s.trade[:, i]), politics.shares(s.fdi_stock[:, i]), s.security[:, i],
-            s.threat[:, i][col], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i][col],
-            s.distress[:, i][col], b.history[i], beta)
-        temperature = (p.hedging_temperature[:, i] * (p.hedging_temperature_scale[:, None] if extra
-                                                      else p.hedging_temperature_scale))[col]
-        return politics.softmax(utility, temperature)
+            s.threat[:, i, None], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i, None],
+            s.distress[:, i, None], b.history[i], self.alignment_beta)
+        temperature = p.hedging_temperature[:, i] * p.hedging_temperature_scale
+        return politics.softmax(utility, temperature[:, None])
 
     def _update_influence(self) -> None:
         s, p = self.state, self.params
@@ -218,7 +225,7 @@ class CentralAsiaModel(mesa.Model):
         channels = {"trade": s.trade, "fdi": s.fdi_stock, "debt": debt, "security": s.security,
                     "alignment": s.alignment}
         weights = {name: getattr(p, f"w_{name}") for name in channels}
-        s.influence = influence.state_influence(channels, weights)
+        s.influence[...] = influence.state_influence(channels, weights)
         s.regional = influence.regional_influence(s.influence, s.gdp)
 
     def _reactions(self) -> None:
@@ -236,7 +243,7 @@ class CentralAsiaModel(mesa.Model):
         snap = {}
         for name in SNAPSHOT_FIELDS:
             value = getattr(s, name)
-            snap[name] = value.copy() if name in ("trade", "debt_to_gdp") or not isinstance(value, np.ndarray) else value.copy()
+            snap[name] = value.copy(order="K")
         self._snapshots.append(snap)
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:

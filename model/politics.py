@@ -11,8 +11,12 @@ from .arrays import max_last, sum_last
 
 
 def event_probability(rate, dt):
-    """Probability of at least one Poisson event in a step: 1 - exp(-rate dt)."""
-    return -np.expm1(-rate * dt)
+    """Probability of an event in a step of a discrete-time hazard: min(rate dt, 1).
+
+    Close to the Poisson 1 - exp(-rate dt) for the small per-quarter rates used here, and one
+    exponential cheaper per state-power pair and step.
+    """
+    return np.minimum(rate * dt, 1.0)
 
 
 def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour, burden, base_burden,

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import sum_last
-
 
 @dataclass
 class State:
     gdp: np.ndarray               # (R, S) USD bn per year
+    trade: np.ndarray             # (R, S, P) USD bn per year, exports + imports
     exports: np.ndarray           # (R, S, P) USD bn per year, state -> power
     imports: np.ndarray           # (R, S, P) USD bn per year, power -> state
     fdi_flow: np.ndarray          # (R, S, P) USD bn per year, from power
@@ -31,6 +30,7 @@ class State:
     protest: np.ndarray           # (R, S, P) bool: protest this step
     scandal: np.ndarray           # (R, S, P) bool: corruption scandal this step
     distress: np.ndarray          # (R, S) in [0, 1]
+    debt_to_gdp: np.ndarray       # (R, S) all external debt (official, hidden, others) over GDP
     capacity: np.ndarray          # (R, P) security capacity
     log_rise: np.ndarray          # (R, P) accumulated slow rise of a power's security role
     corridor_investment: np.ndarray  # (R, C) USD bn since the base year
@@ -43,16 +43,3 @@ class State:
     friction: np.ndarray          # (R,) China-Russia friction in [0, 1]
     russia_offer: np.ndarray      # (R,) Russia's reactive security offer
 
-    @property
-    def trade(self) -> np.ndarray:
-        """(R, S, P) exports plus imports, USD bn per year."""
-        return self.exports + self.imports
-
-    @property
-    def debt_to_gdp(self) -> np.ndarray:
-        """(R, S) all external debt (official, hidden, others) over GDP."""
-        return (sum_last(self.debt) + self.hidden_debt + self.other_debt) / self.gdp
-
-    def take(self, runs) -> "State":
-        """A copy of the state for a subset of runs."""
-        return State(**{name: getattr(self, name)[runs].copy() for name in self.__dataclass_fields__})

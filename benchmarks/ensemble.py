@@ -1,0 +1,99 @@
+"""Speed of the vectorised ensemble (issue A). Prints a table, then one JSON line.
+
+- us_per_run_step: microseconds per run-step at R = 1, 100, 1000, 10000 (64 steps, one process),
+  stepping only (record=False) and with every step recorded for results() (record=True).
+- single_run_64_steps_ms: build CentralAsiaModel(n_runs=1) and step it 64 times.
+- speedup_vs_mesa_batch_run: mesa.batch_run driving the same class with n_runs=1 for 200 runs x 64 steps
+  (one process, collecting the model reporters at the end only: batch_run's cheapest setting) against one
+  ensemble of 200 runs x 64 steps including building its result tables. Same process, best of 3 each.
+
+Usage: python benchmarks/ensemble.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import mesa
+
+from model import CentralAsiaModel
+
+STEPS = 64
+
+
+def best_of(repeats, fn):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def per_run_step(n_runs: int, record: bool, repeats: int) -> float:
+    def go():
+        model = CentralAsiaModel(n_runs=n_runs, seed=1, record=record)
+        start = time.perf_counter()
+        for _ in range(STEPS):
+            model.step()
+        go.elapsed = time.perf_counter() - start
+    timings = []
+    for _ in range(repeats):
+        go()
+        timings.append(go.elapsed)
+    return min(timings) / (STEPS * n_runs) * 1e6
+
+
+def single_run_ms(repeats: int) -> float:
+    def go():
+        model = CentralAsiaModel(seed=1)
+        for _ in range(STEPS):
+            model.step()
+    return best_of(repeats, go) * 1e3
+
+
+def speedup_vs_batch_run(n_runs: int, repeats: int) -> dict:
+    def peer():
+        mesa.batch_run(CentralAsiaModel, parameters={"seed": list(range(n_runs))}, iterations=1,
+                       max_steps=STEPS, number_processes=1, data_collection_period=-1, display_progress=False)
+
+    def ours():
+        model = CentralAsiaModel(n_runs=n_runs, seed=0)
+        for _ in range(STEPS):
+            model.step()
+        model.results()
+
+    peer_s, ours_s = best_of(repeats, peer), best_of(repeats, ours)
+    return {"mesa_batch_run_s": peer_s, "ensemble_s": ours_s, "speedup": peer_s / ours_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, skip R=10000")
+    args = parser.parse_args()
+    repeats = 1 if args.quick else 3
+    sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10000]
+    stepping = {n: per_run_step(n, False, repeats if n < 10000 else 1) for n in sizes}
+    recording = {n: per_run_step(n, True, repeats if n < 10000 else 1) for n in sizes}
+    single = single_run_ms(repeats)
+    versus = speedup_vs_batch_run(200, repeats)
+    for n in sizes:
+        print(f"R={n:>6}: {stepping[n]:8.2f} us/run-step stepping, {recording[n]:8.2f} with recording")
+    print(f"single run, 64 steps: {single:.1f} ms")
+    print(f"200 runs x 64 steps: mesa.batch_run {versus['mesa_batch_run_s']:.2f} s, "
+          f"ensemble {versus['ensemble_s']:.3f} s, speedup {versus['speedup']:.0f}x")
+    print(json.dumps({
+        "us_per_run_step": {str(n): round(v, 3) for n, v in stepping.items()},
+        "us_per_run_step_recording": {str(n): round(v, 3) for n, v in recording.items()},
+        "single_run_64_steps_ms": round(single, 2),
+        "speedup_vs_mesa_batch_run": round(versus["speedup"], 1),
+        "mesa_batch_run_s": round(versus["mesa_batch_run_s"], 3),
+        "ensemble_200_runs_s": round(versus["ensemble_s"], 4),
+        "cpu_count": os.cpu_count(),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Pure maths, against hand-worked numbers (one test per mechanic)."""
+import numpy as np
+import pytest
+
+from model import corridors, economy, influence, politics
+
+R1 = np.ones(1)
+
+
+def test_corridor_days_diminishing_returns():
+    days = corridors.corridor_days(np.array([33.0]), np.array([14.0]), np.array([9.0]),
+                                   np.array([[9.0 * np.log(2)]]), np.ones((1, 1)), R1 * 0.9)
+    assert days[0, 0] == pytest.approx(0.9 * (14 + 19 / 2))
+
+
+def test_market_time_fastest_leg_and_sanction_delay():
+    ship = np.array([[15.0, 33.0]])                      # northern (via RUS), middle
+    legs = np.array([[0.5, np.inf], [1.0, 1.0]])         # RUS market, EU market
+    transit = np.array([0, -1])
+    sanctions = np.array([[0.5, 0.0]])
+    t = corridors.market_time(ship, legs, transit, sanctions, np.array([10.0]), R1)
+    assert t[0, 0] == pytest.approx(7.5)                 # Russia's own market: no delay
+    assert t[0, 1] == pytest.approx(20.0)                # EU: 15 + 0.5 * 10 beats 33
+    sanctions[0, 0] = 2.0
+    assert corridors.market_time(ship, legs, transit, sanctions, np.array([10.0]), R1)[0, 1] == pytest.approx(33.0)
+
+
+@pytest.mark.parametrize("gain", [0.12, 0.2, 0.155])
+def test_shiptime_factor_is_exact(gain):
+    assert economy.shiptime_factor(np.array([9.0]), 10.0, np.array([gain]))[0] == pytest.approx(1 + gain, rel=1e-12)
+
+
+def test_investment_flow_level_response():
+    flow = economy.investment_flow(np.array([2.0, 1.0]), np.array([1.5]), np.array([1.12]), np.ones((1, 2)),
+                                   np.array([[False, True]]), np.array([0.5]))
+    np.testing.assert_allclose(flow, [[2 * 1.5 * 1.12, 1.5 * 1.12 * 0.5]])
+
+
+def test_gravity_reproduces_base_and_responds():
+    base_x, base_m = np.array([[4.0]]), np.array([[6.0]])
+    one = np.ones((1, 1))
+    args = dict(gdp_elasticity=R1, cost_elasticity=R1 * 4, time_elasticity=R1 * 0.8, price_index=one,
+                commodity_share=np.array([0.5]), fdi_stock_ratio=np.ones((1, 1, 1)), fdi_link=R1 * 0.3)
+    x, m = economy.gravity_trade(base_x, base_m, one, one, np.ones((1, 1, 1)), one, **args)
+    assert x[0, 0, 0] == pytest.approx(4.0) and m[0, 0, 0] == pytest.approx(6.0)
+    x, m = economy.gravity_trade(base_x, base_m, one * 1.1, one, np.ones((1, 1, 1)) * 1.05, one * 0.9, **args)
+    expected = 1.1 * 1.05 ** -4 * 0.9 ** -0.8
+    assert x[0, 0, 0] == pytest.approx(4 * expected) and m[0, 0, 0] == pytest.approx(6 * expected)
+
+
+def test_trade_cost_eaeu_and_sanctions():
+    tau = economy.trade_cost(np.array([[0.0, 0.5]]), R1 * 0.2, np.array([[1.0, 0.0]]), R1 * 0.08,
+                             np.array([False, True]))
+    np.testing.assert_allclose(tau[0], [[1.0, 1.1 - 0.08], [1.0, 1.1]])
+
+
+def test_commodity_prices_ar1():
+    new = economy.step_commodity_prices(np.array([[0.2]]), R1 * 0.7, R1 * 0.2, 0.25, np.array([[1.0]]))
+    assert new[0, 0] == pytest.approx(0.7 ** 0.25 * 0.2 + 0.2 * 0.5)
+    assert economy.commodity_index(np.array([[2.0, 1.0]]), np.array([[0.25, 0.75]]))[0, 0] == pytest.approx(1.25)
+
+
+def test_local_multiplier_loses_labour_and_processing():
+    m = economy.local_multiplier(0.8, 1.0, 0.3, 0.5, 0.2, 0.4)
+    assert m == pytest.approx(0.8 * 0.7 * (1 - 0.5 * 0.8 * 0.6))
+    assert economy.local_multiplier(0.8, 1.0, 0.0, 0.5, 1.0, 0.4) == pytest.approx(0.8)
+
+
+def test_growth_and_gdp_step():
+    g = economy.gdp_growth_rate(0.05, 0.01, 0.02, 0.5, 0.04)
+    assert g == pytest.approx(0.05 - 0.01 + 0.02 - 0.02)
+    y = economy.step_gdp(np.array([100.0]), np.array([0.04]), 0.25, 0.25, 0.8, np.array([0.1]))
+    assert y[0] == pytest.approx(100 * np.exp(0.01 + 0.02))
+
+
+def test_debt_accrues_and_distress():
+    assert economy.step_debt(np.array([10.0]), np.array([2.0]), 0.1, 0.25)[0] == pytest.approx(10.25)
+    assert economy.step_debt(np.array([0.1]), np.array([0.0]), 5.0, 1.0)[0] == 0.0
+    assert economy.debt_distress(0.6, 0.6, 0.1) == pytest.approx(0.5)
+    assert economy.debt_distress(1.0, 0.6, 0.1) > 0.98
+
+
+def test_fdi_stock():
+    assert economy.step_fdi_stock(np.array([10.0]), np.array([2.0]), 0.05, 0.25)[0] == pytest.approx(10.375)
+
+
+def test_sentiment_target_and_step():
+    target = politics.sentiment_target(0.1, 0.2, 0.1, 0.05, 0.0, 0.3, 0.3, 2.0, 10.0, 1.0)
+    assert target == pytest.approx(0.1 + 0.2 - 0.5)
+    s = politics.step_sentiment(np.array([0.0]), np.array([-0.2]), 0.5, 0.0, 0.25, np.zeros(1), np.array([True]), 0.1)
+    assert s[0] == pytest.approx(0.125 * -0.2 - 0.1)
+    assert politics.step_sentiment(np.array([-0.95]), -1.0, 0.5, 0.0, 1.0, np.zeros(1), True, 0.5)[0] == -1.0
+
+
+def test_protests_likelier_with_low_sentiment_and_weak_civil_society():
+    low = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, 0.2)
+    high = politics.protest_rate(0.3, -0.2, 0.1, 0.4, 0.2)
+    strong = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, 0.9)
+    assert low > high and low > strong
+    assert politics.protest_rate(-0.2, -0.2, 0.1, 0.4, 0.0) == pytest.approx(0.2)
+    delay = politics.step_delay(np.array([0.6, 0.1, 0.0]), np.array([False, False, True]), 1.0, 0.25)
+    assert delay.tolist() == pytest.approx([0.35, 0.0, 1.0])
+    assert politics.event_probability(np.array([0.4, 8.0]), 0.25).tolist() == [0.1, 1.0]
+
+
+def test_security_threat_capacity_rise_ties():
+    t = politics.step_threat(np.array([0.3]), 0.2, 0.5, 0.0, 0.25, np.zeros(1), np.array([True]), 0.3, 1.0)
+    assert t[0] == pytest.approx(0.3 - 0.0125 + 0.3)
+    assert politics.capacity_target(1.0, 0.6, 0.5, 1.0, 1.0) == pytest.approx(0.7)
+    assert politics.capacity_target(0.3, 0.6, 0.5, 0.0, 1.2) == pytest.approx(0.36)
+    assert politics.step_rise(0.0, 0.04, 0.5, 1.0, 1.0) == pytest.approx(0.02)
+    assert politics.tie_target(0.8, 0.35, 0.7, 0.1) == pytest.approx(0.5)
+    assert politics.step_toward(1.0, 2.0, 0.4, 0.25) == pytest.approx(1.1)
+
+
+def test_alignment_softmax_and_inertia():
+    u = np.array([[1.0, 0.0, 0.0, 0.0]])
+    p = politics.softmax(u, 1.0)
+    assert p[0, 0] == pytest.approx(np.e / (np.e + 3))
+    flat = politics.softmax(u, 1e6)
+    assert flat[0] == pytest.approx([0.25] * 4, abs=1e-5)        # a neutral state spreads evenly
+    a = politics.step_alignment(np.array([[1.0, 0, 0, 0]]), np.array([[0.0, 1, 0, 0]]), 0.25, 0.5)
+    assert a[0].tolist() == pytest.approx([0.5, 0.5, 0, 0])
+    beta = dict(trade=1.0, fdi=0.0, security=2.0, sentiment=0.0, dependence=1.0, leverage=0.0, history=0.0)
+    util = politics.alignment_utility(np.array([0.5]), 0, np.array([0.4]), 0.5, 0, np.array([0.2]), 0.5, 0, 0, beta)
+    assert util[0] == pytest.approx(0.5 + 2 * 0.4 * 1.0 - 0.1)
+
+
+def test_influence_renormalises_missing_channels():
+    trade = np.array([[[3.0, 1.0]]])
+    debt = np.zeros((1, 1, 2))                                 # no debt to any power
+    w = {"trade": np.array([0.5]), "debt": np.array([0.5])}
+    infl = influence.state_influence({"trade": trade, "debt": debt}, w)
+    assert infl[0, 0].tolist() == pytest.approx([0.75, 0.25])
+    regional = influence.regional_influence(np.array([[[0.75, 0.25], [0.25, 0.75]]]), np.array([[3.0, 1.0]]))
+    assert regional[0].tolist() == pytest.approx([0.625, 0.375])
+
+
+def test_balance_measures():
+    leader, hhi, entropy = influence.balance_measures(np.array([[0.25] * 4, [1.0, 0, 0, 0]]))
+    assert leader.tolist() == [0, 0]
+    assert hhi.tolist() == pytest.approx([0.25, 1.0])
+    assert entropy.tolist() == pytest.approx([1.0, 0.0])
+
+
+def test_reactions():
+    offer = influence.russia_reaction(np.array([0.3, 0.5]), np.array([0.4, 0.4]), 2.0, 1.0)
+    assert offer.tolist() == pytest.approx([0.2, 0.0])
+    f = influence.china_russia_friction(np.array([[0.1, 0.15]]), np.array([[0.5, 0.5]]), np.array([0.25]))
+    assert f[0] == pytest.approx(0.5)

@@ -1,0 +1,70 @@
+import re
+
+import numpy as np
+import pytest
+
+from model.actors import load_actors, load_fact_ids
+from model.params import REGISTRY, ParameterError, Params, fdi_shiptime_exponent, parse_path, valid_paths
+
+FACT_LIKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+){1,}\b")
+NOT_FACTS = {"not_found"}
+
+
+def cited_ids(source: str) -> set[str]:
+    return {t for t in FACT_LIKE.findall(source) if t not in NOT_FACTS}
+
+
+def test_every_parameter_is_fully_specified():
+    for p in REGISTRY.values():
+        assert p.unit and p.source and p.doc, p.name
+        lo, hi = p.bounds
+        values = p.default.values() if isinstance(p.default, dict) else [p.default]
+        assert all(lo <= v <= hi for v in values), p.name
+        assert lo <= p.range[0] <= p.range[1] <= hi, p.name
+
+
+def test_cited_fact_ids_exist():
+    facts = load_fact_ids()
+    actors = load_actors()
+    sources = list(actors.sources.values()) + [p.source for p in REGISTRY.values()]
+    cited = set().union(*(cited_ids(s) for s in sources))
+    unknown = {c for c in cited if c not in facts and c not in REGISTRY}  # parameter names may appear too
+    assert not unknown, f"sources cite ids missing from facts.yaml: {sorted(unknown)}"
+    assert len(cited & facts) >= 40
+
+
+def test_fdi_exponent_from_card():
+    assert fdi_shiptime_exponent(0.12) == pytest.approx(np.log(1.12) / np.log(1 / 0.9))
+    assert fdi_shiptime_exponent(0.12) == pytest.approx(1.0756, abs=1e-4)
+
+
+def test_unknown_names_suggest_the_nearest():
+    with pytest.raises(ParameterError, match="did you mean 'ship_time_scale'"):
+        parse_path("ship_time_scal")
+    with pytest.raises(ParameterError, match="did you mean 'security_capacity'"):
+        parse_path("powers.RUS.security_capacty")
+    with pytest.raises(ParameterError, match="did you mean 'KAZ'"):
+        parse_path("states.KAX.base_growth")
+
+
+def test_out_of_range_and_wrong_type():
+    with pytest.raises(ParameterError, match="outside the valid range"):
+        Params(1, {"ship_time_scale": -1.0})
+    with pytest.raises(ParameterError, match="expected a number"):
+        Params(1, {"ship_time_scale": "fast"})
+
+
+def test_per_run_arrays_and_scopes():
+    p = Params(3, {"ship_time_scale": [0.9, 1.0, 1.1], "local_processing": 0.5,
+                   "powers.RUS.security_capacity": 0.7}, use_calibrated=False)
+    assert p.ship_time_scale.tolist() == [0.9, 1.0, 1.1]
+    assert np.all(p.local_processing == 0.5)
+    assert p.security_capacity[:, 1].tolist() == [0.7] * 3
+    assert p.security_capacity[0, 0] == REGISTRY["security_capacity"].default["CHN"]
+    with pytest.raises(ParameterError, match="3 per-run values"):
+        Params(3, {"ship_time_scale": [0.9, 1.0]})
+
+
+def test_every_valid_path_parses():
+    for path in valid_paths():
+        parse_path(path)
