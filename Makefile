@@ -4,9 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup bench clean assets chromium viz
 
-setup: $(STAMP)
+setup: $(STAMP) assets
+
+# The visualiser's browser assets, unpacked from npm into Solara's cache (works offline after; see DEVELOPERS.md).
+assets: $(STAMP)
+	$(PY) -m casim.viz.assets
+
+# Debian's Chromium for the browser tests, when we may install it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,14 +24,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(VENV)/bin/casim run --out out/baseline
+run: setup
+	$(VENV)/bin/casim run scenarios/baseline.yaml --out out/baseline
 
-test: $(STAMP)
+test: $(STAMP) assets chromium
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/ensemble.py
+	$(PY) benchmarks/viz_step.py
+
+viz: setup
+	$(VENV)/bin/casim viz
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

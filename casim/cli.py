@@ -8,12 +8,12 @@ from casim.errors import EXIT_BAD_INPUT, UserError  # noqa: F401  (UserError re-
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from casim.commands import batch, run
+    from casim.commands import batch, calibrate, compare, discover, run, sensitivity, validate, viz
 
     parser = argparse.ArgumentParser(prog="casim", description="Central Asia balance-of-power simulator")
     sub = parser.add_subparsers(dest="command", required=True)
     # One module per command, each with add_parser(subparsers) setting `func`.
-    for command in (run, batch):
+    for command in (run, batch, validate, compare, sensitivity, discover, calibrate, viz):
         command.add_parser(sub)
     return parser
 

@@ -62,5 +62,5 @@ def posterior_draw(experiment: Experiment, base_dir=None) -> pd.DataFrame:
         raise ValueError("from_posterior needs calibration.posterior (issue C), which is not installed") from None
     spec = experiment.from_posterior
     path = resolve_file(spec.file, Path(base_dir or "."))
-    draws = pd.DataFrame(posterior.sample(path, spec.n, seed=experiment.seed))
+    draws = pd.DataFrame(posterior.sample(spec.n, experiment.seed, path))
     return draws.reset_index(drop=True)

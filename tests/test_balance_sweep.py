@@ -29,3 +29,23 @@ def test_reduced_balance_sweep_runs_with_common_random_numbers(tmp_path):
     assert (seeds.nunique(axis=1) == 1).all()
     region = read_table(out, "region")
     assert region.groupby("run").size().eq(13).all()
+
+
+def test_casim_validate_covers_experiment_files(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nscenarios: []\nreplicats: 2\n")
+    assert casim(["validate", str(EXPERIMENTS / "balance_sweep_ci.yaml")]) == 0
+    assert casim(["validate", str(bad)]) == 2
+    assert f"{bad}:3: replicats: unknown field 'replicats' (did you mean 'replicates'?)" in capsys.readouterr().err
+
+
+def test_posterior_draws_as_samples(tmp_path):
+    posterior = Path(__file__).resolve().parent.parent / "calibration" / "posterior.parquet"
+    if not posterior.exists():
+        pytest.skip("no calibration posterior")
+    exp = tmp_path / "post.yaml"
+    exp.write_text(f"name: post\nscenarios: []\nreplicates: 1\nseed: 3\nfrom_posterior: {{file: {posterior}, n: 3}}\n"
+                   "horizon: {start_year: 2025, end_year: 2025}\nexecutor: {kind: inline}\n")
+    assert casim(["batch", str(exp), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    runs = read_table(tmp_path / "o", "runs")
+    assert len(runs) == 3 and runs["sample"].tolist() == [0, 1, 2]

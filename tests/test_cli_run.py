@@ -37,3 +37,19 @@ def test_bad_arguments_exit_2_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--years" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_outputs_are_readable_by_others(tmp_path):
+    from experiments.store import atomic_directory, write_json_atomic
+
+    with atomic_directory(tmp_path / "shared") as tmp:
+        write_json_atomic(tmp / "manifest.json", {"ok": True})
+    assert (tmp_path / "shared").stat().st_mode & 0o055 == 0o055 & ~_umask_now()
+    assert (tmp_path / "shared" / "manifest.json").stat().st_mode & 0o044 == 0o044 & ~_umask_now()
+
+
+def _umask_now():
+    import os
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,9 +1,14 @@
-"""`casim run`: one ensemble of the baseline, written to an output directory."""
+"""`casim run [SCENARIO.yaml]`: one scenario as an ensemble of replicates, written to an output directory."""
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
-from casim.errors import UserError
+from casim.errors import EXIT_BAD_INPUT, UserError
+
+REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -17,28 +22,52 @@ def parse_years(text: str) -> tuple[int, int]:
     return start, end
 
 
-def cmd_run(args) -> int:
-    from experiments.runner import RunSpec, write_outputs
+def default_scenario() -> Path:
+    """scenarios/baseline.yaml in the working directory, else the one shipped with the code."""
+    local = Path(DEFAULT_SCENARIO)
+    return local if local.is_file() else REPO_SCENARIOS / "baseline.yaml"
 
-    start, end = parse_years(args.years)
-    if args.replicates < 1:
+
+def _interrupt(signum, frame):
+    # SIGTERM unwinds like Ctrl-C, so the atomic output directory is cleaned up instead of left half-written.
+    raise KeyboardInterrupt
+
+
+def cmd_run(args) -> int:
+    from experiments.runner import write_outputs
+    from model.scenario import ScenarioError, load_scenario
+
+    if args.replicates is not None and args.replicates < 1:
         raise UserError("--replicates must be at least 1")
-    spec = RunSpec(scenario="baseline", replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
-    out = Path(args.out or "out/baseline")
+    if args.seed is not None and args.seed < 0:
+        raise UserError("--seed must be a non-negative integer")
+    start, end = parse_years(args.years) if args.years else (None, None)
+    path = Path(args.scenario) if args.scenario else default_scenario()
+    try:
+        scenario = load_scenario(path)
+        spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
+    except ScenarioError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Path(args.out or Path("out") / scenario.name)
+    signal.signal(signal.SIGTERM, _interrupt)
     tables = write_outputs(out, spec, csv=args.csv, plots=not args.no_plots)
     last = tables["region"][tables["region"]["step"] == tables["region"]["step"].max()]
     shares = {p: last[f"influence_{p}"].median() for p in ("CHN", "RUS", "EU", "USA")}
-    print(f"wrote {out}/ ({spec.replicates} runs, {start}-{end}); median influence at {end}: "
-          + ", ".join(f"{p} {v:.3f}" for p, v in shares.items()))
+    print(f"wrote {out}/ ({scenario.name}: {spec.replicates} runs, {spec.start_year}-{spec.end_year}); "
+          f"median influence at {spec.end_year}: " + ", ".join(f"{p} {v:.3f}" for p, v in shares.items()))
     return 0
 
 
 def add_parser(sub) -> None:
-    run = sub.add_parser("run", help="run the baseline as an ensemble and write outputs")
-    run.add_argument("--out", help="output directory (default out/baseline)")
-    run.add_argument("--years", default="2025-2040", help="simulated years, START-END (default 2025-2040)")
-    run.add_argument("--replicates", type=int, default=50, help="runs in the ensemble (default 50)")
-    run.add_argument("--seed", type=int, default=2024, help="master seed (default 2024)")
+    run = sub.add_parser("run", help="run a scenario as an ensemble and write outputs")
+    run.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
+                     help=f"scenario file (default {DEFAULT_SCENARIO})")
+    run.add_argument("--out", help="output directory (default out/<scenario name>)")
+    run.add_argument("--years", help="override the simulated years, START-END such as 2025-2026")
+    run.add_argument("--replicates", type=int, help="runs in the ensemble (default: the file's replicates)")
+    run.add_argument("--seed", type=int, help="master seed (default: the file's seed)")
     run.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
     run.set_defaults(func=cmd_run)

@@ -1,0 +1,144 @@
+"""Model quantities that targets compare with: one value per run, at the last step of a year.
+
+`simulate` runs one ensemble (any number of runs, per-run parameter arrays) and keeps
+a snapshot of the state at the end of each calendar year; each measure turns one
+year's snapshot into an (R,) array. Axes: run R, state S, power P.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from model import CentralAsiaModel
+
+SNAPSHOT_FIELDS = ("exports", "imports", "fdi_flow", "lending", "debt", "other_debt", "security", "alignment")
+
+
+def simulate(overrides: Mapping[str, object], run_seeds: Sequence[int], end_year: int = 2025,
+             use_calibrated: bool = False, steps_per_year: int = 4) -> tuple[CentralAsiaModel, dict[int, dict]]:
+    """Run an ensemble from the 2024 base year to `end_year`; snapshot each year's last step.
+
+    Args:
+        overrides: dotted path -> scalar or per-run array (length len(run_seeds)).
+        run_seeds: one seed per run (repeat seeds across candidates for common random numbers).
+        end_year: last simulated year (>= 2025).
+        use_calibrated: layer calibration/calibrated.yaml under the overrides (False while fitting,
+            so a fit never depends on the previous fit).
+    Returns:
+        The model at the end, and {year: {field: (R, ...) array}} for 2024 .. end_year.
+    """
+    model = CentralAsiaModel(run_seeds=list(run_seeds), params=dict(overrides), end_year=end_year,
+                             steps_per_year=steps_per_year, record=False, use_calibrated=use_calibrated)
+    snaps = {model.start_year - 1: _snapshot(model)}
+    while model.steps < model.n_steps:
+        model.step()
+        if model.steps % steps_per_year == 0:
+            snaps[model.start_year - 1 + model.steps // steps_per_year] = _snapshot(model)
+    return model, snaps
+
+
+def _snapshot(model) -> dict[str, np.ndarray]:
+    return {name: np.array(getattr(model.state, name), copy=True) for name in SNAPSHOT_FIELDS}
+
+
+def _idx(model, state=None, power=None):
+    a = model.actors
+    return (a.state_index(state) if state else None), (a.power_index(power) if power else None)
+
+
+def trade(snap, model, state, power):
+    """Exports plus imports of `state` with `power`, USD bn per year (national basis)."""
+    i, j = _idx(model, state, power)
+    return snap["exports"][:, i, j] + snap["imports"][:, i, j]
+
+
+def china_trade_gac(snap, model, state):
+    """Trade of `state` with China on China's customs basis (national x mirror ratio), USD bn."""
+    i, _ = _idx(model, state)
+    return trade(snap, model, state, "CHN") * model.actors.state["china_mirror_ratio"][i]
+
+
+def china_ca_trade(snap, model):
+    """China-Central Asia trade on China's customs basis, USD bn (region column china_ca_trade)."""
+    china = model.actors.power_index("CHN")
+    total = snap["exports"][:, :, china] + snap["imports"][:, :, china]
+    return total @ model.actors.state["china_mirror_ratio"]
+
+
+def trade_ratio(snap, model, state, power, other):
+    """Trade of `state` with `power` over its trade with `other`."""
+    return trade(snap, model, state, power) / trade(snap, model, state, other)
+
+
+def only_china_surplus(snap, model, state):
+    """1 where `state` is the only state with a trade surplus with China, else 0."""
+    china = model.actors.power_index("CHN")
+    surplus = snap["exports"][:, :, china] > snap["imports"][:, :, china]
+    i, _ = _idx(model, state)
+    others = np.delete(surplus, i, axis=1)
+    return (surplus[:, i] & ~others.any(axis=1)).astype(float)
+
+
+def chinese_flow_share(snap, model, state):
+    """Share of China's FDI plus lending into the region that goes to `state`."""
+    china = model.actors.power_index("CHN")
+    flows = snap["fdi_flow"][:, :, china] + snap["lending"][:, :, china]
+    i, _ = _idx(model, state)
+    return flows[:, i] / flows.sum(axis=1)
+
+
+def china_debt_share(snap, model, state):
+    """Official debt owed to China over official external debt (hidden debt is in neither)."""
+    i, china = _idx(model, state, "CHN")
+    official = snap["debt"][:, i].sum(axis=1) + snap["other_debt"][:, i]
+    return snap["debt"][:, i, china] / official
+
+
+def security_share(snap, model, state, power):
+    """The power's share of the state's security ties (proxy of its arms-import share)."""
+    i, j = _idx(model, state, power)
+    ties = snap["security"][:, i]
+    return ties[:, j] / ties.sum(axis=1)
+
+
+def top_security_partner(snap, model, state, power):
+    """1 where `power` has the state's strongest security ties, else 0."""
+    i, j = _idx(model, state, power)
+    return (snap["security"][:, i].argmax(axis=1) == j).astype(float)
+
+
+def csto_russia_gap(snap, model, members):
+    """Weakest Russian security tie among CSTO members minus the strongest among non-members."""
+    russia = model.actors.power_index("RUS")
+    inside = np.array([s in members for s in model.actors.states])
+    ties = snap["security"][:, :, russia]
+    return ties[:, inside].min(axis=1) - ties[:, ~inside].max(axis=1)
+
+
+def eaeu_match(snap, model, members):
+    """1 where the model's EAEU flags equal the observed membership of every state, else 0."""
+    observed = np.array([s in members for s in model.actors.states])
+    return np.all((model.params.eaeu_member > 0.5) == observed, axis=1).astype(float)
+
+
+def alignment(snap, model, state, power):
+    """The state's alignment towards the power (a share; rows sum to 1)."""
+    i, j = _idx(model, state, power)
+    return snap["alignment"][:, i, j]
+
+
+MEASURES: dict[str, Callable] = {f.__name__: f for f in (
+    trade, china_trade_gac, china_ca_trade, trade_ratio, only_china_surplus, chinese_flow_share,
+    china_debt_share, security_share, top_security_partner, csto_russia_gap, eaeu_match, alignment)}
+
+
+def measure_targets(targets, model, snaps) -> np.ndarray:
+    """(R, n_targets) per-run model values of every target."""
+    return np.column_stack([MEASURES[t.measure](snaps[t.year], model, **t.args) for t in targets])
+
+
+def run_targets(targets, overrides: Mapping[str, object], run_seeds: Sequence[int]) -> np.ndarray:
+    """Simulate to the last target year and return (R, n_targets) per-run values."""
+    model, snaps = simulate(overrides, run_seeds, end_year=max(t.year for t in targets))
+    return measure_targets(targets, model, snaps)

@@ -1,0 +1,106 @@
+"""Loading and validating `calibration/targets.yaml` (safe YAML, strict schema)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from model.actors import load_fact_ids
+
+TARGETS_FILE = Path(__file__).resolve().parent / "targets.yaml"
+
+
+class TargetError(ValueError):
+    """A bad targets file: the message names the file, the target and the field."""
+
+
+class Target(BaseModel):
+    """One observed quantity and how the model reproduces it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    fact: str
+    year: int = Field(ge=2024, le=2100)
+    measure: str
+    args: dict = Field(default_factory=dict)
+    kind: Literal["equal", "at_least", "at_most", "share_of_runs"]
+    value: float
+    tolerance: float = Field(ge=0.0)
+    fit: bool
+    why: str = ""
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.fit and self.tolerance <= 0:
+            raise ValueError("a fitted target needs tolerance > 0 (its penalty scale)")
+        if not self.fit and not self.why:
+            raise ValueError("a target left out of the fit needs `why`")
+        return self
+
+    @property
+    def fact_ids(self) -> list[str]:
+        return [part.strip() for part in self.fact.split(";")]
+
+    def passes(self, model_value: float) -> bool:
+        """True if the ensemble value meets the target (see targets.yaml for each kind)."""
+        if self.kind == "equal":
+            return abs(model_value - self.value) <= self.tolerance + 1e-12
+        if self.kind == "at_most":
+            return model_value <= self.value
+        return model_value >= self.value  # at_least, share_of_runs
+
+    def penalty(self, model_value):
+        """Squared standardised miss: 0 when an inequality holds. Works on arrays."""
+        import numpy as np
+
+        miss = np.asarray(model_value, dtype=float) - self.value
+        if self.kind == "at_most":
+            miss = np.maximum(miss, 0.0)
+        elif self.kind != "equal":
+            miss = np.minimum(miss, 0.0)
+        return (miss / self.tolerance) ** 2
+
+
+def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
+    """Read and validate a targets file; every fact id must exist in model/data/facts.yaml.
+
+    Raises:
+        TargetError: with the file, the target's position and name, and the field path.
+    """
+    from calibration.measures import MEASURES
+
+    path = Path(path)
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
+        raise TargetError(f"{path}: expected a mapping with a `targets:` list")
+    facts = load_fact_ids()
+    targets, seen = [], set()
+    for k, entry in enumerate(raw["targets"]):
+        where = f"{path}: targets[{k}]" + (f" ({entry.get('name')})" if isinstance(entry, dict) else "")
+        try:
+            target = Target.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(x) for x in err["loc"]) or "entry"
+            raise TargetError(f"{where}.{field}: {err['msg']}") from None
+        missing = [f for f in target.fact_ids if f not in facts]
+        if missing:
+            raise TargetError(f"{where}.fact: unknown fact id '{missing[0]}'{_nearest(missing[0], facts)}")
+        if target.measure not in MEASURES:
+            raise TargetError(f"{where}.measure: unknown measure '{target.measure}'{_nearest(target.measure, MEASURES)}")
+        if target.name in seen:
+            raise TargetError(f"{where}.name: duplicate target name '{target.name}'")
+        seen.add(target.name)
+        targets.append(target)
+    return targets
+
+
+def _nearest(name: str, options) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
+    return f" (did you mean '{match[0]}'?)" if match else ""

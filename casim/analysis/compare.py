@@ -1,0 +1,266 @@
+"""Comparing scenarios from saved outputs: fan charts, paired differences, alignment, end-year table, economics.
+
+Everything takes the region/states tables of one or more output directories, stacked with a
+`label` column naming the scenario (the directory name breaks ties between equal scenario names).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from casim.errors import UserError  # noqa: E402
+from casim.plots import COLOURS, NAMES, POWERS, STATES, add_time  # noqa: E402
+
+from .tables import load_output  # noqa: E402
+
+PAIR_KEYS = ("replicate", "seed")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@lru_cache(maxsize=1)
+def column_units() -> dict[str, str]:
+    """Unit of every output column (the output contract)."""
+    from model.actors import load_actors
+    from model.outputs import units
+    return units(load_actors())
+
+
+def axis_label(column: str, text: str) -> str:
+    return f"{text} ({column_units()[column]})"
+
+
+def stack_outputs(dirs: list[str | Path]) -> dict[str, pd.DataFrame]:
+    """Read output directories and stack their tables with a `label` column (one label per scenario)."""
+    loaded = [load_output(d) for d in dirs]
+    pairs = [(out["path"], s) for out in loaded for s in pd.unique(out["region"]["scenario"])]
+    names = [s for _, s in pairs]
+    labels = {(p, s): (s if names.count(s) == 1 else f"{Path(p).name}/{s}") for p, s in pairs}
+    if len(set(labels.values())) != len(labels):
+        raise UserError("two inputs have the same directory name and scenario; rename one directory")
+    stacked = {}
+    for name in ("region", "states"):
+        frames = []
+        for out in loaded:
+            if out[name] is None:
+                raise UserError(f"{out['path']}: has no {name} table")
+            frame = out[name].copy()
+            frame["label"] = [labels[(out["path"], s)] for s in frame["scenario"]]
+            frames.append(frame)
+        stacked[name] = pd.concat(frames, ignore_index=True)
+    stacked["labels"] = list(dict.fromkeys(labels.values()))
+    return stacked
+
+
+def quantile_bands(frame: pd.DataFrame, column: str, by=("label", "step")) -> pd.DataFrame:
+    """5, 25, 50, 75, 95% quantiles of `column` across runs, with the calendar time of each step."""
+    grouped = frame.groupby(list(by))
+    out = grouped[column].quantile(list(QUANTILES)).unstack()
+    out.columns = [f"q{int(q * 100)}" for q in QUANTILES]
+    times = grouped[["year", "period", "step"]].first()
+    out["time"] = add_time(times).to_numpy()
+    return out.reset_index()
+
+
+def _fan(ax, bands: pd.DataFrame, colour, label, linestyle="-"):
+    ax.fill_between(bands["time"], bands["q5"], bands["q95"], color=colour, alpha=0.15, linewidth=0)
+    ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=colour, alpha=0.35, linewidth=0)
+    ax.plot(bands["time"], bands["q50"], color=colour, linewidth=2, label=label, linestyle=linestyle)
+
+
+def _panels(n: int, width: float = 4.6, height: float = 3.8, rows: int = 1):
+    # at least 9 inches wide so that one panel leaves room for the title and the legend
+    fig, axes = plt.subplots(rows, n, figsize=(max(width * n + 1.5, 9.0), height * rows), sharey=True, squeeze=False)
+    return fig, axes
+
+
+def _finish(fig, title: str, axes) -> plt.Figure:
+    for ax in np.ravel(axes):
+        ax.grid(alpha=0.3)
+    handles, labels = np.ravel(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth(), 1))
+    return fig
+
+
+def fan_charts(region: pd.DataFrame, labels: list[str]) -> plt.Figure:
+    """Influence share of each power per scenario: median, 50% and 90% bands, one panel per scenario."""
+    fig, axes = _panels(len(labels))
+    for ax, label in zip(axes[0], labels):
+        rows = region[region["label"] == label]
+        for p in POWERS:
+            _fan(ax, quantile_bands(rows, f"influence_{p}"), COLOURS[p], NAMES[p])
+        ax.set(title=f"{label} ({rows['run'].nunique()} runs)", xlabel="year")
+    axes[0][0].set_ylabel(axis_label("influence_CHN", "regional influence"))
+    return _finish(fig, "Regional influence of each power (median, 50% and 90% bands)", axes)
+
+
+def paired_differences(region: pd.DataFrame, baseline: str, columns: list[str]) -> pd.DataFrame:
+    """Scenario minus baseline, run by run, pairing runs with the same replicate and seed (common random numbers).
+
+    Returns:
+        One row per (label, replicate, step) with `<column>` holding the difference.
+
+    Raises:
+        UserError: a scenario shares no (replicate, seed) pair with the baseline.
+    """
+    keys = [*PAIR_KEYS, "step"]
+    base = region[region["label"] == baseline].set_index(keys)[columns]
+    out = []
+    for label in pd.unique(region["label"]):
+        if label == baseline:
+            continue
+        rows = region[region["label"] == label].set_index(keys)
+        joined = rows[columns + ["year", "period"]].join(base.add_suffix("_base"), how="inner")
+        if joined.empty:
+            raise UserError(f"scenario '{label}' has no runs with the same replicate and seed as the baseline "
+                            f"'{baseline}'; paired differences need common random numbers (same master seed)")
+        diff = pd.DataFrame({c: joined[c] - joined[f"{c}_base"] for c in columns})
+        diff[["year", "period"]] = joined[["year", "period"]]
+        diff["label"] = label
+        out.append(diff.reset_index())
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def difference_charts(diffs: pd.DataFrame, baseline: str) -> plt.Figure:
+    """Paired difference of each power's influence against the baseline, one panel per scenario."""
+    labels = list(pd.unique(diffs["label"]))
+    fig, axes = _panels(len(labels))
+    for ax, label in zip(axes[0], labels):
+        rows = diffs[diffs["label"] == label]
+        for p in POWERS:
+            _fan(ax, quantile_bands(rows, f"influence_{p}"), COLOURS[p], NAMES[p])
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set(title=f"{label} minus {baseline}\n({rows['replicate'].nunique()} paired runs)", xlabel="year")
+    axes[0][0].set_ylabel(axis_label("influence_CHN", "difference in influence"))
+    return _finish(fig, "Paired differences against the baseline (same seeds; median, 50% and 90% bands)", axes)
+
+
+def alignment_grid(states: pd.DataFrame, labels: list[str]) -> plt.Figure:
+    """Small multiples: alignment of each state (columns) with each power, per scenario (rows)."""
+    fig, axes = plt.subplots(len(labels), len(STATES), figsize=(3.2 * len(STATES) + 1.5, 2.8 * len(labels)),
+                             sharey=True, sharex=True, squeeze=False)
+    for row, label in enumerate(labels):
+        for col, state in enumerate(STATES):
+            ax = axes[row][col]
+            rows = states[(states["label"] == label) & (states["state"] == state)]
+            for p in POWERS:
+                _fan(ax, quantile_bands(rows, f"alignment_{p}"), COLOURS[p], NAMES[p])
+            ax.set_title(f"{NAMES[state]}\n{label}", fontsize=9)
+            if row == len(labels) - 1:
+                ax.set_xlabel("year")
+        axes[row][0].set_ylabel(axis_label("alignment_CHN", "alignment"))
+    return _finish(fig, "Alignment of each state with each power (median, 50% and 90% bands)", axes)
+
+
+def regional_debt_to_gdp(states: pd.DataFrame) -> pd.DataFrame:
+    """GDP-weighted debt-to-GDP of the five states per run and step (ratio)."""
+    frame = states.assign(debt=states["debt_to_gdp"] * states["gdp"])
+    keys = ["label", "run", "replicate", "step"]
+    out = frame.groupby(keys).agg(debt=("debt", "sum"), gdp=("gdp", "sum"), year=("year", "first"),
+                                  period=("period", "first")).reset_index()
+    out["debt_to_gdp"] = out["debt"] / out["gdp"]
+    return out
+
+
+def economics_charts(region: pd.DataFrame, states: pd.DataFrame, labels: list[str]) -> plt.Figure:
+    """China-Central Asia trade, China's FDI inflow and regional debt-to-GDP per scenario."""
+    debt = regional_debt_to_gdp(states)
+    panels = [(region, "china_ca_trade", "China-Central Asia trade (GAC basis)", "trade"),
+              (region, "fdi_CHN", "FDI inflow from China", "FDI inflow"),
+              (debt, "debt_to_gdp", "External debt / GDP, five states (GDP-weighted)", "debt / GDP")]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), squeeze=False)
+    palette = plt.get_cmap("tab10")
+    for ax, (frame, column, title, quantity) in zip(axes[0], panels):
+        for k, label in enumerate(labels):
+            # dashes keep a scenario visible where it overlaps another
+            _fan(ax, quantile_bands(frame[frame["label"] == label], column), palette(k % 10), label,
+                 ("-", "--", ":", "-.")[k % 4])
+        ax.set(title=title, xlabel="year", ylabel=axis_label(column, quantity))
+    return _finish(fig, "Economics by scenario (median, 50% and 90% bands)", axes)
+
+
+def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Per scenario at the last recorded step: P(each power leads), China-Russia gap, HHI, entropy."""
+    rows = []
+    for label in labels:
+        frame = region[region["label"] == label]
+        last = frame[frame["step"] == frame["step"].max()]
+        row = {"scenario": label, "year": int(last["year"].iloc[0]), "runs": len(last)}
+        for p in POWERS:
+            row[f"p_lead_{p}"] = float((last["leader"] == p).mean())
+        for column in ("china_russia_gap", "hhi", "entropy"):
+            q = last[column].quantile([0.05, 0.5, 0.95])
+            row[f"{column}_median"], row[f"{column}_p5"], row[f"{column}_p95"] = q.iloc[1], q.iloc[0], q.iloc[2]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
+    """Median and 90% interval of the paired end-year difference per scenario and column."""
+    last = diffs[diffs["step"] == diffs["step"].max()]
+    rows = []
+    for label, frame in last.groupby("label", sort=False):
+        for column in [c for c in frame.columns if c.startswith("influence_") or c == "china_russia_gap"]:
+            q = frame[column].quantile([0.05, 0.5, 0.95])
+            rows.append({"scenario": label, "output": column, "median": q.iloc[1], "p5": q.iloc[0], "p95": q.iloc[2],
+                         "share_positive": float((frame[column] > 0).mean()), "pairs": len(frame)})
+    return pd.DataFrame(rows)
+
+
+def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None) -> Path:
+    """Write the comparison report of output directories `dirs` into `out_dir` (atomically).
+
+    Args:
+        dirs: outputs of `casim run` or `casim batch`.
+        out_dir: report directory: report.html, report.md, figures/*.png|svg, tables as CSV.
+        baseline: scenario label to difference against (default: the first scenario).
+
+    Returns:
+        Path of report.html.
+    """
+    from experiments.store import atomic_directory
+
+    from .report import Section, write_report
+
+    data = stack_outputs(dirs)
+    labels = data["labels"]
+    baseline = baseline or labels[0]
+    if baseline not in labels:
+        raise UserError(f"--baseline: no scenario '{baseline}'; scenarios are {', '.join(labels)}")
+    region, states = data["region"], data["states"]
+    sections = [
+        Section("Influence", ["Each power's GDP-weighted influence share in the region, per scenario."],
+                figures={"influence_fan": fan_charts(region, labels)}),
+    ]
+    if len(labels) > 1:
+        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in POWERS] + ["china_russia_gap"])
+        sections.append(Section(
+            "Differences against the baseline",
+            [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "
+             "shows the effect of the scenario, not the noise between runs."],
+            figures={"influence_differences": difference_charts(diffs, baseline)},
+            tables={"Paired end-year differences": difference_table(diffs)}))
+    sections += [
+        Section("Alignment", ["Alignment of each state with each power (shares of its orientation)."],
+                figures={"alignment_by_state": alignment_grid(states, labels)}),
+        Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
+                                     "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
+                tables={"End-year table": end_year_table(region, labels)}),
+        Section("Economics", ["China-Central Asia trade on China's customs basis, China's FDI inflow, and the "
+                              "GDP-weighted external debt-to-GDP ratio of the five states."],
+                figures={"economics": economics_charts(region, states, labels)}),
+    ]
+    intro = [f"Scenarios: {', '.join(labels)}; baseline: {baseline}.",
+             "Inputs: " + ", ".join(str(Path(d)) for d in dirs) + "."]
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        write_report(tmp, "casim scenario comparison", intro, sections)
+    return out_dir / "report.html"

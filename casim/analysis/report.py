@@ -1,0 +1,116 @@
+"""Writing reports: figures as PNG and SVG, a Markdown report, and a self-contained HTML report.
+
+The HTML embeds every figure as a base64 PNG and needs no server, no network and no script.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from experiments.store import write_bytes_atomic
+
+PNG_DPI = 110
+
+
+@dataclass
+class Section:
+    """One report section: a title, some paragraphs, figures (name -> Figure) and tables (caption -> DataFrame)."""
+    title: str
+    text: list[str] = field(default_factory=list)
+    figures: dict[str, plt.Figure] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return "".join(ch if ch.isalnum() else "-" for ch in self.title.lower()).strip("-")
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(_format(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_format(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def save_figures(sections: list[Section], figure_dir: Path) -> dict[str, bytes]:
+    """Write each figure as PNG and SVG; returns the PNG bytes by figure name (for embedding)."""
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    pngs = {}
+    for section in sections:
+        for name, fig in section.figures.items():
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=PNG_DPI)
+            pngs[name] = buffer.getvalue()
+            (figure_dir / f"{name}.png").write_bytes(pngs[name])
+            fig.savefig(figure_dir / f"{name}.svg", format="svg")
+            plt.close(fig)
+    return pngs
+
+
+def render_markdown(title: str, intro: list[str], sections: list[Section]) -> str:
+    lines = [f"# {title}", "", *intro, "", "## Contents", ""]
+    lines += [f"- [{s.title}](#{s.anchor})" for s in sections]
+    for s in sections:
+        lines += ["", f"## {s.title}", "", *s.text]
+        for name in s.figures:
+            lines += ["", f"![{name}](figures/{name}.png)"]
+        for caption, table in s.tables.items():
+            lines += ["", f"**{caption}**", "", markdown_table(table)]
+    return "\n".join(lines) + "\n"
+
+
+STYLE = """body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}
+img{max-width:100%;height:auto;display:block;margin:1em 0}
+table{border-collapse:collapse;font-size:0.9em;margin:1em 0}
+th,td{border:1px solid #bbb;padding:0.25em 0.6em;text-align:right}th{background:#eee}
+nav{background:#f6f6f6;padding:0.5em 1em;display:inline-block}"""
+
+
+def render_html(title: str, intro: list[str], sections: list[Section], pngs: dict[str, bytes]) -> str:
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts += [f"<p>{html.escape(p)}</p>" for p in intro]
+    parts.append("<nav><strong>Contents</strong><ol>"
+                 + "".join(f"<li><a href='#{s.anchor}'>{html.escape(s.title)}</a></li>" for s in sections)
+                 + "</ol></nav>")
+    for s in sections:
+        parts.append(f"<section id='{s.anchor}'><h2>{html.escape(s.title)}</h2>")
+        parts += [f"<p>{html.escape(p)}</p>" for p in s.text]
+        for name in s.figures:
+            data = base64.b64encode(pngs[name]).decode("ascii")
+            parts.append(f"<img alt='{html.escape(name)}' src='data:image/png;base64,{data}'>")
+        for caption, table in s.tables.items():
+            parts.append(f"<h3>{html.escape(caption)}</h3>{html_table(table)}")
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(out_dir: Path, title: str, intro: list[str], sections: list[Section]) -> None:
+    """Write figures/, tables as CSV, report.md and report.html into `out_dir` (an existing temp dir)."""
+    pngs = save_figures(sections, out_dir / "figures")
+    for s in sections:
+        for caption, table in s.tables.items():
+            slug = "".join(ch if ch.isalnum() else "_" for ch in caption.lower()).strip("_")
+            table.to_csv(out_dir / f"{slug}.csv", index=False)
+    write_bytes_atomic(out_dir / "report.md", render_markdown(title, intro, sections).encode())
+    write_bytes_atomic(out_dir / "report.html", render_html(title, intro, sections, pngs).encode())

@@ -1,0 +1,1 @@
+"""The browser visualiser (Mesa SolaraViz): model wrapper, views and the offline asset cache."""

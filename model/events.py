@@ -1,0 +1,305 @@
+"""Named shocks for scenario events.
+
+Each shock is a small function `shock(model, runs, args)` that changes the
+state arrays (`model.state`, leading run axis R) or the per-run parameters
+(`model.params`) for the runs selected by the boolean mask `runs` (R,). Its
+arguments are checked by its own pydantic model, so a scenario file fails
+before anything runs. Shocks apply at the start of a step, after commodity
+prices move and before the powers act (DESIGN section 4, step 1).
+
+`SHOCKS` maps a shock's name to its `Shock` (argument model + function);
+`make_event` turns a validated shock into a picklable `model.Event`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from .params import POWERS, STATES
+
+Power = Literal["CHN", "RUS", "EU", "USA"]
+StateCode = Literal["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+Corridor = Literal["northern", "middle", "ccawa", "sea"]
+Commodity = Literal["oil", "gas", "metals", "uranium", "all"]
+
+
+class ShockArgs(BaseModel):
+    """Base of every shock's arguments: strict types, no unknown keys, no NaN."""
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+# ---- helpers --------------------------------------------------------------------------------------------------
+def _state(code: str) -> int:
+    return STATES.index(code)
+
+
+def _power(code: str) -> int:
+    return POWERS.index(code)
+
+
+def _set_param(model, path: str, values: np.ndarray, runs: np.ndarray) -> None:
+    """Set a parameter for the masked runs; `values` is a scalar or per-run (R,) array."""
+    model.params.set(path, np.broadcast_to(np.asarray(values, dtype=float), (model.n_runs,)).copy(), runs=runs)
+
+
+def _schedule(model, steps_from_now: int, apply: Callable, runs: np.ndarray, label: str) -> None:
+    """Queue a follow-up event (e.g. a disruption's end) `steps_from_now` steps later (at least 1)."""
+    from .model import Event
+
+    model.events.append(Event(model.steps + max(int(steps_from_now), 1), apply, runs.copy(), label))
+    model.events.sort(key=lambda e: e.step)
+
+
+def _steps(model, years: float) -> int:
+    return max(int(round(years * model.steps_per_year)), 1)
+
+
+# ---- sanctions and war ----------------------------------------------------------------------------------------
+class SanctionsArgs(ShockArgs):
+    power: Power = Field(description="the sanctioned power")
+    intensity: float = Field(ge=0.0, le=1.0, description="new sanction intensity, 0..1")
+
+
+def sanctions(model, runs, args: SanctionsArgs) -> None:
+    """Western sanctions on `power` are set to `intensity` (0..1).
+
+    Raises trade costs with the power (`sanction_trade_cost` x intensity) and the transit days of corridors
+    through it (`sanction_transit_delay_days` x intensity).
+    """
+    _set_param(model, f"powers.{args.power}.sanctions", args.intensity, runs)
+
+
+class WarEndsArgs(ShockArgs):
+    sanctions_relief: float = Field(0.5, ge=0.0, le=1.0, description="fraction of Russia's sanctions lifted")
+
+
+def war_ends(model, runs, args: WarEndsArgs) -> None:
+    """Russia's war ends: `war_intensity` = 0, so its security capacity recovers; sanctions fall by the relief.
+
+    sanctions_RUS <- sanctions_RUS x (1 - sanctions_relief).
+    """
+    _set_param(model, "war_intensity", 0.0, runs)
+    current = model.params.sanctions[:, _power("RUS")]
+    _set_param(model, "powers.RUS.sanctions", current * (1.0 - args.sanctions_relief), runs)
+
+
+class WarEscalatesArgs(ShockArgs):
+    intensity: float = Field(0.9, ge=0.0, le=1.0, description="new war intensity, 0..1")
+    sanctions: float | None = Field(None, ge=0.0, le=1.0, description="new sanctions on Russia (unchanged if absent)")
+
+
+def war_escalates(model, runs, args: WarEscalatesArgs) -> None:
+    """Russia's war intensifies: `war_intensity` rises to `intensity`, draining its security capacity
+    (capacity x (1 - war_capacity_drag x intensity)); optionally tighter sanctions on Russia."""
+    _set_param(model, "war_intensity", args.intensity, runs)
+    if args.sanctions is not None:
+        _set_param(model, "powers.RUS.sanctions", args.sanctions, runs)
+
+
+# ---- corridors --------------------------------------------------------------------------------------------------
+class CorridorDisruptionArgs(ShockArgs):
+    corridor: Corridor
+    factor: float = Field(gt=0.0, le=10.0, description="multiplier on the corridor's days, e.g. 1.5 = 50% slower")
+    duration: float = Field(gt=0.0, le=50.0, description="years until the disruption ends")
+
+
+def corridor_disruption(model, runs, args: CorridorDisruptionArgs) -> None:
+    """The corridor's days are multiplied by `factor` for `duration` years, then divided back.
+
+    Overlapping disruptions multiply, and each one's end undoes only its own factor.
+    """
+    c = model.actors.corridors.index(args.corridor)
+    model.state.disruption[runs, c] *= args.factor
+    end = partial(_end_disruption, corridor=c, factor=args.factor)
+    _schedule(model, _steps(model, args.duration), end, runs, f"end of {args.corridor} disruption")
+
+
+def _end_disruption(model, runs, corridor: int, factor: float) -> None:
+    model.state.disruption[runs, corridor] /= factor
+
+
+class CorridorInvestmentArgs(ShockArgs):
+    payer: Power = Field(description="who pays")
+    amount: float = Field(gt=0.0, le=500.0, description="USD bn in total")
+    corridor: Literal["northern", "middle", "ccawa"]
+    years: float = Field(5.0, gt=0.0, le=30.0, description="spread evenly over this many years")
+    financing: Literal["grant", "loan"] = Field("grant", description="a loan adds the amount to the states' debt "
+                                                                     "to the payer, split by GDP")
+
+
+def corridor_investment(model, runs, args: CorridorInvestmentArgs) -> None:
+    """`amount` USD bn spent on a corridor over `years`, in equal tranches each step.
+
+    Cumulative corridor investment I_c grows, so days fall as T_min + (T_base - T_min) exp(-I_c / I_ref)
+    (model.corridors.corridor_days). Loan financing adds each tranche to the states' debt to the payer,
+    split by GDP share.
+    """
+    tranches = _steps(model, args.years)
+    _invest_tranche(model, runs, args, tranches)
+
+
+def _invest_tranche(model, runs, args: CorridorInvestmentArgs, remaining: int) -> None:
+    s = model.state
+    tranche = args.amount / _steps(model, args.years)
+    s.corridor_investment[runs, model.actors.corridors.index(args.corridor)] += tranche
+    if args.financing == "loan":
+        gdp_share = s.gdp[runs] / s.gdp[runs].sum(axis=1, keepdims=True)
+        s.debt[runs, :, _power(args.payer)] += tranche * gdp_share
+    if remaining > 1:
+        _schedule(model, 1, partial(_invest_tranche, args=args, remaining=remaining - 1), runs,
+                  f"{args.payer} investment in {args.corridor}")
+
+
+# ---- prices, politics, debt, security -----------------------------------------------------------------------
+class CommodityPriceShockArgs(ShockArgs):
+    commodity: Commodity
+    factor: float = Field(gt=0.0, le=10.0, description="price multiplier, e.g. 0.6 = a 40% fall")
+
+
+def commodity_price_shock(model, runs, args: CommodityPriceShockArgs) -> None:
+    """log price += ln(factor) for one commodity (or all); the AR(1) price process then decays it back
+    at `commodity_persistence` per year."""
+    commodities = model.actors.commodities
+    cols = list(range(len(commodities))) if args.commodity == "all" else [commodities.index(args.commodity)]
+    model.state.log_prices[np.ix_(runs, cols)] += np.log(args.factor)
+
+
+class ProtestWaveArgs(ShockArgs):
+    state: StateCode
+    power: Power = Field(description="the power the protests target")
+    sentiment_drop: float = Field(0.3, ge=0.0, le=2.0, description="fall in sentiment towards the power")
+    delay_years: float | None = Field(None, ge=0.0, le=10.0,
+                                      description="project delay (default: the protest_delay_years parameter)")
+
+
+def protest_wave(model, runs, args: ProtestWaveArgs) -> None:
+    """A protest wave in `state` against `power`: sentiment drops (clipped to [-1, 1]) and the power's
+    projects there are delayed, which holds back `protest_fdi_cut` of its FDI and lending."""
+    s, i, j = model.state, _state(args.state), _power(args.power)
+    s.sentiment[runs, i, j] = np.clip(s.sentiment[runs, i, j] - args.sentiment_drop, -1.0, 1.0)
+    delay = model.params.protest_delay_years[runs] if args.delay_years is None else args.delay_years
+    s.delay[runs, i, j] = np.maximum(s.delay[runs, i, j], delay)
+
+
+class DebtCrisisArgs(ShockArgs):
+    state: StateCode
+    debt_jump: float = Field(0.15, ge=0.0, le=3.0, description="debt revealed or called, as a share of GDP")
+    creditor: Power = Field("CHN", description="who the revealed debt is owed to")
+    threshold_factor: float = Field(1.0, gt=0.0, le=2.0, description="multiplier on the distress threshold")
+
+
+def debt_crisis(model, runs, args: DebtCrisisArgs) -> None:
+    """A debt crisis in `state`: debt to `creditor` jumps by `debt_jump` x GDP (hidden debt surfacing) and the
+    distress threshold is multiplied by `threshold_factor` (markets lose confidence)."""
+    s, i = model.state, _state(args.state)
+    s.debt[runs, i, _power(args.creditor)] += args.debt_jump * s.gdp[runs, i]
+    path = f"states.{args.state}.distress_threshold"
+    current = model.params.distress_threshold[:, i]
+    _set_param(model, path, np.maximum(current * args.threshold_factor, 0.05), runs)
+
+
+class SecurityThreatArgs(ShockArgs):
+    size: float = Field(0.3, ge=0.0, le=1.0, description="threat jump at full Afghan exposure")
+    spillover_rate: float | None = Field(None, ge=0.0, le=2.0,
+                                         description="new rate of random spillover events per year")
+
+
+def security_threat(model, runs, args: SecurityThreatArgs) -> None:
+    """Afghan spillover: each state's threat rises by size x afghan_exposure (clipped to [0, 1]); optionally
+    the rate of later random spillovers changes."""
+    s = model.state
+    exposure = model.params.afghan_exposure[runs]
+    s.threat[runs] = np.clip(s.threat[runs] + args.size * exposure, 0.0, 1.0)
+    if args.spillover_rate is not None:
+        _set_param(model, "afghan_spillover_rate", args.spillover_rate, runs)
+
+
+class TreatyArgs(ShockArgs):
+    state: StateCode
+    power: Power
+    kind: Literal["security", "economic"]
+    strength: float = Field(0.2, ge=0.0, le=1.0, description="security: jump in ties (0..1)")
+
+
+def treaty(model, runs, args: TreatyArgs) -> None:
+    """A treaty between `state` and `power`.
+
+    security: ties jump by `strength` (clipped to [0, 1]) and then relax towards the capacity-driven target
+    at `security_adjust_rate`. economic: EAEU accession (`eaeu_member` = 1), which cuts trade costs with
+    Russia; only Russia leads a customs union in the model, so `power` must be RUS.
+    """
+    i, j = _state(args.state), _power(args.power)
+    if args.kind == "security":
+        s = model.state
+        s.security[runs, i, j] = np.clip(s.security[runs, i, j] + args.strength, 0.0, 1.0)
+    else:
+        _set_param(model, f"states.{args.state}.eaeu_member", 1.0, runs)
+
+
+class LocalProcessingArgs(ShockArgs):
+    state: StateCode
+    share: float = Field(ge=0.0, le=1.0, description="target share of extractive output processed at home")
+
+
+def local_processing_mandate(model, runs, args: LocalProcessingArgs) -> None:
+    """The state mandates local processing: its `local_processing` target becomes `share`; the actual share
+    moves towards it at `local_processing_adjust_rate` per year, raising the local multiplier."""
+    _set_param(model, f"states.{args.state}.local_processing", args.share, runs)
+
+
+# ---- registry -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Shock:
+    args: type[ShockArgs]
+    apply: Callable
+    summary: str
+
+
+SHOCKS: dict[str, Shock] = {
+    "sanctions": Shock(SanctionsArgs, sanctions, "set Western sanctions on a power"),
+    "war_ends": Shock(WarEndsArgs, war_ends, "Russia's war ends; sanctions eased"),
+    "war_escalates": Shock(WarEscalatesArgs, war_escalates, "Russia's war intensifies"),
+    "corridor_disruption": Shock(CorridorDisruptionArgs, corridor_disruption, "a corridor slows for a while"),
+    "corridor_investment": Shock(CorridorInvestmentArgs, corridor_investment, "a power funds a corridor"),
+    "commodity_price_shock": Shock(CommodityPriceShockArgs, commodity_price_shock, "a commodity price jump"),
+    "protest_wave": Shock(ProtestWaveArgs, protest_wave, "protests in a state against a power"),
+    "debt_crisis": Shock(DebtCrisisArgs, debt_crisis, "hidden debt surfaces in a state"),
+    "security_threat": Shock(SecurityThreatArgs, security_threat, "Afghan spillover raises the threat"),
+    "treaty": Shock(TreatyArgs, treaty, "security ties or EAEU accession"),
+    "local_processing_mandate": Shock(LocalProcessingArgs, local_processing_mandate,
+                                      "a state keeps processing at home"),
+}
+
+# Extra cross-field rules that a field type cannot express: (shock, check(args) -> message or None).
+def _treaty_rule(args: TreatyArgs) -> str | None:
+    if args.kind == "economic" and args.power != "RUS":
+        return "economic treaties model EAEU accession, so power must be 'RUS' (did you mean kind 'security'?)"
+    return None
+
+
+RULES: dict[str, Callable[[ShockArgs], str | None]] = {"treaty": _treaty_rule}
+
+
+def set_params(model, runs, values: dict) -> None:
+    """A `set:` event: each dotted path gets its value for the masked runs."""
+    for path, value in values.items():
+        _set_param(model, path, value, runs)
+
+
+def make_event(step: int, shock: str, args: dict, label: str = ""):
+    """A picklable `model.Event` applying a named shock (args already validated) at `step`."""
+    from .model import Event
+
+    spec = SHOCKS[shock]
+    return Event(step, partial(spec.apply, args=spec.args(**args)), None, label or shock)
+
+
+def make_set_event(step: int, values: dict, label: str = ""):
+    """A picklable `model.Event` setting parameters at `step`."""
+    from .model import Event
+
+    return Event(step, partial(set_params, values=dict(values)), None, label or "set " + ", ".join(values))

@@ -1,0 +1,107 @@
+"""`casim compare` on real run outputs, the paired differences, and the report in headless Chromium."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from casim.analysis.compare import paired_differences, stack_outputs
+from casim.analysis.tables import load_output, parse_output_ref, value_at
+from casim.cli import main
+from casim.errors import UserError
+from experiments.runner import RunSpec, write_outputs
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    write_outputs(root / "base", RunSpec(scenario="baseline", replicates=4, seed=3, end_year=2027), plots=False)
+    write_outputs(root / "calm", RunSpec(scenario="low_war", replicates=4, seed=3, end_year=2027,
+                                         params={"war_intensity": 0.1, "powers.RUS.security_capacity": 1.0}),
+                  plots=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(outputs):
+    out = outputs / "report"
+    assert main(["compare", str(outputs / "base"), str(outputs / "calm"), "--out", str(out)]) == 0
+    return out
+
+
+def test_report_files(report):
+    html = (report / "report.html").read_text()
+    for name in ("influence_fan", "influence_differences", "alignment_by_state", "economics"):
+        assert (report / "figures" / f"{name}.png").stat().st_size > 10_000
+        assert (report / "figures" / f"{name}.svg").is_file()
+        assert f"alt='{name}' src='data:image/png;base64," in html
+    assert "<nav>" in html and "http" not in html.replace("http://www.w3.org", "")  # nothing fetched
+    markdown = (report / "report.md").read_text()
+    assert "## Contents" in markdown and "| p_lead_CHN" not in markdown.split("## End-year")[0]
+
+
+def test_end_year_table_probabilities(report):
+    import pandas as pd
+    table = pd.read_csv(report / "end_year_table.csv")
+    leads = table[[f"p_lead_{p}" for p in ("CHN", "RUS", "EU", "USA")]].sum(axis=1)
+    assert np.allclose(leads, 1.0) and list(table["runs"]) == [4, 4]
+
+
+def test_paired_differences_use_common_random_numbers(outputs):
+    data = stack_outputs([outputs / "base", outputs / "calm"])
+    diffs = paired_differences(data["region"], "baseline", ["influence_RUS"])
+    last = diffs[diffs["step"] == diffs["step"].max()].sort_values("replicate")
+    base = load_output(outputs / "base")["region"]
+    calm = load_output(outputs / "calm")["region"]
+    expected = value_at(calm, "influence_RUS", 2027).to_numpy() - value_at(base, "influence_RUS", 2027).to_numpy()
+    assert np.allclose(last["influence_RUS"].to_numpy(), expected)
+    assert (expected > 0).all()  # a calmer war and more capacity help Russia in every pair
+
+
+def test_unpaired_runs_are_refused(outputs, tmp_path):
+    write_outputs(tmp_path / "other", RunSpec(scenario="other_seed", replicates=2, seed=99, end_year=2025), plots=False)
+    data = stack_outputs([outputs / "base", tmp_path / "other"])
+    with pytest.raises(UserError, match="common random numbers"):
+        paired_differences(data["region"], "baseline", ["influence_RUS"])
+
+
+def test_bad_inputs(outputs, tmp_path, capsys):
+    assert main(["compare", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
+    assert main(["compare", str(outputs / "base"), "--baseline", "nope", "--out", str(tmp_path / "r")]) == 2
+    assert "scenarios are baseline" in capsys.readouterr().err
+    with pytest.raises(UserError, match="COLUMN@YEAR"):
+        parse_output_ref("influence_CHN")
+
+
+def test_reads_a_directory_of_parquet_parts(outputs, tmp_path):
+    region = load_output(outputs / "base")["region"]
+    parts = tmp_path / "batch" / "region.parquet"
+    parts.mkdir(parents=True)
+    for k, (_, chunk) in enumerate(region.groupby("run")):
+        chunk.to_parquet(parts / f"part-{k:04d}.parquet", index=False)
+    loaded = load_output(tmp_path / "batch")["region"].sort_values(["run", "step"]).reset_index(drop=True)
+    assert loaded.equals(region.sort_values(["run", "step"]).reset_index(drop=True))
+
+
+@pytest.mark.browser
+def test_report_opens_in_chromium(report):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is needed for this test (apt-get install chromium)"
+    errors = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((report / "report.html").resolve().as_uri())
+        widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        links = page.eval_on_selector_all("nav a", "links => links.map(a => a.getAttribute('href'))")
+        targets = [page.locator(href).count() for href in links]
+        browser.close()
+    assert len(widths) == 4 and all(w > 0 for w in widths)
+    assert links and all(n == 1 for n in targets)  # every table-of-contents entry has its section
+    assert errors == []
