@@ -1,4 +1,4 @@
-"""Strict YAML input: safe loading, with the line of every field kept for error messages.
+"""Strict experiment input: pydantic errors as `file:line` messages (YAML read by `model.safe_yaml`).
 
 Errors read `file:line: field.path: message (did you mean 'x'?)`.
 """
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from model.params import _nearest
+from model.safe_yaml import InputError as SafeYamlError, read_yaml
 
 
 class InputError(ValueError):
@@ -17,40 +17,16 @@ class InputError(ValueError):
 
 
 def load_yaml_with_lines(path: str | Path) -> tuple[object, dict[tuple, int]]:
-    """Parse `path` with the safe loader; return the data and {field path tuple: 1-based line}.
+    """Parse `path` with the project's hardened safe reader; return the data and {field path: line}.
 
     Raises:
-        InputError: unreadable file or invalid YAML.
+        InputError: unreadable file, invalid YAML or a disallowed YAML feature.
     """
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    lines: dict[tuple, int] = {}
-    _collect_lines(node, (), lines)
-    return data, lines
-
-
-def _collect_lines(node, prefix: tuple, lines: dict) -> None:
-    if node is None:
-        return
-    lines.setdefault(prefix, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            here = prefix + (key.value,)
-            lines[here] = key.start_mark.line + 1
-            _collect_lines(value, here, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _collect_lines(item, prefix + (i,), lines)
+        document = read_yaml(path)
+    except SafeYamlError as exc:
+        raise InputError("\n".join(exc.messages)) from None
+    return document.data, document.lines
 
 
 def line_of(lines: dict[tuple, int], loc: tuple) -> int | None:

@@ -128,9 +128,9 @@ executor: {workers: 1, chunk_size: 2}
     (GOOD.replace("n: 2", "n: '2'"), ":7: sample.n: Input should be a valid integer"),
     (GOOD.replace("scenarios: []", "scenarios: [baselin]"), ":2: scenarios.0: no scenario 'baselin'"),
     (GOOD.replace("lhs", "sobol").replace("n: 2", "n: 3"), "sobol: n must be a power of 2"),
-    ("name: [unclosed\n", ":2: invalid YAML"),
+    ("name: [unclosed\n", ":2: not valid YAML"),
     (GOOD.replace("scenarios: []\n", ""), ": scenarios: Field required"),
-    (GOOD + "x: !!python/object/apply:os.system ['true']\n", "invalid YAML"),
+    (GOOD + "x: !!python/object/apply:os.system ['true']\n", ":12: x: YAML tag"),
 ])
 def test_bad_experiment_files_exit_2_with_file_line_and_hint(tmp_path, capsys, text, expected):
     path = tmp_path / "exp.yaml"
