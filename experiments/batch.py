@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -118,11 +117,7 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
 def run_chunk(task: ChunkTask) -> dict:
     """Run one chunk; returns {"parts": {table: Parquet bytes}, "seconds": float}. Runs in a worker."""
     started = time.perf_counter()
-    model, tables = run_ensemble(chunk_spec(task))
-    # Mesa 3.3 keeps every model alive in the class-level id counter `Agent._ids`; drop ours so a
-    # worker's memory stays flat over thousands of chunks.
-    mesa.Agent._ids.pop(model, None)
-    del model
+    _, tables = run_ensemble(chunk_spec(task))
     parts = {}
     for name in (*task.outputs, "runs"):
         frame = tables[name]

@@ -96,6 +96,9 @@ class CentralAsiaModel(mesa.Model):
         self.log_price_change = np.zeros((n_runs, n_s))
         self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
         self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
+        # Mesa 3.3 keeps a class-level id counter per model (`Agent._ids`), which holds every model ever
+        # built alive. All our agents exist now, so drop the counter: models are freed when unused.
+        mesa.Agent._ids.pop(self, None)
         self.record = record
         self._snapshots: list[dict] = []
         self.datacollector = mesa.DataCollector(model_reporters={
