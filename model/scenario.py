@@ -196,7 +196,11 @@ def _load_merged(path: Path, stack: list[Path]):
     if parent is None or not isinstance(parent, str):
         return data, lines, [file], []  # a wrong type is reported by the schema
     here = lines[("extends",)]
-    target = (path.parent / parent).resolve()
+    try:
+        target = (path.parent / parent).resolve()
+        target.is_file()
+    except (OSError, ValueError) as exc:  # e.g. a NUL byte or an over-long name
+        return data, lines, [file], [(*here, f"extends: not a usable file name ({exc})")]
     chain = [p.resolve() for p in stack] + [path.resolve()]
     if target in chain:
         cycle = " -> ".join(p.name for p in chain[chain.index(target):] + [target])

@@ -280,3 +280,11 @@ def test_fuzz_raw_text(fuzz_dir, text):
         load_scenario(fuzz_dir / "raw.yaml")
     except ScenarioError as exc:
         assert exc.messages
+
+
+def test_extends_with_an_unusable_file_name(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text('name: x\ndescription: y\nextends: "a\\0b.yaml"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert any(":3: extends: not a usable file name" in m for m in info.value.messages)
