@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import max_last, sum_last
+from .arrays import clamp, max_last, sum_last
 
 
 def event_probability(rate, dt):
@@ -36,7 +36,7 @@ def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour,
 def step_sentiment(sentiment, target, rate, noise, dt, shocks, scandal, scandal_hit):
     """s_t = clip(s + rate dt (s* - s) + noise sqrt(dt) z - hit * scandal, -1, 1)."""
     moved = sentiment + rate * dt * (target - sentiment) + noise * np.sqrt(dt) * shocks - scandal_hit * scandal
-    return np.clip(moved, -1.0, 1.0)
+    return clamp(moved, -1.0, 1.0)
 
 
 def protest_rate(sentiment, threshold, steepness, max_rate, civil_society):
@@ -56,7 +56,7 @@ def step_threat(threat, base_threat, reversion, volatility, dt, shocks, spillove
     """Threat in [0, 1]: mean-reverting noise plus Afghan spillover jumps scaled by exposure."""
     moved = (threat + reversion * dt * (base_threat - threat) + volatility * np.sqrt(dt) * shocks
              + spillover_size * exposure * spillover)
-    return np.clip(moved, 0.0, 1.0)
+    return clamp(moved, 0.0, 1.0)
 
 
 def capacity_target(security_capacity, war_intensity, war_drag, at_war, rise):
@@ -79,7 +79,7 @@ def step_toward(value, target, rate, dt):
 
 def tie_target(base_ties, capacity, base_capacity, offer):
     """Security ties follow capacity: clip(tie0 * cap / cap0 + offer, 0, 1)."""
-    return np.clip(base_ties * capacity / base_capacity + offer, 0.0, 1.0)
+    return clamp(base_ties * capacity / base_capacity + offer, 0.0, 1.0)
 
 
 def shares(x):
