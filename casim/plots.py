@@ -17,6 +17,15 @@ NAMES = {"CHN": "China", "RUS": "Russia", "EU": "EU", "USA": "US", "KAZ": "Kazak
          "TJK": "Tajikistan", "TKM": "Turkmenistan", "UZB": "Uzbekistan"}
 
 
+def whole_years(fig) -> None:
+    """Tick year axes at whole years (short horizons otherwise show 2024.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.get_axes():
+        if ax.get_xlabel() == "year":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def add_time(frame: pd.DataFrame) -> pd.Series:
     """Fractional calendar time of each row: the end of its period."""
     per_year = max(int(frame["period"].max()), 1)
@@ -100,6 +109,7 @@ def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> li
     }
     written = []
     for name, fig in figures.items():
+        whole_years(fig)
         for ext in ("png", "svg"):
             path = out_dir / f"{name}.{ext}"
             fig.savefig(path, dpi=120 if ext == "png" else None)

@@ -39,6 +39,7 @@ class Actors:
     corridor_min_days: np.ndarray         # (C,)
     corridor_invest_ref: np.ndarray       # (C,) USD bn
     corridor_transit_power: np.ndarray    # (C,) index of transit power or -1
+    transit_exposed: np.ndarray           # (P, C) bool: the leg to market j crosses corridor c's transit power
     market_legs: np.ndarray               # (P, C) fraction of corridor days, inf if unusable
     transport_alloc: np.ndarray           # (P, C) split of each power's corridor spending
     at_war: np.ndarray                    # (P,) bool: war drains this power's capacity
@@ -94,6 +95,8 @@ def parse_actors(raw: dict) -> Actors:
 
     transit = np.array([powers.index(raw["corridors"][c]["transits"]) if raw["corridors"][c]["transits"]
                         else -1 for c in corridors])
+    exposed = np.array([[p in (raw["corridors"][c].get("transit_markets") or []) for c in corridors]
+                        for p in powers])
     legs = np.full((len(powers), len(corridors)), np.inf)
     for j, p in enumerate(powers):
         for c, frac in raw["markets"][p].items():
@@ -109,7 +112,7 @@ def parse_actors(raw: dict) -> Actors:
         commodities=commodities, names=names, positions=positions, state=state, pair=pair,
         commodity_mix=mix / mix.sum(axis=1, keepdims=True), sectors=sectors,
         corridor_base_days=corridor_field("base_days"), corridor_min_days=corridor_field("min_days"),
-        corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit,
+        corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit, transit_exposed=exposed,
         market_legs=legs, transport_alloc=alloc, at_war=at_war, customs_union=customs_union,
         sources=sources,
     )

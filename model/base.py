@@ -65,7 +65,7 @@ def build_base(actors: Actors, defaults: Params) -> Base:
     ship = corridors.corridor_days(actors.corridor_base_days, actors.corridor_min_days, actors.corridor_invest_ref,
                                    np.zeros((1, len(actors.corridors))), np.ones((1, len(actors.corridors))),
                                    np.ones(1))
-    market = corridors.market_time(ship, actors.market_legs, actors.corridor_transit_power,
+    market = corridors.market_time(ship, actors.market_legs, actors.corridor_transit_power, actors.transit_exposed,
                                    defaults.sanctions, defaults.sanction_transit_delay_days, np.ones(1))[0]
     tau = economy.trade_cost(defaults.sanctions, defaults.sanction_trade_cost, defaults.eaeu_member,
                              defaults.eaeu_trade_cost_cut, actors.customs_union)[0]

@@ -26,37 +26,26 @@ def corridor_days(base_days, min_days, invest_ref, cumulative_investment, disrup
     return ship_time_scale[:, None] * disruption * (min_days + gap)
 
 
-def market_time(ship_time, market_legs, transit_power, sanctions, delay_days, ship_time_scale):
+def market_time(ship_time, market_legs, transit_power, transit_exposed, sanctions, delay_days, ship_time_scale):
     """Days from the region to each power's market by the fastest usable corridor.
 
-    T_j = min_c legs_jc * (days_c + scale * delay * sanctions_k(c)),  k(c) the power corridor c transits,
-    and the sanction delay only applies when the market j is not k(c) itself.
+    T_j = min_c legs_jc * (days_c + scale * delay * sanctions_k(c) * exposed_jc),  k(c) the power corridor c
+    transits; exposed_jc marks the legs that actually cross it (Northern to the EU, not to China).
 
     Args:
         ship_time: (R, C) corridor days.
         market_legs: (P, C) fraction of each corridor's length to reach market j (inf if unusable).
         transit_power: (C,) index of the power a corridor transits, or -1.
+        transit_exposed: (P, C) bool, legs that cross the transit power.
         sanctions: (R, P) sanction intensity on each power.
         delay_days: (R,) extra days per unit sanction intensity.
         ship_time_scale: (R,) so that the scale multiplies market time exactly.
     Returns:
         (R, P) days.
     """
-    n_powers = market_legs.shape[0]
     transits = transit_power >= 0
     transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)  # (R, C)
     delay = (ship_time_scale * delay_days)[:, None] * transit_sanctions                          # (R, C)
-    exposed = transits[None, :] & (transit_power[None, :] != np.arange(n_powers)[:, None])      # (P, C)
+    exposed = transit_exposed & transits[None, :]                                                # (P, C)
     days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                     # (R, P, C)
     return min_last(market_legs * days)
-
-
-def transport_spending(transport_investment, transport_alloc, dt):
-    """USD bn added to each corridor's cumulative investment this step: sum_j budget_j * alloc_jc * dt.
-
-    Args:
-        transport_investment: (R, P) USD bn per year. transport_alloc: (P, C). dt: years per step.
-    Returns:
-        (R, C) USD bn.
-    """
-    return (transport_investment * dt) @ transport_alloc

@@ -194,7 +194,8 @@ class CentralAsiaModel(mesa.Model):
         s, p, a = self.state, self.params, self.actors
         s.ship_time = corridors.corridor_days(a.corridor_base_days, a.corridor_min_days, a.corridor_invest_ref,
                                               s.corridor_investment, s.disruption, p.ship_time_scale)
-        s.market_time = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, p.sanctions,
+        s.market_time = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, a.transit_exposed,
+                                              p.sanctions,
                                               p.sanction_transit_delay_days, p.ship_time_scale)
 
     def _trade(self) -> None:

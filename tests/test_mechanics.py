@@ -17,12 +17,13 @@ def test_market_time_fastest_leg_and_sanction_delay():
     ship = np.array([[15.0, 33.0]])                      # northern (via RUS), middle
     legs = np.array([[0.5, np.inf], [1.0, 1.0]])         # RUS market, EU market
     transit = np.array([0, -1])
+    exposed = np.array([[False, False], [True, False]])  # only the EU leg crosses Russia
     sanctions = np.array([[0.5, 0.0]])
-    t = corridors.market_time(ship, legs, transit, sanctions, np.array([10.0]), R1)
+    t = corridors.market_time(ship, legs, transit, exposed, sanctions, np.array([10.0]), R1)
     assert t[0, 0] == pytest.approx(7.5)                 # Russia's own market: no delay
     assert t[0, 1] == pytest.approx(20.0)                # EU: 15 + 0.5 * 10 beats 33
     sanctions[0, 0] = 2.0
-    assert corridors.market_time(ship, legs, transit, sanctions, np.array([10.0]), R1)[0, 1] == pytest.approx(33.0)
+    assert corridors.market_time(ship, legs, transit, exposed, sanctions, np.array([10.0]), R1)[0, 1] == pytest.approx(33.0)
 
 
 @pytest.mark.parametrize("gain", [0.12, 0.2, 0.155])

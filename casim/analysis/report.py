@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from casim.plots import whole_years
 from experiments.store import write_bytes_atomic
 
 PNG_DPI = 110
@@ -57,6 +58,7 @@ def save_figures(sections: list[Section], figure_dir: Path) -> dict[str, bytes]:
     pngs = {}
     for section in sections:
         for name, fig in section.figures.items():
+            whole_years(fig)
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=PNG_DPI)
             pngs[name] = buffer.getvalue()
