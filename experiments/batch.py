@@ -49,6 +49,7 @@ class BatchPlan:
     horizon: dict | None = None         # start_year/end_year/steps_per_year overriding the scenarios'
     outputs: tuple[str, ...] = ("region", "states")
     identity: dict = field(default_factory=dict)  # input hashes etc. that resume must match
+    common_seeds: bool = False          # replicate k of every sample shares a seed (sensitivity designs)
 
     @property
     def n_samples(self) -> int:
@@ -74,7 +75,8 @@ class BatchPlan:
 
     def task(self, entry: ScenarioEntry, runs: np.ndarray) -> "ChunkTask":
         _, sample, replicate = self.identify(runs)
-        seeds = np.array([run_seed(self.master_seed, a, b) for a, b in zip(sample, replicate)], dtype=np.int64)
+        seed_sample = np.zeros_like(sample) if self.common_seeds else sample
+        seeds = np.array([run_seed(self.master_seed, a, b) for a, b in zip(seed_sample, replicate)], dtype=np.int64)
         params = {path: self.samples[path].to_numpy()[sample] for path in self.samples.columns}
         return ChunkTask(chunk_id=f"{runs[0]:09d}-{runs[-1]:09d}", scenario=entry.name, template=entry.template,
                          runs=runs, samples=sample, replicates=replicate, seeds=seeds, params=params,

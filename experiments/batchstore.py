@@ -21,7 +21,7 @@ import numpy as np
 from .store import now_iso, write_bytes_atomic, write_json_atomic
 
 PART_DIRS = ("region", "states", "runs")
-IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files")
+IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files", "samples_sha256")
 
 
 class BatchMismatch(ValueError):

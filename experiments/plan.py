@@ -1,7 +1,12 @@
 """From an experiment file to a `BatchPlan`: load its scenarios, draw its design, fix its identity."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from .batch import BatchPlan, ScenarioEntry
 from .runner import RunSpec
@@ -55,10 +60,22 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
         inputs[str(posterior)] = file_hash(posterior)
     identity = {"code_version": code_version(), "experiment": str(path.resolve()), "name": experiment.name,
                 "experiment_sha256": file_hash(path), "input_files": inputs, "master_seed": experiment.seed,
-                "scenarios": [s.name for s in scenarios], "n_samples": len(samples),
-                "replicates": experiment.replicates,
-                "sample_method": experiment.sample.method if experiment.sample else None}
+                "scenarios": [s.name for s in scenarios], "replicates": experiment.replicates}
     plan = BatchPlan(scenarios=scenarios, samples=samples, replicates=experiment.replicates,
                      master_seed=experiment.seed, horizon=horizon, outputs=tuple(experiment.outputs),
                      identity=identity)
-    return plan, experiment
+    return with_samples(plan, samples, experiment.sample.method if experiment.sample else None), experiment
+
+
+def with_samples(plan: BatchPlan, samples: pd.DataFrame, method: str | None, common_seeds: bool = False) -> BatchPlan:
+    """The plan with another design (e.g. `casim sensitivity`'s); its hash joins the identity resume checks.
+
+    With `common_seeds`, replicate k of every sample has the same seed, so the mean over replicates is
+    a deterministic function of the parameters (what Sobol' and Morris analyses assume).
+    """
+    digest = hashlib.sha256(f"{common_seeds},{','.join(map(str, samples.columns))}".encode())
+    digest.update(np.ascontiguousarray(samples.to_numpy(dtype=float)).tobytes())
+    identity = {**plan.identity, "n_samples": len(samples), "sample_method": method,
+                "samples_sha256": digest.hexdigest()}
+    return dataclasses.replace(plan, samples=samples.reset_index(drop=True), identity=identity,
+                               common_seeds=common_seeds)

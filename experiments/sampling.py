@@ -16,12 +16,6 @@ from scipy.stats import qmc
 from .spec import Experiment, SampleSpec
 
 
-def salib_problem(sample: SampleSpec) -> dict:
-    """The SALib problem dict of a design (names in file order)."""
-    return {"num_vars": len(sample.params), "names": list(sample.params),
-            "bounds": [list(b) for b in sample.params.values()]}
-
-
 def design(sample: SampleSpec, seed: int) -> pd.DataFrame:
     """The sampled parameter values, shape (n_samples, n_params)."""
     names = list(sample.params)
@@ -34,10 +28,9 @@ def design(sample: SampleSpec, seed: int) -> pd.DataFrame:
     elif sample.method == "grid":
         levels = np.linspace(0.0, 1.0, sample.n) if sample.n > 1 else np.array([0.5])
         unit = np.array(list(itertools.product(levels, repeat=d)))
-    else:  # saltelli
-        from SALib.sample import sobol as salib_sobol
-        values = salib_sobol.sample(salib_problem(sample), sample.n, calc_second_order=False, seed=seed)
-        return pd.DataFrame(values, columns=names)
+    else:  # saltelli: the design `casim sensitivity --method sobol` analyses
+        from casim.analysis.sensitivity import Factor, sample_design
+        return sample_design([Factor(k, *sample.params[k]) for k in names], "sobol", sample.n, seed)
     return pd.DataFrame(qmc.scale(unit, lows, highs), columns=names)
 
 

@@ -40,8 +40,8 @@ class SampleSpec(Strict):
 
     @model_validator(mode="after")
     def _sobol_power_of_two(self):
-        if self.method == "sobol" and self.n & (self.n - 1):
-            raise ValueError(f"sobol: n must be a power of 2 to keep the design balanced, got {self.n}")
+        if self.method in ("sobol", "saltelli") and self.n & (self.n - 1):
+            raise ValueError(f"{self.method}: n must be a power of 2 to keep the design balanced, got {self.n}")
         return self
 
 

@@ -39,32 +39,103 @@ def test_sobol_needs_power_of_two():
         sample_design(FACTORS, "sobol", 100)
 
 
-def test_model_design_runs_through_the_engine():
-    from experiments.evaluator import ModelEvaluator
-    factors = [Factor("war_intensity", 0.3, 0.9), Factor("local_multiplier", 0.4, 1.2)]
-    outputs = ["china_russia_gap@2027"]
-    evaluator = ModelEvaluator(outputs, end_year=2027, replicates=2, seed=5, chunk_runs=10)
-    design = sample_design(factors, "sobol", 4, seed=0)
-    first = evaluator(design)
+TINY = """name: tiny
+scenarios: [{scenario}]
+replicates: 2
+seed: 4
+horizon: {{start_year: 2025, end_year: 2026}}
+executor: {{kind: inline, chunk_size: 5}}
+sample:
+  method: saltelli
+  n: 2
+  params:
+    war_intensity: [0.3, 0.9]
+    powers.RUS.security_capacity: [0.1, 1.5]
+"""
+
+
+def tiny_experiment(tmp_path, scenario="baseline"):
+    path = tmp_path / f"tiny_{scenario}.yaml"
+    path.write_text(TINY.format(scenario=scenario))
+    return path
+
+
+def test_design_runs_as_a_batch_with_common_seeds(tmp_path):
+    from experiments.batch import read_table, run_batch
+    from experiments.evaluator import BatchEvaluator
+    from experiments.executors import InlineExecutor
+    from experiments.plan import build_plan
+    plan, _ = build_plan(tiny_experiment(tmp_path))
+    factors = [Factor("war_intensity", 0.3, 0.9), Factor("powers.RUS.security_capacity", 0.1, 1.5)]
+    design = sample_design(factors, "sobol", 2, seed=0)
+    outputs = ["china_russia_gap@2026"]
+
+    def evaluator(chunk_size, out):
+        return BatchEvaluator(plan, outputs, tmp_path / out,
+                              lambda p, d: run_batch(p, d, InlineExecutor(), chunk_size, quiet=True))
+    first = evaluator(3, "a")(design)
     assert len(first) == len(design) and np.isfinite(first.to_numpy()).all()
-    # chunking and the order of points do not change a point's value (per-run seeds)
-    again = ModelEvaluator(outputs, end_year=2027, replicates=2, seed=5, chunk_runs=7)(design.iloc[::-1])
+    assert first[outputs[0]].nunique() > 1  # the factors move the output
+    # chunking and the order of points do not change a point's value: replicate k has one seed for every point
+    again = evaluator(5, "b")(design.iloc[::-1])
     assert np.allclose(again.to_numpy()[::-1], first.to_numpy())
-    table = run_sensitivity(factors, outputs, evaluator, method="sobol", n=4)["china_russia_gap@2027"]
-    assert list(table["factor"]) == ["war_intensity", "local_multiplier"]
+    runs = read_table(tmp_path / "a", "runs")
+    assert runs.groupby("replicate")["seed"].nunique().eq(1).all() and runs["seed"].nunique() == 2
 
 
-def test_cli_sensitivity_on_a_reduced_sobol_design(tmp_path, capsys):
+def test_cli_sensitivity_runs_its_design_through_the_batch_engine(tmp_path, capsys):
+    import json
+
     from casim.cli import main
-    experiment = tmp_path / "tiny.yaml"
-    experiment.write_text("replicates: 1\nseed: 4\nhorizon: {start_year: 2025, end_year: 2026}\nsample:\n  method: sobol\n  n: 4\n  params:\n"
-                          "    war_intensity: [0.3, 0.9]\n    powers.RUS.security_capacity: ~\n")
+    experiment = tiny_experiment(tmp_path)
     out = tmp_path / "sens"
-    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026", "--out", str(out)]) == 0
-    assert (out / "report.html").is_file() and (out / "figures" / "influence_RUS_at_2026.png").is_file()
-    table = pd.read_csv(out / "sobol_influence_rus_2026.csv")
+    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026", "--out", str(out), "--quiet"]) == 0
+    report = out / "report"
+    assert (report / "report.html").is_file() and (report / "figures" / "influence_RUS_at_2026.png").is_file()
+    table = pd.read_csv(report / "sobol_influence_rus_2026.csv")
     assert list(table.columns) == ["factor", "S1", "S1_conf", "ST", "ST_conf"] and len(table) == 2
+    manifest = json.loads((out / "batch" / "manifest.json").read_text())
+    assert manifest["status"] == "done" and manifest["n_runs"] == 2 * (2 + 2) * 2  # N (k + 2) points x replicates
+    assert len(list((out / "batch" / "region").glob("part-*.parquet"))) == 4  # 16 runs in chunks of 5
+    # the same command again resumes: nothing left to run, same indices
+    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026", "--out", str(out), "--quiet",
+                 "--resume"]) == 0
+    assert pd.read_csv(report / "sobol_influence_rus_2026.csv").equals(table)
+    # morris: another design, so resuming the sobol batch is refused
     capsys.readouterr()
-    experiment.write_text("sample:\n  params:\n    war_intensty: [0.3, 0.9]\n")
+    args = ["sensitivity", str(experiment), "--method", "morris", "-n", "3", "--output", "influence_RUS@2026",
+            "--out", str(out), "--quiet"]
+    assert main([*args, "--resume"]) == 2 and "samples_sha256" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    assert list(pd.read_csv(report / "morris_influence_rus_2026.csv").columns)[:3] == ["factor", "mu", "mu_star"]
+
+
+def test_cli_sensitivity_of_a_scenario_other_than_baseline(tmp_path):
+    from casim.cli import main
+    from experiments.batch import read_table
+    (tmp_path / "calm.yaml").write_text(
+        "name: calm\ndescription: test scenario, calmer war from 2026\nstart_year: 2025\nend_year: 2026\n"
+        "params: {beta_trade: 3.0}\nevents:\n  - at: 2026\n    set: {local_multiplier: 1.1}\n")
+    values = {}
+    for scenario in ("baseline", "calm.yaml"):
+        out = tmp_path / f"out_{scenario}"
+        assert main(["sensitivity", str(tiny_experiment(tmp_path, scenario)), "--output", "china_russia_gap@2026",
+                     "--out", str(out), "--quiet"]) == 0
+        region = read_table(out / "batch", "region")
+        values[scenario] = region.loc[region["year"] == 2026, "china_russia_gap"].to_numpy()
+        assert (out / "report" / "sobol_china_russia_gap_2026.csv").is_file()
+    assert set(region["scenario"]) == {"calm"}
+    assert not np.allclose(values["baseline"], values["calm.yaml"])  # the scenario's params and event apply
+
+
+def test_cli_sensitivity_bad_files_exit_2_with_file_and_line(tmp_path, capsys):
+    from casim.cli import main
+    experiment = tmp_path / "bad.yaml"
+    experiment.write_text("name: bad\nscenarios: [baseline]\nsample:\n  method: saltelli\n  n: 4\n  params:\n"
+                          "    war_intensty: [0.3, 0.9]\n")
     assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026"]) == 2
-    assert "sample.params.war_intensty" in capsys.readouterr().err
+    assert f"{experiment}:7: sample.params.war_intensty" in capsys.readouterr().err
+    experiment.write_text("name: two\nscenarios: [baseline, russia_rebound]\n"
+                          "sample: {method: saltelli, n: 4, params: {war_intensity: [0.3, 0.9]}}\n")
+    assert main(["sensitivity", str(experiment), "--output", "influence_RUS@2026"]) == 2
+    assert f"{experiment}:2: scenarios: sensitivity analyses one scenario" in capsys.readouterr().err

@@ -9,55 +9,81 @@ from casim.cli import UserError
 EXIT_RUNS_FAILED = 1
 
 
-def cmd_batch(args) -> int:
-    from experiments.batch import run_batch
-    from experiments.batchstore import BatchMismatch
-    from experiments.executors import make_executor
+def load_plan(path):
+    """The experiment file's `BatchPlan` and `Experiment`; a bad file is a `UserError` (exit 2)."""
     from experiments.plan import build_plan
     from experiments.yamlfile import InputError
 
     try:
-        plan, experiment = build_plan(args.experiment)
+        return build_plan(path)
     except InputError as exc:
         raise UserError(str(exc)) from None
+
+
+def executor_settings(args, experiment):
+    """(executor, chunk_size) from the command line, else the experiment's `executor:` block."""
+    from experiments.executors import make_executor
+
     settings = experiment.executor
     chunk_size = args.chunk_size or settings.chunk_size
     if chunk_size < 1 or (args.workers is not None and args.workers < 1):
         raise UserError("--chunk-size and --workers must be at least 1")
-    kind = args.executor or settings.kind
     try:
-        executor = make_executor(kind, args.workers or settings.workers, args.scheduler or settings.scheduler)
+        executor = make_executor(args.executor or settings.kind, args.workers or settings.workers,
+                                 args.scheduler or settings.scheduler)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    out = Path(args.out or Path("out") / experiment.name)
+    return executor, chunk_size
+
+
+def run_plan(plan, experiment, out: Path, args):
+    """Run `plan` into the batch directory `out` with the command's executor and resume options."""
+    from experiments.batch import run_batch
+    from experiments.batchstore import BatchMismatch
+
+    executor, chunk_size = executor_settings(args, experiment)
     try:
-        summary = run_batch(plan, out, executor, chunk_size, resume=args.resume, retry_failed=args.retry_failed,
-                            force=args.force, quiet=args.quiet)
+        return run_batch(plan, out, executor, chunk_size, resume=args.resume, retry_failed=args.retry_failed,
+                         force=args.force, quiet=args.quiet)
     except BatchMismatch as exc:
         raise UserError(str(exc)) from None
+
+
+def report_failures(summary, rerun: str) -> None:
+    for chunk, error in summary.failed_chunks.items():
+        print(f"  chunk {chunk} failed: {error}", file=sys.stderr)
+    print(f"rerun the failed runs with: {rerun} --retry-failed", file=sys.stderr)
+
+
+def cmd_batch(args) -> int:
+    plan, experiment = load_plan(args.experiment)
+    out = Path(args.out or Path("out") / experiment.name)
+    summary = run_plan(plan, experiment, out, args)
     rate = summary.ran_now / summary.seconds if summary.seconds > 0 else 0.0
     print(f"{out}/: {summary.runs_done}/{summary.runs_total} runs done, {summary.runs_failed} failed "
           f"({summary.ran_now} run now in {summary.seconds:.1f} s, {rate:.1f} runs/s)")
     if summary.failed_chunks:
-        for chunk, error in summary.failed_chunks.items():
-            print(f"  chunk {chunk} failed: {error}", file=sys.stderr)
-        print(f"rerun the failed runs with: casim batch {args.experiment} --out {out} --retry-failed",
-              file=sys.stderr)
+        report_failures(summary, f"casim batch {args.experiment} --out {out}")
         return EXIT_RUNS_FAILED
     return 0
+
+
+def add_run_options(parser) -> None:
+    """Resume and executor options, shared by every command that runs a batch."""
+    parser.add_argument("--resume", action="store_true", help="run only the runs the directory does not hold yet")
+    parser.add_argument("--retry-failed", action="store_true", help="resume and rerun the runs of failed chunks")
+    parser.add_argument("--force", action="store_true",
+                        help="resume although inputs or code changed; without --resume, start the batch again")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--executor", choices=("processes", "dask", "inline"), help="override the experiment's executor")
+    parser.add_argument("--workers", type=int, help="worker processes (default: experiment file, else all cores)")
+    parser.add_argument("--chunk-size", type=int, help="runs per vectorised ensemble (results do not depend on it)")
+    parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
 
 
 def add_parser(sub) -> None:
     batch = sub.add_parser("batch", help="run an experiment (scenarios x samples x replicates) as a batch")
     batch.add_argument("experiment", help="experiment file, e.g. experiments/balance_sweep_ci.yaml")
     batch.add_argument("--out", help="batch directory (default out/<experiment name>)")
-    batch.add_argument("--resume", action="store_true", help="run only the runs the directory does not hold yet")
-    batch.add_argument("--retry-failed", action="store_true", help="resume and rerun the runs of failed chunks")
-    batch.add_argument("--force", action="store_true",
-                       help="resume although inputs or code changed; without --resume, start the batch again")
-    batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.add_argument("--executor", choices=("processes", "dask", "inline"), help="override the experiment's executor")
-    batch.add_argument("--workers", type=int, help="worker processes (default: experiment file, else all cores)")
-    batch.add_argument("--chunk-size", type=int, help="runs per vectorised ensemble (results do not depend on it)")
-    batch.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
+    add_run_options(batch)
     batch.set_defaults(func=cmd_batch)

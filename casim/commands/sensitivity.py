@@ -1,45 +1,84 @@
-"""`casim sensitivity EXP.yaml --method sobol|morris --output COLUMN@YEAR ...`: SALib indices as tables and charts."""
+"""`casim sensitivity EXP.yaml --method sobol|morris --output COLUMN@YEAR ...`: SALib indices as tables and charts.
+
+The experiment file is read by the batch loader; the SALib design over its `sample.params` ranges runs as a
+batch in `<out>/batch/` (resumable like any batch); the indices, computed from that batch's region table,
+go to `<out>/report/`.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+
+from casim.cli import UserError
+
+from .batch import EXIT_RUNS_FAILED, add_run_options, load_plan, report_failures, run_plan
+
+
+def sensitivity_inputs(path: str, plan, experiment):
+    """The factors and design seed of an experiment; it must have one scenario and `sample.params`."""
+    from casim.analysis.sensitivity import Factor
+    from experiments.yamlfile import line_of, load_yaml_with_lines
+
+    _, lines = load_yaml_with_lines(path)
+    if experiment.sample is None:
+        raise UserError(f"{path}:{line_of(lines, ('from_posterior',)) or 1}: sample: sensitivity needs "
+                        "sample.params ranges (dotted path -> [low, high])")
+    if len(plan.scenarios) != 1:
+        raise UserError(f"{path}:{line_of(lines, ('scenarios',)) or 1}: scenarios: sensitivity analyses one "
+                        f"scenario at a time, got {[s.name for s in plan.scenarios]}")
+    factors = [Factor(name, *bounds) for name, bounds in experiment.sample.params.items()]
+    seed = experiment.sample.seed if experiment.sample.seed is not None else experiment.seed
+    return factors, seed
 
 
 def cmd_sensitivity(args) -> int:
     from casim.analysis.report import Section, write_report
     from casim.analysis.sensitivity import index_figure, run_sensitivity
     from casim.analysis.tables import parse_output_ref
-    from experiments.evaluator import ModelEvaluator, read_sensitivity_experiment
+    from experiments.evaluator import BatchEvaluator, RunsFailed
     from experiments.store import atomic_directory
 
     for output in args.output:
         parse_output_ref(output)
-    exp = read_sensitivity_experiment(args.experiment)
-    n = args.n or exp["n"]
-    evaluator = ModelEvaluator(args.output, start_year=exp["start_year"], end_year=exp["end_year"],
-                               steps_per_year=exp["steps_per_year"], replicates=exp["replicates"], seed=exp["seed"])
-    tables = run_sensitivity(exp["factors"], args.output, evaluator, method=args.method, n=n, seed=exp["seed"])
+    plan, experiment = load_plan(args.experiment)
+    factors, seed = sensitivity_inputs(args.experiment, plan, experiment)
+    n = args.n or experiment.sample.n
+    out = Path(args.out or Path("out") / f"sensitivity_{Path(args.experiment).stem}")
+    evaluator = BatchEvaluator(plan, args.output, out / "batch", lambda p, d: run_plan(p, experiment, d, args),
+                               method=f"sensitivity-{args.method}")
+    try:
+        tables = run_sensitivity(factors, args.output, evaluator, method=args.method, n=n, seed=seed)
+    except RunsFailed as exc:
+        print(f"{out}/batch/: {exc}; no indices computed")
+        report_failures(exc.summary, f"casim sensitivity {args.experiment} --method {args.method} --out {out}")
+        return EXIT_RUNS_FAILED
     what = "first-order S1 and total-order ST Sobol' indices with 95% confidence half-widths" \
         if args.method == "sobol" else "Morris mu* (mean absolute elementary effect) and sigma, in the output's unit"
-    sections = [Section(output, [f"{what} for {output} ({len(exp['factors'])} parameters, n = {n})."],
+    scenario = plan.scenarios[0].name
+    sections = [Section(output, [f"{what} for {output} in scenario {scenario} "
+                                 f"({len(factors)} parameters, n = {n}, {plan.replicates} replicates per point)."],
                         figures={output.replace("@", "_at_"): index_figure(table, args.method, output)},
                         tables={f"{args.method} {output}": table})
                 for output, table in tables.items()]
-    out = Path(args.out or Path("out") / f"sensitivity_{Path(args.experiment).stem}")
-    with atomic_directory(out) as tmp:
-        write_report(tmp, f"casim sensitivity ({args.method})", [f"Experiment: {args.experiment}"], sections)
+    with atomic_directory(out / "report") as tmp:  # report/ is replaced whole; batch/ beside it keeps the runs
+        write_report(tmp, f"casim sensitivity ({args.method})",
+                     [f"Experiment: {args.experiment}", f"Runs: {out / 'batch'}"], sections)
     for output, table in tables.items():
         print(f"{output}:\n{table.to_string(index=False, float_format=lambda v: f'{v:.3f}')}")
-    print(f"wrote {out}/report.html")
+    print(f"wrote {out}/report/report.html (runs in {out}/batch/)")
     return 0
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib) over an experiment's ranges")
-    parser.add_argument("experiment", metavar="EXP.yaml", help="experiment file with sample.params ranges")
-    parser.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default sobol")
+    parser.add_argument("experiment", metavar="EXP.yaml", help="experiment file with sample.params ranges "
+                                                               "and one scenario")
+    parser.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+                        help="sobol (Saltelli design) or morris (trajectories); default sobol. The file's "
+                             "sample.method is not used: the method decides the design")
     parser.add_argument("--output", action="append", required=True, metavar="COLUMN@YEAR",
                         help="output to analyse, e.g. influence_CHN@2035 (repeatable)")
     parser.add_argument("-n", type=int, help="base sample size (sobol: power of 2; morris: trajectories); "
                                              "default the experiment's sample.n")
-    parser.add_argument("--out", help="report directory (default out/sensitivity_<experiment>)")
+    parser.add_argument("--out", help="output directory: <out>/report/ and the runs in <out>/batch/ (default out/sensitivity_<experiment>)")
+    add_run_options(parser)
     parser.set_defaults(func=cmd_sensitivity)
