@@ -30,14 +30,18 @@ def commodity_index(prices, commodity_mix):
     return sum_last(prices[:, None, :] * commodity_mix)
 
 
+def fdi_shiptime_exponent(gain_per_10pct):
+    """epsilon such that a 10% cut in shipment time gives (1 + gain) times the FDI: ln(1+g) / ln(1/0.9)."""
+    return np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
+
+
 def shiptime_factor(market_time, base_market_time, gain_per_10pct):
     """Level response of FDI to shipment time: (T / T0)^(-eps), eps = ln(1+g) / ln(1/0.9).
 
     A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12).
     Source: project card; elast_fdi_bri_travel_time_aggregate for the literature range.
     """
-    eps = np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
-    return np.exp(-eps * np.log(market_time / base_market_time))
+    return np.exp(-fdi_shiptime_exponent(gain_per_10pct) * np.log(market_time / base_market_time))
 
 
 def investment_flow(base_flow, budget, shiptime, commodity_effect, delayed, protest_cut):

@@ -13,7 +13,8 @@ from .agents import CentralAsianState, GreatPower
 from .base import build_base
 from .outputs import build_frames
 from .params import ParameterError, Params, REGISTRY, parse_path
-from .rng import RunStreams, run_seeds
+from .rng import RunStreams
+from .rng import run_seeds as make_run_seeds
 from .state import State
 
 SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
@@ -77,7 +78,7 @@ class CentralAsiaModel(mesa.Model):
             raise ParameterError("need start_year <= end_year and steps_per_year >= 1")
         self.n_runs = n_runs
         self.seed = seed
-        self.seeds = list(run_seeds) if run_seeds is not None else run_seeds_for(seed, n_runs)
+        self.seeds = list(run_seeds) if run_seeds is not None else make_run_seeds(seed, n_runs)
         self.scenario = scenario
         self.replicates = list(replicates) if replicates is not None else list(range(n_runs))
         self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
@@ -274,8 +275,3 @@ class CentralAsiaModel(mesa.Model):
         while self.running and self.steps < self.n_steps:
             self.step()
         return self
-
-
-def run_seeds_for(seed: int | None, n_runs: int) -> list[int]:
-    """Per-run seeds of an ensemble with master `seed`."""
-    return run_seeds(seed, n_runs)

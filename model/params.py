@@ -15,7 +15,6 @@ Precedence: registry default < calibration/calibrated.yaml < caller overrides.
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -220,11 +219,6 @@ REGISTRY: dict[str, Param] = {p.name: p for p in _PARAMS}
 SCOPES = {"global": (), "state": STATES, "power": POWERS}
 
 
-def fdi_shiptime_exponent(gain_per_10pct):
-    """epsilon such that a 10% cut in shipment time gives `gain` more FDI: ln(1+g)/ln(1/0.9)."""
-    return np.log1p(gain_per_10pct) / math.log(1.0 / 0.9)
-
-
 def _nearest(name: str, options) -> str:
     match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -332,15 +326,6 @@ class Params:
     def __getattr__(self, name: str) -> np.ndarray:
         # only reached for names that are not parameters
         raise AttributeError(f"unknown parameter '{name}'{_nearest(name, REGISTRY)}")
-
-    def take(self, runs) -> "Params":
-        """The parameters of a subset of runs (for splitting an ensemble into chunks)."""
-        out = object.__new__(Params)
-        out.values = {k: v[runs].copy() for k, v in self.values.items()}
-        out.__dict__.update(out.values)
-        out.n_runs = next(iter(out.values.values())).shape[0]
-        out.overrides = dict(self.overrides)
-        return out
 
     def resolved(self) -> dict[str, list]:
         """Every parameter by dotted path with its per-run values (for the manifest)."""

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from model.actors import load_actors, load_fact_ids
-from model.params import REGISTRY, ParameterError, Params, fdi_shiptime_exponent, parse_path, valid_paths
+from model.economy import fdi_shiptime_exponent
+from model.params import REGISTRY, ParameterError, Params, parse_path, valid_paths
 
 FACT_LIKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+){1,}\b")
 NOT_FACTS = {"not_found"}

@@ -146,11 +146,11 @@ def test_page_renders_title_and_all_views(page):
                  "Sanctions on Russia [0..1]", "Ensemble size [runs]", "Hedging temperature [x]",
                  "EU Middle Corridor investment [USD bn per year]", "changes take effect on Reset"):
         page.get_by_text(text).first.wait_for(state="visible", timeout=30_000)
-    for name in ("map", "influence", "alignment"):
-        image = page.locator(f".casim-{name}-image").first
-        image.wait_for(state="visible", timeout=30_000)
-        box = image.bounding_box()
-        assert box and box["width"] > 200 and box["height"] > 150, name
+    for name in ("map", "influence", "alignment"):  # polled in the page: a re-render may replace the <img>
+        page.wait_for_function(
+            "(sel) => { const e = document.querySelector(sel); if (!e) return false;"
+            " const r = e.getBoundingClientRect(); return r.width > 200 && r.height > 150; }",
+            arg=f".casim-{name}-image", timeout=30_000)
 
 
 def test_step_advances_counter_and_influence_plot(page):
