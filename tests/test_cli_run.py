@@ -39,16 +39,10 @@ def test_bad_arguments_exit_2_without_traceback(tmp_path):
 
 
 def test_outputs_are_readable_by_others(tmp_path):
-    from experiments.store import atomic_directory, write_json_atomic
+    from experiments.store import DIR_MODE, FILE_MODE, atomic_directory, write_json_atomic
 
     with atomic_directory(tmp_path / "shared") as tmp:
         write_json_atomic(tmp / "manifest.json", {"ok": True})
-    assert (tmp_path / "shared").stat().st_mode & 0o055 == 0o055 & ~_umask_now()
-    assert (tmp_path / "shared" / "manifest.json").stat().st_mode & 0o044 == 0o044 & ~_umask_now()
-
-
-def _umask_now():
-    import os
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    assert (tmp_path / "shared").stat().st_mode & 0o777 == DIR_MODE
+    assert (tmp_path / "shared" / "manifest.json").stat().st_mode & 0o777 == FILE_MODE
+    assert FILE_MODE & 0o044 == 0o044 & FILE_MODE   # group/other read kept unless the umask removes it
