@@ -53,3 +53,12 @@ def sum_axis1(x: np.ndarray) -> np.ndarray:
 def clamp(x, low: float, high: float) -> np.ndarray:
     """np.clip without its Python-level dispatch (noticeable at R = 1)."""
     return np.minimum(np.maximum(x, low), high)
+
+
+def runs_fastest(x) -> np.ndarray:
+    """A copy of x (run axis first) laid out with the run axis fastest in memory, then the others in order.
+
+    An agent's slice (all runs of one state's row) is then one contiguous block, and per-run
+    parameters broadcast along memory: numpy loops over R elements at a time instead of R loops of 4.
+    """
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(np.asarray(x), 0, -1)), -1, 0)

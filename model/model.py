@@ -10,6 +10,7 @@ import numpy as np
 from . import corridors, economy, influence, politics
 from .actors import load_actors
 from .agents import CentralAsianState, GreatPower
+from .arrays import runs_fastest
 from .base import build_base
 from .outputs import build_frames
 from .params import ParameterError, Params, REGISTRY, parse_path
@@ -93,7 +94,7 @@ class CentralAsiaModel(mesa.Model):
         self._layout = (n_k, n_s, n_s * n_p)
         self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
         self.state = self._initial_state()
-        self.price_index = economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix)
+        self.price_index = runs_fastest(economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix))
         self.log_price_change = np.zeros((n_runs, n_s))
         self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
         self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
@@ -119,7 +120,7 @@ class CentralAsiaModel(mesa.Model):
 
         capacity = politics.capacity_target(p.security_capacity, p.war_intensity[:, None], p.war_capacity_drag[:, None],
                                             a.at_war.astype(float), 1.0)
-        state = State(
+        state = State(**{name: runs_fastest(value) for name, value in dict(
             gdp=tile(b.gdp), trade=tile(b.exports + b.imports), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
             fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt), hidden_debt=tile(b.hidden_debt),
             other_debt=tile(b.other_debt_ratio * b.gdp), alignment=tile(np.zeros_like(b.debt)),
@@ -131,7 +132,7 @@ class CentralAsiaModel(mesa.Model):
             market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
             influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)),
             friction=np.zeros(R), russia_offer=np.zeros(R),
-        )
+        ).items()})
         self.state = state
         state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
         state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
@@ -175,7 +176,7 @@ class CentralAsiaModel(mesa.Model):
         self._apply_events()
         self._share_step_constants()
         previous = self.price_index
-        self.price_index = economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix)
+        self.price_index = runs_fastest(economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix))
         self.log_price_change = np.log(self.price_index / previous)
 
     def _share_step_constants(self) -> None:
@@ -195,7 +196,7 @@ class CentralAsiaModel(mesa.Model):
         s, p, a = self.state, self.params, self.actors
         s.ship_time = corridors.corridor_days(a.corridor_base_days, a.corridor_min_days, a.corridor_invest_ref,
                                               s.corridor_investment, s.disruption, p.ship_time_scale)
-        s.market_time = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, a.transit_exposed,
+        s.market_time[...] = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, a.transit_exposed,
                                               p.sanctions,
                                               p.sanction_transit_delay_days, p.ship_time_scale)
 
@@ -231,7 +232,7 @@ class CentralAsiaModel(mesa.Model):
                     "alignment": s.alignment}
         weights = {name: getattr(p, f"w_{name}") for name in channels}
         s.influence[...] = influence.state_influence(channels, weights)
-        s.regional = influence.regional_influence(s.influence, s.gdp)
+        s.regional[...] = influence.regional_influence(s.influence, s.gdp)
 
     def _reactions(self) -> None:
         s, p = self.state, self.params

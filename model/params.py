@@ -23,6 +23,8 @@ from typing import Mapping
 import numpy as np
 import yaml
 
+from .arrays import runs_fastest
+
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 POWERS = ("CHN", "RUS", "EU", "USA")
 CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.yaml"
@@ -296,7 +298,7 @@ class Params:
             actors = SCOPES[p.scope]
             if actors:
                 row = np.array([p.default_for(a) for a in actors])
-                self.values[p.name] = np.tile(row, (n_runs, 1))
+                self.values[p.name] = runs_fastest(np.tile(row, (n_runs, 1)))
             else:
                 self.values[p.name] = np.full(n_runs, p.default_for())
         self.__dict__.update(self.values)  # plain attribute access: params.beta_trade
