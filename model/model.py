@@ -23,6 +23,8 @@ SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock"
                    "influence", "regional", "protest", "friction", "russia_offer", "ship_time", "market_time",
                    "log_prices")
 
+RECORD_MODES = (True, False, "all", "year_end", "final")
+
 
 @dataclass
 class Noise:
@@ -56,14 +58,15 @@ class CentralAsiaModel(mesa.Model):
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
         use_calibrated: layer calibration/calibrated.yaml over the registry defaults.
-        record: keep every step's outputs for `results()`.
+        record: which steps `results()` holds: "all" (or True), "year_end" (step 0 and each year's last
+            period), "final" (the last step only) or False (none).
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
     """
 
     def __init__(self, n_runs: int = 1, seed: int | None = None, params: Mapping | None = None, *,
                  run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
                  steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
-                 events: list[Event] | None = None, use_calibrated: bool = True, record: bool = True,
+                 events: list[Event] | None = None, use_calibrated: bool = True, record: bool | str = True,
                  **overrides):
         if seed is None and run_seeds is None:
             seed = int(np.random.SeedSequence().entropy % (2 ** 63))
@@ -101,8 +104,11 @@ class CentralAsiaModel(mesa.Model):
         # Mesa 3.3 keeps a class-level id counter per model (`Agent._ids`), which holds every model ever
         # built alive. All our agents exist now, so drop the counter: models are freed when unused.
         mesa.Agent._ids.pop(self, None)
-        self.record = record
+        if record not in RECORD_MODES:
+            raise ParameterError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
+        self.record = {True: "all", False: None}.get(record, record)
         self._snapshots: list[dict] = []
+        self._recorded_steps: list[int] = []
         self.datacollector = mesa.DataCollector(model_reporters={
             **{f"influence_{p}": (lambda m, j=j: float(m.state.regional[:, j].mean())) for j, p in enumerate(self.actors.powers)},
             "china_ca_trade": lambda m: float((m.state.trade[:, :, m.china] @ m.actors.state["china_mirror_ratio"]).mean()),
@@ -242,9 +248,17 @@ class CentralAsiaModel(mesa.Model):
                                                      p.china_russia_tolerance)
 
     # ---- outputs --------------------------------------------------------------------------------
+    def _records_step(self, step: int) -> bool:
+        if self.record == "all":
+            return True
+        if self.record == "year_end":
+            return step % self.steps_per_year == 0
+        return self.record == "final" and step == self.n_steps
+
     def _record(self) -> None:
-        if not self.record:
+        if not self._records_step(self.steps):
             return
+        self._recorded_steps.append(self.steps)
         s = self.state
         snap = {}
         for name in SNAPSHOT_FIELDS:
@@ -263,8 +277,10 @@ class CentralAsiaModel(mesa.Model):
         """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
         if not self.record:
             raise RuntimeError("this model was built with record=False")
+        if not self._snapshots:
+            raise RuntimeError(f"no step recorded yet (record={self.record!r}); run the model first")
         snap = {name: np.stack([s[name] for s in self._snapshots]) for name in SNAPSHOT_FIELDS}
-        steps = np.arange(len(self._snapshots))
+        steps = np.asarray(self._recorded_steps)
         year, period = self.step_years(steps)
         ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
                "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),

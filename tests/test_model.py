@@ -146,3 +146,18 @@ def test_works_under_mesa_batch_run():
                              max_steps=8, number_processes=1, data_collection_period=-1, display_progress=False)
     assert len(results) == 2
     assert all(0 < r["influence_CHN"] < 1 for r in results)
+
+
+@pytest.mark.parametrize("mode, kept", [("year_end", lambda step: step % 4 == 0), ("final", lambda step: step == 12)])
+def test_record_modes_keep_exactly_those_rows_of_every_step(mode, kept):
+    every = CentralAsiaModel(n_runs=3, seed=2, end_year=2027).run().results()
+    some = CentralAsiaModel(n_runs=3, seed=2, end_year=2027, record=mode).run().results()
+    for table in ("region", "states"):
+        expected = every[table][every[table]["step"].map(kept)].reset_index(drop=True)
+        assert len(expected) > 0
+        pd.testing.assert_frame_equal(some[table], expected, check_exact=True)
+
+
+def test_unknown_record_mode_is_refused():
+    with pytest.raises(ParameterError, match="record must be one of"):
+        CentralAsiaModel(record="sometimes")
