@@ -7,12 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import sum_axis1, sum_last
-from .politics import shares
 
 CHANNELS = ("trade", "fdi", "debt", "security", "alignment")
 
 
-def state_influence(channel_values, weights):
+def state_influence(channel_shares, weights):
     """Influence of each power in each state: weighted mean of its shares of each channel.
 
     I_ij = sum_c w_c s_cij / sum_c w_c [channel c present in state i]. A channel whose total is
@@ -20,17 +19,17 @@ def state_influence(channel_values, weights):
     rows always sum to 1.
 
     Args:
-        channel_values: dict channel -> (R, S, P) non-negative levels (alignment is already a share).
+        channel_shares: dict channel -> (shares (R, S, P), present (R, S) bool), as from
+            `politics.shares_and_presence` of the channel's non-negative levels.
         weights: dict channel -> (R,) weights.
     Returns:
         (R, S, P) influence shares.
     """
     total = 0.0
     weight_sum = 0.0
-    for name, values in channel_values.items():
-        present = (sum_last(values) > 0)[..., None]
-        w = weights[name][:, None, None] * present
-        total = total + w * shares(values)
+    for name, (channel, present) in channel_shares.items():
+        w = weights[name][:, None, None] * present[..., None]
+        total = total + w * channel
         weight_sum = weight_sum + w
     return total / weight_sum
 

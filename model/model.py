@@ -144,6 +144,7 @@ class CentralAsiaModel(mesa.Model):
         state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
         self._update_corridors()
         self._share_step_constants()
+        self._economic_shares()
         for i in range(a.n_states):
             state.alignment[:, i] = self.preferred_alignment(i)
         self._update_influence()
@@ -158,6 +159,7 @@ class CentralAsiaModel(mesa.Model):
         self._update_corridors()
         self._trade()
         self.agents_by_type[CentralAsianState].do("update")
+        self._economic_shares()
         self.agents_by_type[CentralAsianState].do("choose_alignment")
         self._update_influence()
         self._reactions()
@@ -221,21 +223,30 @@ class CentralAsiaModel(mesa.Model):
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""
         s, p, b = self.state, self.params, self.base
-        debt = s.debt[:, i].copy()
-        debt[:, self.china] += s.hidden_debt[:, i]
+        shares = {name: channel[:, i] for name, (channel, _) in self.economic_shares.items()}
         utility = politics.alignment_utility(
-            politics.shares(s.trade[:, i]), politics.shares(s.fdi_stock[:, i]), s.security[:, i],
-            s.threat[:, i, None], s.sentiment[:, i], politics.shares(debt), s.debt_to_gdp[:, i, None],
+            shares["trade"], shares["fdi"], s.security[:, i],
+            s.threat[:, i, None], s.sentiment[:, i], shares["debt"], s.debt_to_gdp[:, i, None],
             s.distress[:, i, None], b.history[i], self.alignment_beta)
         temperature = p.hedging_temperature[:, i] * p.hedging_temperature_scale
         return politics.softmax(utility, temperature[:, None])
 
+    def _economic_shares(self) -> None:
+        """Each power's shares of every state's trade, FDI stock and debt (hidden debt counts as China's).
+
+        Read by the states choosing alignment (their rows) and by the influence index.
+        """
+        s = self.state
+        debt = s.debt.copy(order="K")
+        debt[:, :, self.china] += s.hidden_debt
+        self.economic_shares = {"trade": politics.shares_and_presence(s.trade),
+                                "fdi": politics.shares_and_presence(s.fdi_stock),
+                                "debt": politics.shares_and_presence(debt)}
+
     def _update_influence(self) -> None:
         s, p = self.state, self.params
-        debt = s.debt.copy()
-        debt[:, :, self.china] += s.hidden_debt
-        channels = {"trade": s.trade, "fdi": s.fdi_stock, "debt": debt, "security": s.security,
-                    "alignment": s.alignment}
+        channels = {**self.economic_shares, "security": politics.shares_and_presence(s.security),
+                    "alignment": politics.shares_and_presence(s.alignment)}
         weights = {name: getattr(p, f"w_{name}") for name in channels}
         s.influence[...] = influence.state_influence(channels, weights)
         s.regional[...] = influence.regional_influence(s.influence, s.gdp)

@@ -84,8 +84,14 @@ def tie_target(base_ties, capacity, base_capacity, offer):
 
 def shares(x):
     """x / sum(x) along the power axis, 0 where the total is 0."""
-    total = sum_last(x)[..., None]
-    return x / np.where(total > 0, total, np.inf)
+    return shares_and_presence(x)[0]
+
+
+def shares_and_presence(x):
+    """(x / sum(x) along the power axis, 0 where the total is 0; whether the total is positive)."""
+    total = sum_last(x)
+    present = total > 0
+    return x / np.where(present, total, np.inf)[..., None], present
 
 
 def alignment_utility(trade_share, fdi_share, security, threat, sentiment, debt_share, debt_to_gdp,

@@ -131,7 +131,8 @@ def test_influence_renormalises_missing_channels():
     trade = np.array([[[3.0, 1.0]]])
     debt = np.zeros((1, 1, 2))                                 # no debt to any power
     w = {"trade": np.array([0.5]), "debt": np.array([0.5])}
-    infl = influence.state_influence({"trade": trade, "debt": debt}, w)
+    infl = influence.state_influence({"trade": politics.shares_and_presence(trade),
+                                      "debt": politics.shares_and_presence(debt)}, w)
     assert infl[0, 0].tolist() == pytest.approx([0.75, 0.25])
     regional = influence.regional_influence(np.array([[[0.75, 0.25], [0.25, 0.75]]]), np.array([[3.0, 1.0]]))
     assert regional[0].tolist() == pytest.approx([0.625, 0.375])
