@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 
 from . import economy, politics
-from .arrays import sum_last
+from .arrays import sum_last, times
 
 
 class GreatPower(mesa.Agent):
@@ -34,7 +34,7 @@ class GreatPower(mesa.Agent):
                                                       p.protest_fdi_cut)
         s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], budget, shiptime, 1.0, delayed,
                                                      p.protest_fdi_cut)
-        spending = (p.transport_investment[:, j] * m.dt)[:, None] * m.actors.transport_alloc[j]
+        spending = times((p.transport_investment[:, j] * m.dt)[:, None], m.actors.transport_alloc[j])
         s.corridor_investment += spending
 
     def react(self) -> None:
@@ -83,7 +83,7 @@ class CentralAsianState(mesa.Agent):
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
         china = m.china
         hidden_lending = p.hidden_debt_share * s.lending[:, i, china]
-        official = s.lending[:, i].copy()
+        official = s.lending[:, i].copy(order="K")
         official[:, china] -= hidden_lending
         s.debt[:, i] = economy.step_debt(s.debt[:, i], official, p.debt_amortisation[:, None], m.dt)
         s.hidden_debt[:, i] = economy.step_debt(s.hidden_debt[:, i], hidden_lending, p.debt_amortisation, m.dt)
@@ -115,7 +115,7 @@ class CentralAsianState(mesa.Agent):
         s.threat[:, i] = politics.step_threat(
             s.threat[:, i], base.threat[i], p.threat_reversion, p.threat_volatility, m.dt, noise.threat[:, i],
             noise.afghan_spillover, p.afghan_spillover_size, p.afghan_exposure[:, i])
-        offer = p.security_offer.copy()
+        offer = p.security_offer.copy(order="K")
         offer[:, m.russia] += s.russia_offer
         target = politics.tie_target(base.security[i], s.capacity, base.capacity, offer)
         s.security[:, i] = politics.step_toward(s.security[:, i], target, p.security_adjust_rate[:, None], m.dt)

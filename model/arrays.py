@@ -20,7 +20,7 @@ def sum_last(x: np.ndarray) -> np.ndarray:
     """
     if x.size <= SMALL:
         return x.sum(axis=-1)
-    total = x[..., 0].copy()
+    total = x[..., 0].copy(order="K")
     for k in range(1, x.shape[-1]):
         total += x[..., k]
     return total
@@ -28,7 +28,7 @@ def sum_last(x: np.ndarray) -> np.ndarray:
 
 def max_last(x: np.ndarray) -> np.ndarray:
     """x.max(axis=-1), elementwise."""
-    best = x[..., 0].copy()
+    best = x[..., 0].copy(order="K")
     for k in range(1, x.shape[-1]):
         np.maximum(best, x[..., k], out=best)
     return best
@@ -36,7 +36,7 @@ def max_last(x: np.ndarray) -> np.ndarray:
 
 def min_last(x: np.ndarray) -> np.ndarray:
     """x.min(axis=-1), elementwise."""
-    best = x[..., 0].copy()
+    best = x[..., 0].copy(order="K")
     for k in range(1, x.shape[-1]):
         np.minimum(best, x[..., k], out=best)
     return best
@@ -44,7 +44,7 @@ def min_last(x: np.ndarray) -> np.ndarray:
 
 def sum_axis1(x: np.ndarray) -> np.ndarray:
     """x.sum(axis=1) (the state axis), as a fixed chain of adds."""
-    total = x[:, 0].copy()
+    total = x[:, 0].copy(order="K")
     for k in range(1, x.shape[1]):
         total += x[:, k]
     return total
@@ -53,6 +53,18 @@ def sum_axis1(x: np.ndarray) -> np.ndarray:
 def clamp(x, low: float, high: float) -> np.ndarray:
     """np.clip without its Python-level dispatch (noticeable at R = 1)."""
     return np.minimum(np.maximum(x, low), high)
+
+
+def times(a, b) -> np.ndarray:
+    """a * b in Fortran order: the run axis fastest, as in the state arrays.
+
+    For a per-run column times a constant row, (R, 1) * (K,), numpy would lay the product out
+    row by row, and every later operation mixing it with run-fastest arrays would crawl.
+    """
+    shape = np.broadcast(a, b).shape
+    if len(shape) < 2:
+        return np.multiply(a, b)
+    return np.multiply(a, b, out=np.empty(shape, order="F"))
 
 
 def runs_fastest(x) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import sum_last
+from .arrays import sum_last, times
 
 
 def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
@@ -53,7 +53,7 @@ def investment_flow(base_flow, budget, shiptime, commodity_effect, delayed, prot
         base_flow: (S,) base-year flows from the power. budget: (R,) budget relative to 2024.
         shiptime: (R,) shipment-time factor. commodity_effect: (R, S). delayed: (R, S) bool. protest_cut: (R,).
     """
-    level = (budget * shiptime)[:, None] * base_flow
+    level = times((budget * shiptime)[:, None], base_flow)
     return level * commodity_effect * (1.0 - protest_cut[:, None] * delayed)
 
 
@@ -72,7 +72,7 @@ def trade_cost(sanctions, sanction_cost, eaeu_member, eaeu_cut, customs_union):
     Sources: kz_memberships, kg_memberships (EAEU).
     """
     tau = 1.0 + sanction_cost[:, None, None] * sanctions[:, None, :]
-    discount = eaeu_cut[:, None, None] * eaeu_member[:, :, None] * customs_union[None, None, :]
+    discount = times(eaeu_cut[:, None, None] * eaeu_member[:, :, None], customs_union[None, None, :])
     return np.maximum(tau - discount, 0.05)
 
 
@@ -112,7 +112,7 @@ def local_multiplier(multiplier, labour_leakage, imported_labour, extractive_sha
     raw exports). Arguments broadcast: the caller shapes them, e.g. (R, 1) against (R, P).
     """
     labour = np.maximum(1.0 - labour_leakage * imported_labour, 0.0)
-    processing = 1.0 - extractive_share * (1.0 - local_processing) * (1.0 - value_retained)
+    processing = 1.0 - times(extractive_share, 1.0 - local_processing) * (1.0 - value_retained)
     return multiplier * labour * processing
 
 

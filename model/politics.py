@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import clamp, max_last, sum_last
+from .arrays import clamp, max_last, sum_last, times
 
 
 def event_probability(rate, dt):
@@ -107,7 +107,7 @@ def alignment_utility(trade_share, fdi_share, security, threat, sentiment, debt_
     return (beta["trade"] * trade_share + beta["fdi"] * fdi_share
             + beta["security"] * security * (0.5 + threat) + beta["sentiment"] * sentiment
             - beta["dependence"] * debt_share * debt_to_gdp
-            + beta["leverage"] * distress * debt_share + beta["history"] * history)
+            + beta["leverage"] * distress * debt_share + times(beta["history"], history))
 
 
 def softmax(utility, temperature):
