@@ -12,8 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .arrays import runs_fastest
-
 BLOCK = 16  # steps drawn at once per run; fixed, so draws do not depend on R
 
 
@@ -45,5 +43,5 @@ class RunStreams:
                 gen.standard_normal(out=normals)
                 gen.random(out=uniforms)
             self.block += 1
-            self.block_normals, self.block_uniforms = runs_fastest(self.normals), runs_fastest(self.uniforms)
-        return self.block_normals[:, offset], self.block_uniforms[:, offset]
+        # run axis fastest, like the state arrays
+        return np.asfortranarray(self.normals[:, offset]), np.asfortranarray(self.uniforms[:, offset])
