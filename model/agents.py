@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 
 from . import economy, politics
-from .arrays import sum_last, times
+from .arrays import sum_last
 
 
 class GreatPower(mesa.Agent):
@@ -27,24 +27,22 @@ class GreatPower(mesa.Agent):
         base = m.base
         years = m.steps / m.steps_per_year
         budget = p.investment_scale[:, j] * np.exp(p.budget_growth[:, j] * years)
-        shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], p.fdi_gain_per_10pct_shiptime_cut)
+        shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], m.fdi_exponent)
         commodity = economy.commodity_fdi_effect(m.price_index, base.extractive_share[j], p.commodity_fdi_elasticity)
         delayed = s.delay[:, :, j] > 0
         s.fdi_flow[:, :, j] = economy.investment_flow(base.fdi_flow[:, j], budget, shiptime, commodity, delayed,
                                                       p.protest_fdi_cut)
         s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], budget, shiptime, 1.0, delayed,
                                                      p.protest_fdi_cut)
-        spending = times((p.transport_investment[:, j] * m.dt)[:, None], m.actors.transport_alloc[j])
-        s.corridor_investment += spending
+        s.corridor_investment += m.corridor_spending[j]
 
     def react(self) -> None:
         """Security capacity follows war and slow rise; Russia pays for its reactive offers."""
         m, s, p, j = self.model, self.model.state, self.model.params, self.index
         friction = s.friction if j == m.china else 0.0
         s.log_rise[:, j] = politics.step_rise(s.log_rise[:, j], p.security_growth[:, j], friction, p.friction_drag, m.dt)
-        target = politics.capacity_target(p.security_capacity[:, j], p.war_intensity, p.war_capacity_drag,
-                                          float(m.actors.at_war[j]), np.exp(s.log_rise[:, j]))
-        capacity = politics.step_toward(s.capacity[:, j], target, p.security_adjust_rate, m.dt)
+        target = m.capacity_potential[:, j] * np.exp(s.log_rise[:, j])
+        capacity = politics.step_toward(s.capacity[:, j], target, m.security_adjustment)
         if j == m.russia:
             capacity = capacity - p.russia_reaction_cost * s.russia_offer * m.dt
         s.capacity[:, j] = np.maximum(capacity, 0.0)
@@ -68,16 +66,15 @@ class CentralAsianState(mesa.Agent):
     def _grow(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
         base = m.base
-        multiplier = economy.local_multiplier(
-            p.local_multiplier[:, None], p.labour_leakage[:, None], p.imported_labour_share,
-            base.extractive_share, s.local_processing[:, i, None], p.processing_value_retained[:, None])
+        multiplier = m.labour_multiplier * economy.processing_retention(
+            base.extractive_share, s.local_processing[:, i, None], m.rows.processing_value_retained)
         investment = sum_last(multiplier * (s.fdi_flow[:, i] + s.lending[:, i])) / s.gdp[:, i]
         growth = economy.gdp_growth_rate(p.base_growth[:, i], base.growth_offset[i], investment,
                                          s.distress[:, i], p.distress_growth_drag)
         s.gdp[:, i] = economy.step_gdp(s.gdp[:, i], growth, m.dt, p.commodity_gdp_elasticity,
                                        base.commodity_share[i], m.log_price_change[:, i])
         s.local_processing[:, i] = politics.step_toward(s.local_processing[:, i], p.local_processing[:, i],
-                                                        p.local_processing_adjust_rate, m.dt)
+                                                        m.processing_adjustment)
 
     def _borrow(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
@@ -85,7 +82,7 @@ class CentralAsianState(mesa.Agent):
         hidden_lending = p.hidden_debt_share * s.lending[:, i, china]
         official = s.lending[:, i].copy(order="K")
         official[:, china] -= hidden_lending
-        s.debt[:, i] = economy.step_debt(s.debt[:, i], official, p.debt_amortisation[:, None], m.dt)
+        s.debt[:, i] = economy.step_debt(s.debt[:, i], official, m.rows.debt_amortisation, m.dt)
         s.hidden_debt[:, i] = economy.step_debt(s.hidden_debt[:, i], hidden_lending, p.debt_amortisation, m.dt)
         s.other_debt[:, i] = m.base.other_debt_ratio[i] * s.gdp[:, i]
         s.debt_to_gdp[:, i] = (sum_last(s.debt[:, i]) + s.hidden_debt[:, i] + s.other_debt[:, i]) / s.gdp[:, i]
@@ -93,35 +90,34 @@ class CentralAsianState(mesa.Agent):
 
     def _feel(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
-        base, noise = m.base, m.noise
+        base, noise, rows = m.base, m.noise, m.rows
         gdp = s.gdp[:, i, None]
         target = politics.sentiment_target(
             base.sentiment[i], s.fdi_stock[:, i] / gdp, base.benefit[i],
             p.imported_labour_share * s.fdi_flow[:, i] / gdp, base.labour[i],
             s.debt[:, i] / gdp * (1.0 + s.distress[:, i, None]), base.burden[i],
-            p.benefit_sentiment_gain[:, None], p.labour_sentiment_penalty[:, None], p.debt_sentiment_penalty[:, None])
+            rows.benefit_sentiment_gain, rows.labour_sentiment_penalty, rows.debt_sentiment_penalty)
         s.scandal[:, i] = noise.scandal[:, i] < m.scandal_probability
         s.sentiment[:, i] = politics.step_sentiment(
-            s.sentiment[:, i], target, p.sentiment_adjust_rate[:, None], p.sentiment_noise[:, None], m.dt,
-            noise.sentiment[:, i], s.scandal[:, i], p.corruption_hit[:, None])
-        rate = politics.protest_rate(s.sentiment[:, i], p.protest_threshold[:, None], p.protest_steepness[:, None],
-                                     p.protest_rate[:, None], p.civil_society[:, i, None])
+            s.sentiment[:, i], target, m.sentiment_pull, m.sentiment_jitter, noise.sentiment[:, i], s.scandal[:, i],
+            rows.corruption_hit)
+        rate = politics.protest_rate(s.sentiment[:, i], rows.protest_threshold, rows.protest_steepness,
+                                     rows.protest_rate, m.dissent[:, i, None])
         s.protest[:, i] = noise.protest[:, i] < politics.event_probability(rate, m.dt)
-        s.delay[:, i] = politics.step_delay(s.delay[:, i], s.protest[:, i], p.protest_delay_years[:, None], m.dt)
+        s.delay[:, i] = politics.step_delay(s.delay[:, i], s.protest[:, i], rows.protest_delay_years, m.dt)
 
     def _secure(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
         base, noise = m.base, m.noise
-        s.threat[:, i] = politics.step_threat(
-            s.threat[:, i], base.threat[i], p.threat_reversion, p.threat_volatility, m.dt, noise.threat[:, i],
-            noise.afghan_spillover, p.afghan_spillover_size, p.afghan_exposure[:, i])
+        s.threat[:, i] = politics.step_threat(s.threat[:, i], base.threat[i], m.threat_pull, m.threat_jitter,
+                                              noise.threat[:, i], noise.afghan_spillover, m.spillover_jump[:, i])
         offer = p.security_offer.copy(order="K")
         offer[:, m.russia] += s.russia_offer
         target = politics.tie_target(base.security[i], s.capacity, base.capacity, offer)
-        s.security[:, i] = politics.step_toward(s.security[:, i], target, p.security_adjust_rate[:, None], m.dt)
+        s.security[:, i] = politics.step_toward(s.security[:, i], target, m.security_adjustment_rows)
 
     def choose_alignment(self) -> None:
         """Move part of the way towards softmax(U / hedging temperature)."""
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
         preferred = m.preferred_alignment(i)
-        s.alignment[:, i] = politics.step_alignment(s.alignment[:, i], preferred, p.alignment_inertia[:, None], m.dt)
+        s.alignment[:, i] = politics.step_alignment(s.alignment[:, i], preferred, m.alignment_keep)

@@ -73,4 +73,4 @@ def runs_fastest(x) -> np.ndarray:
     An agent's slice (all runs of one state's row) is then one contiguous block, and per-run
     parameters broadcast along memory: numpy loops over R elements at a time instead of R loops of 4.
     """
-    return np.moveaxis(np.ascontiguousarray(np.moveaxis(np.asarray(x), 0, -1)), -1, 0)
+    return np.moveaxis(np.array(np.moveaxis(np.asarray(x), 0, -1), order="C", copy=True), -1, 0)

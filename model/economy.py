@@ -35,13 +35,13 @@ def fdi_shiptime_exponent(gain_per_10pct):
     return np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
 
 
-def shiptime_factor(market_time, base_market_time, gain_per_10pct):
-    """Level response of FDI to shipment time: (T / T0)^(-eps), eps = ln(1+g) / ln(1/0.9).
+def shiptime_factor(market_time, base_market_time, exponent):
+    """Level response of FDI to shipment time: (T / T0)^(-eps), eps = `fdi_shiptime_exponent(g)`.
 
     A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12).
     Source: project card; elast_fdi_bri_travel_time_aggregate for the literature range.
     """
-    return np.exp(-fdi_shiptime_exponent(gain_per_10pct) * np.log(market_time / base_market_time))
+    return np.exp(-exponent * np.log(market_time / base_market_time))
 
 
 def investment_flow(base_flow, budget, shiptime, commodity_effect, delayed, protest_cut):
@@ -111,9 +111,18 @@ def local_multiplier(multiplier, labour_leakage, imported_labour, extractive_sha
     Imported labour and processing abroad both lose local value added (sources: BRI labour,
     raw exports). Arguments broadcast: the caller shapes them, e.g. (R, 1) against (R, P).
     """
-    labour = np.maximum(1.0 - labour_leakage * imported_labour, 0.0)
-    processing = 1.0 - times(extractive_share, 1.0 - local_processing) * (1.0 - value_retained)
-    return multiplier * labour * processing
+    return (labour_retention(multiplier, labour_leakage, imported_labour)
+            * processing_retention(extractive_share, local_processing, value_retained))
+
+
+def labour_retention(multiplier, labour_leakage, imported_labour):
+    """The labour part of the local multiplier: m * max(1 - leak * labour_j, 0)."""
+    return multiplier * np.maximum(1.0 - labour_leakage * imported_labour, 0.0)
+
+
+def processing_retention(extractive_share, local_processing, value_retained):
+    """The processing part of the local multiplier: 1 - x_j * (1 - lp_i) * (1 - retained)."""
+    return 1.0 - times(extractive_share, 1.0 - local_processing) * (1.0 - value_retained)
 
 
 def gdp_growth_rate(base_growth, growth_offset, investment_effect, distress, distress_drag):

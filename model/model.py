@@ -10,7 +10,7 @@ import numpy as np
 from . import corridors, economy, influence, politics
 from .actors import load_actors
 from .agents import CentralAsianState, GreatPower
-from .arrays import runs_fastest
+from .arrays import runs_fastest, times
 from .base import build_base
 from .outputs import build_frames
 from .params import ParameterError, Params, REGISTRY, parse_path
@@ -24,6 +24,27 @@ SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock"
                    "log_prices")
 
 RECORD_MODES = (True, False, "all", "year_end", "final")
+
+
+class PowerRows:
+    """Per-run parameters repeated along the power axis: (R,) -> (R, P), run-fastest.
+
+    A state's row is (R, P). Against an (R, 1) column numpy broadcasts, two to three times slower
+    than against an array of the row's own shape and layout. Built on first use of each name.
+    """
+
+    def __init__(self, params: Params, n_powers: int):
+        self._params, self._n_powers = params, n_powers
+
+    def widen(self, values: np.ndarray) -> np.ndarray:
+        return np.asfortranarray(np.broadcast_to(values[:, None], (values.shape[0], self._n_powers)))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        wide = self.widen(getattr(self._params, name))
+        setattr(self, name, wide)
+        return wide
 
 
 @dataclass
@@ -124,8 +145,8 @@ class CentralAsiaModel(mesa.Model):
             """Base-year values (S, ...) repeated for every run."""
             return np.tile(np.asarray(x, dtype=dtype), (R,) + (1,) * np.ndim(x))
 
-        capacity = politics.capacity_target(p.security_capacity, p.war_intensity[:, None], p.war_capacity_drag[:, None],
-                                            a.at_war.astype(float), 1.0)
+        self._derived_version = None
+        self._derive_step_constants()
         state = State(**{name: runs_fastest(value) for name, value in dict(
             gdp=tile(b.gdp), trade=tile(b.exports + b.imports), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
             fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt), hidden_debt=tile(b.hidden_debt),
@@ -133,7 +154,7 @@ class CentralAsiaModel(mesa.Model):
             sentiment=tile(b.sentiment), security=tile(b.security), threat=tile(b.threat),
             local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
             protest=tile(np.zeros(b.debt.shape, bool), bool), scandal=tile(np.zeros(b.debt.shape, bool), bool),
-            distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=capacity, log_rise=np.zeros((R, a.n_powers)),
+            distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=self.capacity_potential, log_rise=np.zeros((R, a.n_powers)),
             corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
             market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
             influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)),
@@ -143,7 +164,6 @@ class CentralAsiaModel(mesa.Model):
         state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
         state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
         self._update_corridors()
-        self._share_step_constants()
         self._economic_shares()
         for i in range(a.n_states):
             state.alignment[:, i] = self.preferred_alignment(i)
@@ -182,17 +202,41 @@ class CentralAsiaModel(mesa.Model):
         s.log_prices = economy.step_commodity_prices(s.log_prices, p.commodity_persistence, p.commodity_volatility,
                                                      self.dt, self.noise.prices)
         self._apply_events()
-        self._share_step_constants()
+        self._derive_step_constants()
         previous = self.price_index
         self.price_index = runs_fastest(economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix))
         self.log_price_change = np.log(self.price_index / previous)
 
-    def _share_step_constants(self) -> None:
-        """Per-run quantities every state agent reads this step (after events may have changed parameters)."""
-        p = self.params
-        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, self.dt)
-        self.alignment_beta = {name: getattr(p, f"beta_{name}")[:, None] for name in
+    def _derive_step_constants(self) -> None:
+        """Per-run quantities that depend only on parameters and the step length, read by the agents.
+
+        Recomputed only when a parameter has changed (`params.version`, bumped by events).
+        Those met by a state's (R, P) row are widened to (R, P) (`PowerRows`).
+        """
+        p, a, dt = self.params, self.actors, self.dt
+        if self._derived_version == p.version:
+            return
+        self._derived_version = p.version
+        self.rows = rows = PowerRows(p, a.n_powers)
+        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, dt)
+        self.alignment_beta = {name: rows.widen(getattr(p, f"beta_{name}")) for name in
                                ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
+        self.alignment_keep = rows.widen(p.alignment_inertia ** dt)
+        self.fdi_exponent = economy.fdi_shiptime_exponent(p.fdi_gain_per_10pct_shiptime_cut)
+        self.corridor_spending = [times((p.transport_investment[:, j] * dt)[:, None], a.transport_alloc[j])
+                                  for j in range(a.n_powers)]
+        self.capacity_potential = politics.capacity_target(p.security_capacity, p.war_intensity[:, None],
+                                                           p.war_capacity_drag[:, None], a.at_war.astype(float), 1.0)
+        self.security_adjustment = politics.adjustment(p.security_adjust_rate, dt)
+        self.security_adjustment_rows = rows.widen(self.security_adjustment)
+        self.processing_adjustment = politics.adjustment(p.local_processing_adjust_rate, dt)
+        self.labour_multiplier = economy.labour_retention(p.local_multiplier[:, None], p.labour_leakage[:, None],
+                                                          p.imported_labour_share)
+        self.sentiment_pull, self.sentiment_jitter = map(rows.widen, politics.pull_and_jitter(
+            p.sentiment_adjust_rate, p.sentiment_noise, dt))
+        self.dissent = politics.dissent_factor(p.civil_society)
+        self.threat_pull, self.threat_jitter = politics.pull_and_jitter(p.threat_reversion, p.threat_volatility, dt)
+        self.spillover_jump = p.afghan_spillover_size[:, None] * p.afghan_exposure
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:

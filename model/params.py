@@ -293,6 +293,7 @@ class Params:
 
     def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True):
         self.n_runs = n_runs
+        self.version = 0  # bumped by every `set`, so derived quantities know when to refresh
         self.values: dict[str, np.ndarray] = {}
         for p in REGISTRY.values():
             actors = SCOPES[p.scope]
@@ -324,6 +325,7 @@ class Params:
             col = SCOPES[param.scope].index(actor)
             target[sel, col] = arr[sel] if arr.ndim == 1 else arr
         self.overrides[path] = value
+        self.version += 1
 
     def __getattr__(self, name: str) -> np.ndarray:
         # only reached for names that are not parameters

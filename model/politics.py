@@ -33,18 +33,31 @@ def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour,
             - labour_penalty * (labour - base_labour) - debt_penalty * (burden - base_burden))
 
 
-def step_sentiment(sentiment, target, rate, noise, dt, shocks, scandal, scandal_hit):
-    """s_t = clip(s + rate dt (s* - s) + noise sqrt(dt) z - hit * scandal, -1, 1)."""
-    moved = sentiment + rate * dt * (target - sentiment) + noise * np.sqrt(dt) * shocks - scandal_hit * scandal
+def step_sentiment(sentiment, target, pull, jitter, shocks, scandal, scandal_hit):
+    """s_t = clip(s + pull (s* - s) + jitter z - hit * scandal, -1, 1).
+
+    pull = rate dt and jitter = noise sqrt(dt) (`pull_and_jitter`).
+    """
+    moved = sentiment + pull * (target - sentiment) + jitter * shocks - scandal_hit * scandal
     return clamp(moved, -1.0, 1.0)
 
 
-def protest_rate(sentiment, threshold, steepness, max_rate, civil_society):
-    """Protests per year against a power: max_rate * logistic((threshold - s) / steepness) * (1 - civil_society / 2).
+def pull_and_jitter(rate, noise, dt):
+    """Per-step pull towards a target and noise scale of a mean-reverting process: (rate dt, noise sqrt(dt))."""
+    return rate * dt, noise * np.sqrt(dt)
 
-    Low sentiment and weak civil society (fewer channels for dissent) make protests likelier.
+
+def dissent_factor(civil_society):
+    """How much weak civil society raises protests: 1 - civil_society / 2 (fewer channels for dissent)."""
+    return 1.0 - 0.5 * civil_society
+
+
+def protest_rate(sentiment, threshold, steepness, max_rate, dissent):
+    """Protests per year against a power: max_rate * logistic((threshold - s) / steepness) * dissent.
+
+    Low sentiment and weak civil society (`dissent_factor`) make protests likelier.
     """
-    return max_rate / (1.0 + np.exp(-(threshold - sentiment) / steepness)) * (1.0 - 0.5 * civil_society)
+    return max_rate / (1.0 + np.exp(-(threshold - sentiment) / steepness)) * dissent
 
 
 def step_delay(delay_years, protest, protest_delay, dt):
@@ -52,10 +65,13 @@ def step_delay(delay_years, protest, protest_delay, dt):
     return np.where(protest, protest_delay, np.maximum(delay_years - dt, 0.0))
 
 
-def step_threat(threat, base_threat, reversion, volatility, dt, shocks, spillover, spillover_size, exposure):
-    """Threat in [0, 1]: mean-reverting noise plus Afghan spillover jumps scaled by exposure."""
-    moved = (threat + reversion * dt * (base_threat - threat) + volatility * np.sqrt(dt) * shocks
-             + spillover_size * exposure * spillover)
+def step_threat(threat, base_threat, pull, jitter, shocks, spillover, jump):
+    """Threat in [0, 1]: mean-reverting noise plus Afghan spillover jumps.
+
+    t_t = clip(t + pull (t0 - t) + jitter z + jump * spillover, 0, 1); pull, jitter from
+    `pull_and_jitter(reversion, volatility, dt)`, jump = spillover size * the state's exposure.
+    """
+    moved = threat + pull * (base_threat - threat) + jitter * shocks + jump * spillover
     return clamp(moved, 0.0, 1.0)
 
 
@@ -72,9 +88,14 @@ def step_rise(log_rise, security_growth, friction, friction_drag, dt):
     return log_rise + security_growth * np.maximum(1.0 - friction_drag * friction, 0.0) * dt
 
 
-def step_toward(value, target, rate, dt):
-    """Partial adjustment: x + min(rate dt, 1) (x* - x)."""
-    return value + np.minimum(rate * dt, 1.0) * (target - value)
+def adjustment(rate, dt):
+    """Share of the gap to a target closed in one step: min(rate dt, 1)."""
+    return np.minimum(rate * dt, 1.0)
+
+
+def step_toward(value, target, fraction):
+    """Partial adjustment: x + fraction (x* - x), fraction = `adjustment(rate, dt)`."""
+    return value + fraction * (target - value)
 
 
 def tie_target(base_ties, capacity, base_capacity, offer):
@@ -117,7 +138,6 @@ def softmax(utility, temperature):
     return e / sum_last(e)[..., None]
 
 
-def step_alignment(alignment, preferred, inertia, dt):
-    """a_t = lambda^dt a + (1 - lambda^dt) softmax(U / T): a convex mix, so rows stay on the simplex."""
-    keep = inertia ** dt
+def step_alignment(alignment, preferred, keep):
+    """a_t = keep a + (1 - keep) softmax(U / T), keep = inertia^dt: a convex mix, so rows stay on the simplex."""
     return keep * alignment + (1.0 - keep) * preferred

@@ -28,7 +28,8 @@ def test_market_time_fastest_leg_and_sanction_delay():
 
 @pytest.mark.parametrize("gain", [0.12, 0.2, 0.155])
 def test_shiptime_factor_is_exact(gain):
-    assert economy.shiptime_factor(np.array([9.0]), 10.0, np.array([gain]))[0] == pytest.approx(1 + gain, rel=1e-12)
+    exponent = economy.fdi_shiptime_exponent(np.array([gain]))
+    assert economy.shiptime_factor(np.array([9.0]), 10.0, exponent)[0] == pytest.approx(1 + gain, rel=1e-12)
 
 
 def test_investment_flow_level_response():
@@ -88,30 +89,36 @@ def test_fdi_stock():
 def test_sentiment_target_and_step():
     target = politics.sentiment_target(0.1, 0.2, 0.1, 0.05, 0.0, 0.3, 0.3, 2.0, 10.0, 1.0)
     assert target == pytest.approx(0.1 + 0.2 - 0.5)
-    s = politics.step_sentiment(np.array([0.0]), np.array([-0.2]), 0.5, 0.0, 0.25, np.zeros(1), np.array([True]), 0.1)
+    pull, jitter = politics.pull_and_jitter(0.5, 0.0, 0.25)
+    s = politics.step_sentiment(np.array([0.0]), np.array([-0.2]), pull, jitter, np.zeros(1), np.array([True]), 0.1)
     assert s[0] == pytest.approx(0.125 * -0.2 - 0.1)
-    assert politics.step_sentiment(np.array([-0.95]), -1.0, 0.5, 0.0, 1.0, np.zeros(1), True, 0.5)[0] == -1.0
+    assert politics.step_sentiment(np.array([-0.95]), -1.0, 0.5, 0.0, np.zeros(1), True, 0.5)[0] == -1.0
+    assert politics.pull_and_jitter(0.5, 0.2, 0.25) == pytest.approx((0.125, 0.1))
 
 
 def test_protests_likelier_with_low_sentiment_and_weak_civil_society():
-    low = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, 0.2)
-    high = politics.protest_rate(0.3, -0.2, 0.1, 0.4, 0.2)
-    strong = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, 0.9)
+    weak, sturdy = politics.dissent_factor(0.2), politics.dissent_factor(0.9)
+    assert (weak, sturdy) == pytest.approx((0.9, 0.55))
+    low = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, weak)
+    high = politics.protest_rate(0.3, -0.2, 0.1, 0.4, weak)
+    strong = politics.protest_rate(-0.5, -0.2, 0.1, 0.4, sturdy)
     assert low > high and low > strong
-    assert politics.protest_rate(-0.2, -0.2, 0.1, 0.4, 0.0) == pytest.approx(0.2)
+    assert politics.protest_rate(-0.2, -0.2, 0.1, 0.4, politics.dissent_factor(0.0)) == pytest.approx(0.2)
     delay = politics.step_delay(np.array([0.6, 0.1, 0.0]), np.array([False, False, True]), 1.0, 0.25)
     assert delay.tolist() == pytest.approx([0.35, 0.0, 1.0])
     assert politics.event_probability(np.array([0.4, 8.0]), 0.25).tolist() == [0.1, 1.0]
 
 
 def test_security_threat_capacity_rise_ties():
-    t = politics.step_threat(np.array([0.3]), 0.2, 0.5, 0.0, 0.25, np.zeros(1), np.array([True]), 0.3, 1.0)
+    pull, jitter = politics.pull_and_jitter(0.5, 0.0, 0.25)
+    t = politics.step_threat(np.array([0.3]), 0.2, pull, jitter, np.zeros(1), np.array([True]), 0.3 * 1.0)
     assert t[0] == pytest.approx(0.3 - 0.0125 + 0.3)
     assert politics.capacity_target(1.0, 0.6, 0.5, 1.0, 1.0) == pytest.approx(0.7)
     assert politics.capacity_target(0.3, 0.6, 0.5, 0.0, 1.2) == pytest.approx(0.36)
     assert politics.step_rise(0.0, 0.04, 0.5, 1.0, 1.0) == pytest.approx(0.02)
     assert politics.tie_target(0.8, 0.35, 0.7, 0.1) == pytest.approx(0.5)
-    assert politics.step_toward(1.0, 2.0, 0.4, 0.25) == pytest.approx(1.1)
+    assert politics.step_toward(1.0, 2.0, politics.adjustment(0.4, 0.25)) == pytest.approx(1.1)
+    assert politics.adjustment(8.0, 0.25) == 1.0                  # never overshoots the target
 
 
 def test_alignment_softmax_and_inertia():
@@ -120,7 +127,7 @@ def test_alignment_softmax_and_inertia():
     assert p[0, 0] == pytest.approx(np.e / (np.e + 3))
     flat = politics.softmax(u, 1e6)
     assert flat[0] == pytest.approx([0.25] * 4, abs=1e-5)        # a neutral state spreads evenly
-    a = politics.step_alignment(np.array([[1.0, 0, 0, 0]]), np.array([[0.0, 1, 0, 0]]), 0.25, 0.5)
+    a = politics.step_alignment(np.array([[1.0, 0, 0, 0]]), np.array([[0.0, 1, 0, 0]]), 0.25 ** 0.5)
     assert a[0].tolist() == pytest.approx([0.5, 0.5, 0, 0])
     beta = dict(trade=1.0, fdi=0.0, security=2.0, sentiment=0.0, dependence=1.0, leverage=0.0, history=0.0)
     util = politics.alignment_utility(np.array([0.5]), 0, np.array([0.4]), 0.5, 0, np.array([0.2]), 0.5, 0, 0, beta)

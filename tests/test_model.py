@@ -161,3 +161,27 @@ def test_record_modes_keep_exactly_those_rows_of_every_step(mode, kept):
 def test_unknown_record_mode_is_refused():
     with pytest.raises(ParameterError, match="record must be one of"):
         CentralAsiaModel(record="sometimes")
+
+
+@pytest.mark.parametrize("path, value, field", [("alignment_inertia", 0.05, "alignment"),
+                                                 ("security_adjust_rate", 4.0, "security"),
+                                                 ("sentiment_noise", 0.4, "sentiment"),
+                                                 ("powers.CHN.transport_investment", 20.0, "ship_time")])
+def test_an_event_that_sets_a_parameter_takes_effect_from_its_step(path, value, field):
+    """Quantities derived from parameters are cached between steps; an event must refresh them."""
+    from model.model import Event
+
+    def make(events):
+        return CentralAsiaModel(n_runs=2, seed=4, end_year=2026, events=events)
+
+    plain = make([])
+    shocked = make([Event(step=3, apply=lambda m, runs: m.params.set(path, value, runs=runs))])
+    restarted = make([])
+    for model in (plain, shocked, restarted):
+        for _ in range(2):
+            model.step()
+    restarted.params.set(path, value)
+    for model in (plain, shocked, restarted):
+        model.step()
+    assert not np.array_equal(getattr(plain.state, field), getattr(shocked.state, field))
+    np.testing.assert_array_equal(getattr(shocked.state, field), getattr(restarted.state, field))
