@@ -29,11 +29,10 @@ class GreatPower(mesa.Agent):
         budget = p.investment_scale[:, j] * np.exp(p.budget_growth[:, j] * years)
         shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], m.fdi_exponent)
         commodity = economy.commodity_fdi_effect(m.price_index, base.extractive_share[j], p.commodity_fdi_elasticity)
-        delayed = s.delay[:, :, j] > 0
-        s.fdi_flow[:, :, j] = economy.investment_flow(base.fdi_flow[:, j], budget, shiptime, commodity, delayed,
-                                                      p.protest_fdi_cut)
-        s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], budget, shiptime, 1.0, delayed,
-                                                     p.protest_fdi_cut)
+        scale = budget * shiptime
+        protests = economy.protest_factor(s.delay[:, :, j] > 0, p.protest_fdi_cut)
+        s.fdi_flow[:, :, j] = economy.investment_flow(base.fdi_flow[:, j], scale, protests, commodity)
+        s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], scale, protests)
         s.corridor_investment += m.corridor_spending[j]
 
     def react(self) -> None:

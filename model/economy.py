@@ -44,17 +44,24 @@ def shiptime_factor(market_time, base_market_time, exponent):
     return np.exp(-exponent * np.log(market_time / base_market_time))
 
 
-def investment_flow(base_flow, budget, shiptime, commodity_effect, delayed, protest_cut):
+def investment_flow(base_flow, scale, protest_factor, commodity_effect=None):
     """FDI or lending from one power to each state (USD bn per year).
 
-    F_ij = F0_ij * budget_j * (T_j/T0_j)^(-eps) * commodity effect_ij * (1 - cut * delayed_ij)
+    F_ij = F0_ij * [budget_j * (T_j/T0_j)^(-eps)] * commodity effect_ij * (1 - cut * delayed_ij)
 
     Args:
-        base_flow: (S,) base-year flows from the power. budget: (R,) budget relative to 2024.
-        shiptime: (R,) shipment-time factor. commodity_effect: (R, S). delayed: (R, S) bool. protest_cut: (R,).
+        base_flow: (S,) base-year flows from the power. scale: (R,) budget relative to 2024 times the
+        shipment-time factor. protest_factor: (R, S) from `protest_factor`. commodity_effect: (R, S) or None.
     """
-    level = times((budget * shiptime)[:, None], base_flow)
-    return level * commodity_effect * (1.0 - protest_cut[:, None] * delayed)
+    level = times(scale[:, None], base_flow)
+    if commodity_effect is not None:
+        level = level * commodity_effect
+    return level * protest_factor
+
+
+def protest_factor(delayed, protest_cut):
+    """1 - cut * delayed: projects held up by protests lose part of their flow. delayed (R, S) bool, cut (R,)."""
+    return 1.0 - protest_cut[:, None] * delayed
 
 
 def commodity_fdi_effect(price_index, extractive_share, elasticity):

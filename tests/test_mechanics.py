@@ -33,9 +33,11 @@ def test_shiptime_factor_is_exact(gain):
 
 
 def test_investment_flow_level_response():
-    flow = economy.investment_flow(np.array([2.0, 1.0]), np.array([1.5]), np.array([1.12]), np.ones((1, 2)),
-                                   np.array([[False, True]]), np.array([0.5]))
+    protests = economy.protest_factor(np.array([[False, True]]), np.array([0.5]))
+    flow = economy.investment_flow(np.array([2.0, 1.0]), np.array([1.5 * 1.12]), protests, np.ones((1, 2)))
     np.testing.assert_allclose(flow, [[2 * 1.5 * 1.12, 1.5 * 1.12 * 0.5]])
+    lending = economy.investment_flow(np.array([2.0, 1.0]), np.array([1.5 * 1.12]), protests)
+    np.testing.assert_allclose(lending, flow)
 
 
 def test_gravity_reproduces_base_and_responds():
