@@ -128,7 +128,7 @@ class CentralAsiaModel(mesa.Model):
         if record not in RECORD_MODES:
             raise ParameterError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
         self.record = {True: "all", False: None}.get(record, record)
-        self._snapshots: list[dict] = []
+        self._history: dict[str, np.ndarray] = {}  # field -> (capacity, R, ...), filled row by row
         self._recorded_steps: list[int] = []
         self.datacollector = mesa.DataCollector(model_reporters={
             **{f"influence_{p}": (lambda m, j=j: float(m.state.regional[:, j].mean())) for j, p in enumerate(self.actors.powers)},
@@ -311,15 +311,25 @@ class CentralAsiaModel(mesa.Model):
         return self.record == "final" and step == self.n_steps
 
     def _record(self) -> None:
+        """Copy this step's outputs into the history (rows laid out run by run, the order of the tables)."""
         if not self._records_step(self.steps):
             return
-        self._recorded_steps.append(self.steps)
-        s = self.state
-        snap = {}
+        row = len(self._recorded_steps)
+        if not self._history or row == len(self._history["gdp"]):
+            planned = sum(self._records_step(k) for k in range(self.n_steps + 1))
+            self._grow_history(max(planned, 2 * row))
         for name in SNAPSHOT_FIELDS:
-            value = getattr(s, name)
-            snap[name] = value.copy(order="K")
-        self._snapshots.append(snap)
+            self._history[name][row] = getattr(self.state, name)
+        self._recorded_steps.append(self.steps)
+
+    def _grow_history(self, capacity: int) -> None:
+        for name in SNAPSHOT_FIELDS:
+            value = getattr(self.state, name)
+            history = np.empty((value.shape[0], capacity) + value.shape[1:], value.dtype).swapaxes(0, 1)
+            if name in self._history:
+                old = self._history[name]
+                history[:len(old)] = old
+            self._history[name] = history
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
         """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
@@ -332,10 +342,10 @@ class CentralAsiaModel(mesa.Model):
         """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
         if not self.record:
             raise RuntimeError("this model was built with record=False")
-        if not self._snapshots:
+        if not self._recorded_steps:
             raise RuntimeError(f"no step recorded yet (record={self.record!r}); run the model first")
-        snap = {name: np.stack([s[name] for s in self._snapshots]) for name in SNAPSHOT_FIELDS}
         steps = np.asarray(self._recorded_steps)
+        snap = {name: history[:len(steps)] for name, history in self._history.items()}
         year, period = self.step_years(steps)
         ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
                "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),

@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
 
@@ -52,7 +53,7 @@ def region_columns(actors) -> list[Column]:
         cols += [make(j, code) for j, code in enumerate(actors.powers)]
     cols += [
         Column("leader", "code", "Power with the largest regional influence",
-               lambda snap, a: np.asarray(a.powers)[snap["regional"].argmax(axis=-1)]),
+               lambda snap, a: Labelled(a.powers, snap["regional"].argmax(axis=-1))),
         Column("hhi", "0..1", "Herfindahl concentration of regional influence",
                lambda snap, a: (snap["regional"] ** 2).sum(axis=-1)),
         Column("entropy", "0..1", "Normalised entropy of regional influence (1 = balanced)",
@@ -106,6 +107,23 @@ def state_columns(actors) -> list[Column]:
     return cols
 
 
+class Labelled(np.ndarray):
+    """Integer codes into `labels`; `build_frames` turns them into a string column (without a string per row)."""
+
+    def __new__(cls, labels, codes):
+        obj = np.asarray(codes).view(cls)
+        obj.labels = list(labels)
+        return obj
+
+    def __array_finalize__(self, obj):
+        self.labels = getattr(obj, "labels", None)
+
+
+def _strings(labels, codes) -> pd.api.extensions.ExtensionArray:
+    """labels[codes] as pandas' default string column, built in Arrow (fast for many rows, few labels)."""
+    return pd.array(pa.array(list(labels)).take(pa.array(np.asarray(codes).ravel())), dtype=pd.StringDtype(na_value=np.nan))
+
+
 def _entropy(shares):
     logs = np.log(np.where(shares > 0, shares, 1.0))
     return -(shares * logs).sum(axis=-1) / np.log(shares.shape[-1])
@@ -125,19 +143,27 @@ def build_frames(snap: dict, actors, ids: dict) -> dict[str, pd.DataFrame]:
     n_steps, n_runs = snap["gdp"].shape[:2]
     n_states = actors.n_states
 
-    def per_run(values, reps):
-        return np.repeat(np.asarray(values), reps)
+    def per_run(name, reps):
+        if name == "scenario":  # one label per run
+            labels, codes = np.unique(np.asarray(ids[name], dtype=str), return_inverse=True)
+            return _strings(labels, np.repeat(codes, reps))
+        return np.repeat(np.asarray(ids[name]), reps)
 
     def per_step(values, tile, inner):
         return np.tile(np.repeat(np.asarray(values), inner), tile)
 
-    region = {k: per_run(ids[k], n_steps) for k in ("run", "scenario", "replicate", "seed")}
+    def rows(values):  # (T, R, ...) -> one value per row, rows ordered by run, then step (then state)
+        flat = np.swapaxes(values, 0, 1).reshape(-1)
+        return _strings(values.labels, flat) if isinstance(values, Labelled) else flat
+
+    region = {k: per_run(k, n_steps) for k in ("run", "scenario", "replicate", "seed")}
     region |= {k: per_step(ids[k], n_runs, 1) for k in ("step", "year", "period")}
     for col in region_columns(actors):
-        region[col.name] = np.swapaxes(col.compute(snap, actors), 0, 1).reshape(-1)
-    states = {k: per_run(ids[k], n_steps * n_states) for k in ("run", "scenario", "replicate", "seed")}
+        region[col.name] = rows(col.compute(snap, actors))
+    states = {k: per_run(k, n_steps * n_states) for k in ("run", "scenario", "replicate", "seed")}
     states |= {k: per_step(ids[k], n_runs, n_states) for k in ("step", "year", "period")}
-    states["state"] = np.tile(np.asarray(actors.states), n_runs * n_steps)
+    states["state"] = _strings(actors.states, np.tile(np.arange(n_states), n_runs * n_steps))
     for col in state_columns(actors):
-        states[col.name] = np.swapaxes(col.compute(snap, actors), 0, 1).reshape(-1)
-    return {"region": pd.DataFrame(region), "states": pd.DataFrame(states)}
+        states[col.name] = rows(col.compute(snap, actors))
+    # the columns are fresh arrays, so pandas may keep them instead of copying them into blocks
+    return {"region": pd.DataFrame(region, copy=False), "states": pd.DataFrame(states, copy=False)}
