@@ -48,6 +48,7 @@ class BatchPlan:
     master_seed: int
     horizon: dict | None = None         # start_year/end_year/steps_per_year overriding the scenarios'
     outputs: tuple[str, ...] = ("region", "states")
+    record: str = "all"                 # steps written to region/states: all, year_end or final
     identity: dict = field(default_factory=dict)  # input hashes etc. that resume must match
     common_seeds: bool = False          # replicate k of every sample shares a seed (sensitivity designs)
 
@@ -80,7 +81,7 @@ class BatchPlan:
         params = {path: self.samples[path].to_numpy()[sample] for path in self.samples.columns}
         return ChunkTask(chunk_id=f"{runs[0]:09d}-{runs[-1]:09d}", scenario=entry.name, template=entry.template,
                          runs=runs, samples=sample, replicates=replicate, seeds=seeds, params=params,
-                         horizon=self.horizon, outputs=self.outputs)
+                         horizon=self.horizon, outputs=self.outputs, record=self.record)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class ChunkTask:
     params: dict[str, np.ndarray]
     horizon: dict | None
     outputs: tuple[str, ...]
+    record: str = "all"
 
 
 def chunk_spec(task: ChunkTask) -> RunSpec:
@@ -113,6 +115,7 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
     spec.run_seeds = [int(s) for s in task.seeds]
     spec.replicate_ids = [int(r) for r in task.replicates]
     spec.params = {**spec.params, **task.params}
+    spec.record = task.record
     return spec
 
 
@@ -164,7 +167,8 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
     Returns:
         Counts of runs done and failed, and the failed chunks with their errors.
     """
-    store = BatchStore(out_dir, {**plan.identity, "n_runs": plan.n_runs}, resume, retry_failed, force)
+    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record}
+    store = BatchStore(out_dir, identity, resume, retry_failed, force)
     todo = np.ones(plan.n_runs, bool)
     for status in ("done", "failed"):
         todo[store.runs_with(status)] = False

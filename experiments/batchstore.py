@@ -74,6 +74,10 @@ class BatchStore:
         self.save()
 
     def _check_identity(self, identity: dict, force: bool) -> None:
+        was, now = self.manifest.get("record", "all"), identity.get("record", "all")  # "all" before the option
+        if was != now:  # one table would mix runs with different steps: not even --force
+            raise BatchMismatch(f"cannot resume {self.dir}: its tables hold record={was!r} steps, this batch "
+                                f"writes record={now!r}. Start again with --force (without --resume), or another --out")
         changed = [k for k in IDENTITY_KEYS if self.manifest.get(k) != identity.get(k)]
         if changed and not force:
             details = "; ".join(f"{k}: was {self.manifest.get(k)!r}, now {identity.get(k)!r}" for k in changed)

@@ -1,4 +1,5 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
+import dataclasses
 from functools import partial
 from pathlib import Path
 
@@ -131,6 +132,7 @@ executor: {workers: 1, chunk_size: 2}
     ("name: [unclosed\n", ":2: not valid YAML"),
     (GOOD.replace("scenarios: []\n", ""), ": scenarios: Field required"),
     (GOOD + "x: !!python/object/apply:os.system ['true']\n", ":12: x: YAML tag"),
+    (GOOD + "record: finale\n", ":12: record: Input should be 'all', 'year_end' or 'final' (did you mean 'final'?)"),
 ])
 def test_bad_experiment_files_exit_2_with_file_line_and_hint(tmp_path, capsys, text, expected):
     path = tmp_path / "exp.yaml"
@@ -152,3 +154,28 @@ def test_resume_refuses_changed_inputs_unless_forced(tmp_path, capsys):
     assert casim(args + ["--resume"]) == 2
     assert "experiment_sha256" in capsys.readouterr().err
     assert casim(args + ["--resume", "--force"]) == 0
+
+
+def test_record_final_writes_exactly_the_final_step_rows_of_record_all(tmp_path):
+    plan = small_plan(two_scenarios())
+    assert run_batch(plan, tmp_path / "all", ProcessExecutor(2), 5, quiet=True).ok
+    every = all_tables(tmp_path / "all")
+    final = dataclasses.replace(plan, record="final")
+    assert run_batch(final, tmp_path / "final", ProcessExecutor(2), 4, quiet=True).ok
+    got = all_tables(tmp_path / "final")
+    for name in ("region", "states"):
+        last = every[name][every[name]["step"] == every[name]["step"].max()].reset_index(drop=True)
+        pd.testing.assert_frame_equal(last, got[name])
+    pd.testing.assert_frame_equal(every["runs"], got["runs"])
+
+
+def test_resume_refuses_another_record_mode_even_when_forced(tmp_path, capsys):
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    path.write_text(GOOD)
+    args = ["batch", str(path), "--out", str(out), "--quiet"]
+    assert casim(args) == 0
+    path.write_text(GOOD + "record: year_end\n")
+    assert casim(args + ["--resume", "--force"]) == 2
+    assert "record='all'" in capsys.readouterr().err
+    assert casim(args + ["--force"]) == 0                                 # starting again is fine
+    assert sorted(read_table(out, "region")["step"].unique()) == [0, 4]
