@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .batchstore import BatchStore
+from .batchstore import BatchStore, part_options
 from .runner import RunSpec, run_ensemble
 
 
@@ -133,7 +133,7 @@ def run_chunk(task: ChunkTask) -> dict:
             for path, values in task.params.items():
                 frame[path] = values
         buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
+        frame.to_parquet(buffer, index=False, **part_options(frame))
         parts[name] = buffer.getvalue()
     return {"parts": parts, "seconds": time.perf_counter() - started}
 
