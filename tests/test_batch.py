@@ -38,8 +38,11 @@ def assert_same_tables(a, b):
 
 def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
     plan = small_plan(two_scenarios())
+    remote_like = ProcessExecutor(2)
+    remote_like.shares_filesystem = False  # workers return Parquet bytes, as on a remote Dask cluster
     setups = {"one_worker_big_chunks": (ProcessExecutor(1), 100),
               "two_workers_chunks_of_2": (ProcessExecutor(2), 2),
+              "workers_return_bytes": (remote_like, 5),
               "dask_local_cluster": (DaskExecutor(2), 3)}
     results = {}
     for label, (executor, chunk_size) in setups.items():
