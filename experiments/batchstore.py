@@ -8,14 +8,15 @@ Layout of a batch directory::
 Workers write a chunk's parts as hidden temporary files (`.part-...tmp`, which
 Parquet readers skip); the parent fsyncs and renames them into place, then
 records the chunk. A chunk counts as done only once the manifest says so, and
-the manifest is rewritten (atomically) only after the chunk's parts are in
-place. So after a crash at any moment, files that the manifest does not list
+the manifest is rewritten (atomically, and at most every few seconds on long
+batches) only after the chunk's parts are in place. So after a crash at any moment, files that the manifest does not list
 are leftovers of an unfinished chunk: resuming deletes them and reruns those runs.
 """
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -107,8 +108,17 @@ class BatchStore:
                     file.unlink()
 
     def save(self) -> None:
+        started = time.monotonic()
         self.manifest["updated"] = now_iso()
         write_json_atomic(self.path, self.manifest)
+        self._saved_at, self._save_seconds = time.monotonic(), time.monotonic() - started
+
+    def save_soon(self) -> None:
+        """Save, unless the last save is more recent than 20 times its duration: a rewrite costs O(chunks),
+        which would make long batches quadratic. Resume stays exact: a chunk not saved yet counts as
+        unfinished (its parts are leftovers) and runs again."""
+        if time.monotonic() - self._saved_at >= 20 * self._save_seconds:
+            self.save()
 
     def runs_with(self, status: str) -> np.ndarray:
         """Run ids of chunks with this status ('done' or 'failed')."""
@@ -125,11 +135,11 @@ class BatchStore:
             else:
                 replace_durably(part, target)
         self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "done", "seconds": round(seconds, 3)}
-        self.save()
+        self.save_soon()
 
     def record_failed(self, chunk_id: str, runs, error: str) -> None:
         self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "failed", "error": error}
-        self.save()
+        self.save_soon()
 
     def finish(self, executor: str) -> dict:
         """Final status and counts; returns the summary written to the manifest."""

@@ -182,3 +182,18 @@ def test_resume_refuses_another_record_mode_even_when_forced(tmp_path, capsys):
     assert "record='all'" in capsys.readouterr().err
     assert casim(args + ["--force"]) == 0                                 # starting again is fine
     assert sorted(read_table(out, "region")["step"].unique()) == [0, 4]
+
+
+def test_a_chunk_recorded_after_the_last_manifest_save_reruns_on_resume(tmp_path):
+    from experiments.batchstore import BatchStore
+    identity = {"code_version": "test", "n_runs": 4}
+    store = BatchStore(tmp_path, identity)
+    part = pd.DataFrame({"run": [0, 1]}).to_parquet()
+    store.record_done("a", np.array([0, 1]), {"region": part}, 0.1)
+    store.save()
+    store._save_seconds = 1e9                                          # a slow manifest: the next save waits
+    store.record_done("b", np.array([2, 3]), {"region": part}, 0.1)
+    assert len(list((tmp_path / "region").iterdir())) == 2              # then the batch is killed
+    resumed = BatchStore(tmp_path, identity, resume=True)
+    assert resumed.runs_with("done").tolist() == [0, 1]
+    assert [p.name for p in (tmp_path / "region").iterdir()] == ["part-a.parquet"]
