@@ -198,7 +198,6 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
     with executor as pool, tqdm(total=todo.size, unit="run", disable=quiet, smoothing=0.1) as bar:
         pending: dict = {}
         window = 2 * pool.workers  # bounded in-flight chunks: memory stays flat
-
         part_dir = str(store.dir.resolve()) if pool.shares_filesystem else None
 
         def fill():

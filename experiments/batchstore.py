@@ -9,8 +9,9 @@ Workers write a chunk's parts as hidden temporary files (`.part-...tmp`, which
 Parquet readers skip); the parent fsyncs and renames them into place, then
 records the chunk. A chunk counts as done only once the manifest says so, and
 the manifest is rewritten (atomically, and at most every few seconds on long
-batches) only after the chunk's parts are in place. So after a crash at any moment, files that the manifest does not list
-are leftovers of an unfinished chunk: resuming deletes them and reruns those runs.
+batches) only after the chunk's parts are in place. So after a crash at any
+moment, files that the manifest does not list are leftovers of an unfinished
+chunk: resuming deletes them and reruns those runs.
 """
 from __future__ import annotations
 
