@@ -7,8 +7,10 @@ scenario, so replicate k of every scenario shares its random numbers (common
 random numbers), and never on chunking, workers, executor or resumption.
 
 Each chunk (runs of one scenario) is one vectorised `CentralAsiaModel` with
-per-run parameter arrays; a worker returns its tables as Parquet bytes and the
-parent writes them as parts (see `batchstore`).
+per-run parameter arrays. A worker that shares the batch directory's filesystem
+writes its tables as temporary Parquet files there and returns their names, so
+the parent only renames them into place and updates the manifest; a remote Dask
+worker returns Parquet bytes for the parent to write (see `batchstore`).
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .batchstore import BatchStore
+from .batchstore import BatchStore, part_options, part_path
 from .runner import RunSpec, run_ensemble
+from .store import write_parquet_temporary
 
 
 def run_seed(master_seed: int, sample: int, replicate: int) -> int:
@@ -48,6 +51,7 @@ class BatchPlan:
     master_seed: int
     horizon: dict | None = None         # start_year/end_year/steps_per_year overriding the scenarios'
     outputs: tuple[str, ...] = ("region", "states")
+    record: str = "all"                 # steps written to region/states: all, year_end or final
     identity: dict = field(default_factory=dict)  # input hashes etc. that resume must match
     common_seeds: bool = False          # replicate k of every sample shares a seed (sensitivity designs)
 
@@ -80,7 +84,7 @@ class BatchPlan:
         params = {path: self.samples[path].to_numpy()[sample] for path in self.samples.columns}
         return ChunkTask(chunk_id=f"{runs[0]:09d}-{runs[-1]:09d}", scenario=entry.name, template=entry.template,
                          runs=runs, samples=sample, replicates=replicate, seeds=seeds, params=params,
-                         horizon=self.horizon, outputs=self.outputs)
+                         horizon=self.horizon, outputs=self.outputs, record=self.record)
 
 
 @dataclass
@@ -96,6 +100,8 @@ class ChunkTask:
     params: dict[str, np.ndarray]
     horizon: dict | None
     outputs: tuple[str, ...]
+    record: str = "all"
+    part_dir: str | None = None    # where the worker writes its parts; None: it returns them as bytes
 
 
 def chunk_spec(task: ChunkTask) -> RunSpec:
@@ -113,14 +119,33 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
     spec.run_seeds = [int(s) for s in task.seeds]
     spec.replicate_ids = [int(r) for r in task.replicates]
     spec.params = {**spec.params, **task.params}
+    spec.record = task.record
     return spec
 
 
 def run_chunk(task: ChunkTask) -> dict:
-    """Run one chunk; returns {"parts": {table: Parquet bytes}, "seconds": float}. Runs in a worker."""
+    """Run one chunk in a worker; returns {"parts": {table: part}, "seconds": float}.
+
+    With `task.part_dir` each part is a hidden temporary file the worker wrote there (the parent renames it
+    into place once it is durable); without, the part's Parquet bytes (a worker on another machine).
+    """
     started = time.perf_counter()
-    _, tables = run_ensemble(chunk_spec(task))
     parts = {}
+    for name, frame in chunk_tables(task).items():
+        if task.part_dir:
+            target = part_path(task.part_dir, name, task.chunk_id)
+            parts[name] = write_parquet_temporary(target, frame, **part_options(frame))
+        else:
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False, **part_options(frame))
+            parts[name] = buffer.getvalue()
+    return {"parts": parts, "seconds": time.perf_counter() - started}
+
+
+def chunk_tables(task: ChunkTask) -> dict[str, pd.DataFrame]:
+    """The chunk's output tables and runs table, with batch run ids, sample indices and sampled parameters."""
+    _, tables = run_ensemble(chunk_spec(task))
+    out = {}
     for name in (*task.outputs, "runs"):
         frame = tables[name]
         local = frame["run"].to_numpy()
@@ -129,10 +154,8 @@ def run_chunk(task: ChunkTask) -> dict:
         if name == "runs":
             for path, values in task.params.items():
                 frame[path] = values
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
-        parts[name] = buffer.getvalue()
-    return {"parts": parts, "seconds": time.perf_counter() - started}
+        out[name] = frame
+    return out
 
 
 @dataclass
@@ -164,7 +187,8 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
     Returns:
         Counts of runs done and failed, and the failed chunks with their errors.
     """
-    store = BatchStore(out_dir, {**plan.identity, "n_runs": plan.n_runs}, resume, retry_failed, force)
+    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record}
+    store = BatchStore(out_dir, identity, resume, retry_failed, force)
     todo = np.ones(plan.n_runs, bool)
     for status in ("done", "failed"):
         todo[store.runs_with(status)] = False
@@ -174,9 +198,11 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
     with executor as pool, tqdm(total=todo.size, unit="run", disable=quiet, smoothing=0.1) as bar:
         pending: dict = {}
         window = 2 * pool.workers  # bounded in-flight chunks: memory stays flat
+        part_dir = str(store.dir.resolve()) if pool.shares_filesystem else None
 
         def fill():
             for task in tasks:
+                task.part_dir = part_dir
                 pending[pool.submit(run_chunk, task)] = task
                 if len(pending) >= window:
                     return

@@ -5,20 +5,25 @@ Layout of a batch directory::
     manifest.json          identity (code version, input hashes, seed), status of every chunk
     region/part-<chunk>.parquet   one file per finished chunk (likewise states/, runs/)
 
-A chunk counts as done only once the manifest says so, and the manifest is
-rewritten (atomically) only after the chunk's parts are in place. So after a
-crash at any moment, parts that the manifest does not list are leftovers of an
-unfinished chunk: resuming deletes them and reruns those runs.
+Workers write a chunk's parts as hidden temporary files (`.part-...tmp`, which
+Parquet readers skip); the parent fsyncs and renames them into place, then
+records the chunk. A chunk counts as done only once the manifest says so, and
+the manifest is rewritten (atomically, and at most every few seconds on long
+batches) only after the chunk's parts are in place. So after a crash at any
+moment, files that the manifest does not list are leftovers of an unfinished
+chunk: resuming deletes them and reruns those runs.
 """
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from .store import now_iso, write_bytes_atomic, write_json_atomic
+from .store import now_iso, replace_durably, write_bytes_atomic, write_json_atomic
 
 PART_DIRS = ("region", "states", "runs")
 IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files", "samples_sha256")
@@ -26,6 +31,16 @@ IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files", "samples_sh
 
 class BatchMismatch(ValueError):
     """The directory holds another batch (different inputs or code), or a batch without --resume."""
+
+
+def part_options(frame: pd.DataFrame) -> dict:
+    """Parquet options for a part: dictionary-encode text columns only (on float columns it takes
+    most of the writing time and saves nothing)."""
+    return {"use_dictionary": frame.select_dtypes(include=["object", "string"]).columns.tolist()}
+
+
+def part_path(out_dir, table: str, chunk_id: str) -> Path:
+    return Path(out_dir) / table / f"part-{chunk_id}.parquet"
 
 
 def to_ranges(runs: np.ndarray) -> list[list[int]]:
@@ -74,6 +89,10 @@ class BatchStore:
         self.save()
 
     def _check_identity(self, identity: dict, force: bool) -> None:
+        was, now = self.manifest.get("record", "all"), identity.get("record", "all")  # "all" before the option
+        if was != now:  # one table would mix runs with different steps: not even --force
+            raise BatchMismatch(f"cannot resume {self.dir}: its tables hold record={was!r} steps, this batch "
+                                f"writes record={now!r}. Start again with --force (without --resume), or another --out")
         changed = [k for k in IDENTITY_KEYS if self.manifest.get(k) != identity.get(k)]
         if changed and not force:
             details = "; ".join(f"{k}: was {self.manifest.get(k)!r}, now {identity.get(k)!r}" for k in changed)
@@ -90,27 +109,42 @@ class BatchStore:
                     file.unlink()
 
     def save(self) -> None:
+        started = time.monotonic()
         self.manifest["updated"] = now_iso()
         write_json_atomic(self.path, self.manifest)
+        self._saved_at, self._save_seconds = time.monotonic(), time.monotonic() - started
+
+    def save_soon(self) -> None:
+        """Save, unless the last save is more recent than 20 times its duration: a rewrite costs O(chunks),
+        which would make long batches quadratic. Resume stays exact: a chunk not saved yet counts as
+        unfinished (its parts are leftovers) and runs again."""
+        if time.monotonic() - self._saved_at >= 20 * self._save_seconds:
+            self.save()
 
     def runs_with(self, status: str) -> np.ndarray:
         """Run ids of chunks with this status ('done' or 'failed')."""
         parts = [from_ranges(c["runs"]) for c in self.manifest["chunks"].values() if c["status"] == status]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def record_done(self, chunk_id: str, runs, parts: dict[str, bytes], seconds: float) -> None:
-        """Write the chunk's Parquet parts atomically, then mark it done in the manifest."""
-        for name, data in parts.items():
-            write_bytes_atomic(self.dir / name / f"part-{chunk_id}.parquet", data)
+    def record_done(self, chunk_id: str, runs, parts: dict[str, bytes | str], seconds: float) -> None:
+        """Put the chunk's Parquet parts in place (Parquet bytes, or a worker's temporary file beside the part),
+        durably and atomically, then mark the chunk done in the manifest."""
+        for name, part in parts.items():
+            target = part_path(self.dir, name, chunk_id)
+            if isinstance(part, bytes):
+                write_bytes_atomic(target, part)
+            else:
+                replace_durably(part, target)
         self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "done", "seconds": round(seconds, 3)}
-        self.save()
+        self.save_soon()
 
     def record_failed(self, chunk_id: str, runs, error: str) -> None:
         self.manifest["chunks"][chunk_id] = {"runs": to_ranges(runs), "status": "failed", "error": error}
-        self.save()
+        self.save_soon()
 
     def finish(self, executor: str) -> dict:
         """Final status and counts; returns the summary written to the manifest."""
+        self._remove_leftovers()  # temporary files of workers that died while writing
         counts = {s: int(self.runs_with(s).size) for s in ("done", "failed")}
         failed = {k: c["error"] for k, c in self.manifest["chunks"].items() if c["status"] == "failed"}
         self.manifest.update(status="failed" if failed else "done", finished=now_iso(), executor=executor,

@@ -2,7 +2,8 @@
 
 Both are context managers with the same two methods, so the batch loop has one
 code path: `submit(fn, arg) -> future` and `wait_first(pending) -> (done, pending)`.
-Futures of both kinds have `.result()`.
+Futures of both kinds have `.result()`. `shares_filesystem` says whether workers
+can write into the batch directory themselves (a remote Dask cluster may not).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class InlineExecutor:
 
     kind = "inline"
     workers = 1
+    shares_filesystem = True
 
     def __enter__(self):
         return self
@@ -44,6 +46,7 @@ class ProcessExecutor:
     """`concurrent.futures.ProcessPoolExecutor` with spawned workers (Mesa needs spawn-safe code)."""
 
     kind = "processes"
+    shares_filesystem = True
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
@@ -76,6 +79,7 @@ class DaskExecutor:
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
+        self.shares_filesystem = scheduler is None  # a LocalCluster's workers run on this machine
         self.client = self.cluster = None
 
     def __enter__(self):

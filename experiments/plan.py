@@ -63,7 +63,7 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
                 "scenarios": [s.name for s in scenarios], "replicates": experiment.replicates}
     plan = BatchPlan(scenarios=scenarios, samples=samples, replicates=experiment.replicates,
                      master_seed=experiment.seed, horizon=horizon, outputs=tuple(experiment.outputs),
-                     identity=identity)
+                     record=experiment.record, identity=identity)
     return with_samples(plan, samples, experiment.sample.method if experiment.sample else None), experiment
 
 

@@ -27,6 +27,7 @@ class RunSpec:
     input_files: list[str] = field(default_factory=list)
     run_seeds: list[int] | None = None       # explicit per-run seeds (batches); default from `seed`
     replicate_ids: list[int] | None = None   # replicate index of each run; default 0..n-1
+    record: str = "all"                      # steps in the region/states tables: all, year_end or final
 
 
 def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFrame]]:
@@ -35,7 +36,7 @@ def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFram
                              replicates=spec.replicate_ids,
                              start_year=spec.start_year, end_year=spec.end_year,
                              steps_per_year=spec.steps_per_year, scenario=spec.scenario,
-                             events=list(spec.events))
+                             events=list(spec.events), record=spec.record)
     model.run()
     tables = model.results()
     tables["runs"] = runs_table(model)

@@ -9,6 +9,7 @@ An experiment runs scenarios x samples x replicates. Example::
     sample: {method: lhs, n: 100, params: {beta_trade: [0.5, 2.0]}}
     horizon: {start_year: 2025, end_year: 2040, steps_per_year: 4}
     outputs: [region, states]
+    record: all               # steps written: all, year_end (step 0 and each year's last step) or final
     executor: {kind: processes, workers: 2, chunk_size: 250}
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .yamlfile import InputError, format_errors, line_of, load_yaml_with_lines
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO_ROOT / "scenarios"
 TABLES = ("region", "states")
+RECORD_MODES = ("all", "year_end", "final")
 
 
 class Strict(BaseModel):
@@ -87,6 +89,8 @@ class Experiment(Strict):
     from_posterior: PosteriorSpec | None = None
     horizon: HorizonSpec | None = None
     outputs: list[Literal["region", "states"]] = Field(default_factory=lambda: list(TABLES))
+    record: Literal[RECORD_MODES] = Field(default="all", description="steps written to region/states: "
+                                          "all, year_end (step 0 and each year's last step) or final")
     executor: ExecutorSpec = ExecutorSpec()
 
     @model_validator(mode="after")

@@ -74,17 +74,38 @@ def write_json_atomic(path, obj) -> None:
 
 def write_parquet_atomic(path, frame: pd.DataFrame) -> None:
     """Parquet via a temporary file and rename."""
+    tmp = write_parquet_temporary(path, frame)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet_temporary(path, frame: pd.DataFrame, **options) -> str:
+    """Write `frame` to a hidden temporary file beside `path` (Parquet dataset readers skip dot files);
+    returns its name, for `replace_durably` to move into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False)
+        frame.to_parquet(tmp, index=False, **options)
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def replace_durably(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """fsync a finished temporary file (possibly written by another process), then rename it over `path`."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
 
 
 @contextmanager

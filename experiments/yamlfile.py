@@ -4,6 +4,7 @@ Errors read `file:line: field.path: message (did you mean 'x'?)`.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -46,6 +47,8 @@ def format_errors(path: str | Path, exc: ValidationError, lines: dict, schema: t
         if err["type"] == "extra_forbidden":
             valid = _fields_at(schema, loc[:-1])
             message = f"unknown field '{loc[-1]}'{_nearest(str(loc[-1]), valid)}"
+        elif err["type"] == "literal_error":
+            message += _nearest(str(err["input"]), re.findall(r"'([^']*)'", err["ctx"]["expected"]))
         field = ".".join(str(p) for p in loc) or "(top level)"
         line = line_of(lines, loc)
         out.append(f"{path}:{line}: {field}: {message}" if line else f"{path}: {field}: {message}")

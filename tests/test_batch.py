@@ -1,4 +1,5 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
+import dataclasses
 from functools import partial
 from pathlib import Path
 
@@ -37,8 +38,11 @@ def assert_same_tables(a, b):
 
 def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
     plan = small_plan(two_scenarios())
+    remote_like = ProcessExecutor(2)
+    remote_like.shares_filesystem = False  # workers return Parquet bytes, as on a remote Dask cluster
     setups = {"one_worker_big_chunks": (ProcessExecutor(1), 100),
               "two_workers_chunks_of_2": (ProcessExecutor(2), 2),
+              "workers_return_bytes": (remote_like, 5),
               "dask_local_cluster": (DaskExecutor(2), 3)}
     results = {}
     for label, (executor, chunk_size) in setups.items():
@@ -131,6 +135,7 @@ executor: {workers: 1, chunk_size: 2}
     ("name: [unclosed\n", ":2: not valid YAML"),
     (GOOD.replace("scenarios: []\n", ""), ": scenarios: Field required"),
     (GOOD + "x: !!python/object/apply:os.system ['true']\n", ":12: x: YAML tag"),
+    (GOOD + "record: finale\n", ":12: record: Input should be 'all', 'year_end' or 'final' (did you mean 'final'?)"),
 ])
 def test_bad_experiment_files_exit_2_with_file_line_and_hint(tmp_path, capsys, text, expected):
     path = tmp_path / "exp.yaml"
@@ -152,3 +157,43 @@ def test_resume_refuses_changed_inputs_unless_forced(tmp_path, capsys):
     assert casim(args + ["--resume"]) == 2
     assert "experiment_sha256" in capsys.readouterr().err
     assert casim(args + ["--resume", "--force"]) == 0
+
+
+def test_record_final_writes_exactly_the_final_step_rows_of_record_all(tmp_path):
+    plan = small_plan(two_scenarios())
+    assert run_batch(plan, tmp_path / "all", ProcessExecutor(2), 5, quiet=True).ok
+    every = all_tables(tmp_path / "all")
+    final = dataclasses.replace(plan, record="final")
+    assert run_batch(final, tmp_path / "final", ProcessExecutor(2), 4, quiet=True).ok
+    got = all_tables(tmp_path / "final")
+    for name in ("region", "states"):
+        last = every[name][every[name]["step"] == every[name]["step"].max()].reset_index(drop=True)
+        pd.testing.assert_frame_equal(last, got[name])
+    pd.testing.assert_frame_equal(every["runs"], got["runs"])
+
+
+def test_resume_refuses_another_record_mode_even_when_forced(tmp_path, capsys):
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    path.write_text(GOOD)
+    args = ["batch", str(path), "--out", str(out), "--quiet"]
+    assert casim(args) == 0
+    path.write_text(GOOD + "record: year_end\n")
+    assert casim(args + ["--resume", "--force"]) == 2
+    assert "record='all'" in capsys.readouterr().err
+    assert casim(args + ["--force"]) == 0                                 # starting again is fine
+    assert sorted(read_table(out, "region")["step"].unique()) == [0, 4]
+
+
+def test_a_chunk_recorded_after_the_last_manifest_save_reruns_on_resume(tmp_path):
+    from experiments.batchstore import BatchStore
+    identity = {"code_version": "test", "n_runs": 4}
+    store = BatchStore(tmp_path, identity)
+    part = pd.DataFrame({"run": [0, 1]}).to_parquet()
+    store.record_done("a", np.array([0, 1]), {"region": part}, 0.1)
+    store.save()
+    store._save_seconds = 1e9                                          # a slow manifest: the next save waits
+    store.record_done("b", np.array([2, 3]), {"region": part}, 0.1)
+    assert len(list((tmp_path / "region").iterdir())) == 2              # then the batch is killed
+    resumed = BatchStore(tmp_path, identity, resume=True)
+    assert resumed.runs_with("done").tolist() == [0, 1]
+    assert [p.name for p in (tmp_path / "region").iterdir()] == ["part-a.parquet"]
