@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from model.model import RECORD_STEPS
 from model.params import ParameterError, _nearest, check_value, parse_path
 
 from .yamlfile import InputError, format_errors, line_of, load_yaml_with_lines
@@ -26,7 +27,6 @@ from .yamlfile import InputError, format_errors, line_of, load_yaml_with_lines
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO_ROOT / "scenarios"
 TABLES = ("region", "states")
-RECORD_MODES = ("all", "year_end", "final")
 
 
 class Strict(BaseModel):
@@ -89,7 +89,7 @@ class Experiment(Strict):
     from_posterior: PosteriorSpec | None = None
     horizon: HorizonSpec | None = None
     outputs: list[Literal["region", "states"]] = Field(default_factory=lambda: list(TABLES))
-    record: Literal[RECORD_MODES] = Field(default="all", description="steps written to region/states: "
+    record: Literal[RECORD_STEPS] = Field(default="all", description="steps written to region/states: "
                                           "all, year_end (step 0 and each year's last step) or final")
     executor: ExecutorSpec = ExecutorSpec()
 

@@ -23,7 +23,8 @@ SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock"
                    "influence", "regional", "protest", "friction", "russia_offer", "ship_time", "market_time",
                    "log_prices")
 
-RECORD_MODES = (True, False, "all", "year_end", "final")
+RECORD_STEPS = ("all", "year_end", "final")  # which steps `results()` holds
+RECORD_MODES = (True, False, *RECORD_STEPS)
 
 
 class PowerRows:
@@ -118,7 +119,7 @@ class CentralAsiaModel(mesa.Model):
         self._layout = (n_k, n_s, n_s * n_p)
         self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
         self.state = self._initial_state()
-        self.price_index = runs_fastest(economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix))
+        self.price_index = self._price_index()
         self.log_price_change = np.zeros((n_runs, n_s))
         self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
         self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
@@ -204,8 +205,12 @@ class CentralAsiaModel(mesa.Model):
         self._apply_events()
         self._derive_step_constants()
         previous = self.price_index
-        self.price_index = runs_fastest(economy.commodity_index(np.exp(s.log_prices), self.actors.commodity_mix))
+        self.price_index = self._price_index()
         self.log_price_change = np.log(self.price_index / previous)
+
+    def _price_index(self) -> np.ndarray:
+        """Each state's export price index (R, S) from the commodity prices."""
+        return runs_fastest(economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix))
 
     def _derive_step_constants(self) -> None:
         """Per-run quantities that depend only on parameters and the step length, read by the agents.
