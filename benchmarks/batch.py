@@ -11,15 +11,16 @@
   from /proc every 50 ms) for 100,000 runs vs 1,000 runs; short horizon (1 year = 4 steps, region table
   only) so the 100k batch takes minutes, not hours. Same chunk size (500) and 2 workers.
 - scaling_2_workers_vs_1: wall time of one batch of 20,000 runs x 64 steps with 1 worker / with 2, in the
-  setting of the headline comparison (record="final", region table), where start-up is amortised (about
-  1.5 s, a tenth of the 1-worker time). Also reported writing every step of region + states
-  (record="all", the default), which writes about 2.5 GB of Parquet and so also measures the disk.
+  setting of the headline comparison (record="final", region table); medians of 3, the two worker counts
+  measured alternately. Also reported writing every step of region + states (record="all", the default),
+  which writes about 2.5 GB of Parquet and so also measures the disk.
 - runs_per_second: the 2-worker record="all" batch of the scaling test (every step written); also
   reported for record="final".
 
-Each side pays its pool's start-up: spawned workers importing numpy, pandas, Mesa and the model, about
-1.5 s on 2 cores. At N = 10,000 that start-up is a third of our time and the peer takes about 9 minutes;
-at N = 2,000 start-up dominates ours (the ratio was 34-49x there). `--runs N` compares on N runs instead.
+Each side pays its pool's start-up. mesa.batch_run's pool spawns its workers (Mesa sets the spawn start
+method), which import numpy, pandas, Mesa and the model: about 1.5 s on 2 cores. On Linux ours forks them
+from the already-importing parent (`experiments.executors.default_start_method`), in milliseconds; the
+start method is in the JSON. At N = 10,000 the peer takes about 9 minutes. `--runs N` compares on N runs.
 
 Usage: python benchmarks/batch.py [--quick] [--runs N]
 """
@@ -38,11 +39,16 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+import tqdm
 
 from experiments.batch import BatchPlan, ScenarioEntry, run_batch
-from experiments.executors import InlineExecutor, ProcessExecutor
+from experiments.executors import InlineExecutor, ProcessExecutor, default_start_method
 from experiments.runner import RunSpec
 from model import CentralAsiaModel
+
+# mesa.batch_run opens a (disabled) tqdm bar whose monitor thread would outlive it; in a process with a second
+# thread our pool spawns its workers instead of forking them. Neither side displays a bar, so no monitor.
+tqdm.tqdm.monitor_interval = 0
 
 STEPS = 64  # 2025-2040, quarterly
 CHUNK = 500  # runs per chunk (balance_sweep's); results do not depend on it
@@ -62,19 +68,33 @@ def plan_of(n_runs: int, horizon=FULL, outputs=("region", "states"), record="all
                      horizon=horizon, outputs=outputs, record=record, identity={"code_version": "benchmark"})
 
 
-def ours(n_runs: int, workers: int, tmp: Path, record="all", outputs=("region", "states"), inline=False) -> float:
-    """Median wall time of REPEATS `run_batch` calls (pool start-up included) on n_runs runs x 64 steps."""
-    times = []
+def one_batch(n_runs: int, workers: int, tmp: Path, record="all", outputs=("region", "states"),
+              inline=False) -> float:
+    """Wall time of one `run_batch` call (pool start-up included) on n_runs runs x 64 steps; checks the tables."""
+    out = tmp / f"ours-{n_runs}-{workers}-{record}-{inline}"
+    executor = InlineExecutor() if inline else ProcessExecutor(workers)
+    seconds = timed(lambda: run_batch(plan_of(n_runs, outputs=outputs, record=record), out, executor, CHUNK,
+                                      force=True, quiet=True))
+    region = pd.read_parquet(out / "region")
+    assert len(pd.read_parquet(out / "runs")) == n_runs
+    assert len(region) == n_runs * (1 if record == "final" else STEPS + 1) and region["step"].max() == STEPS
+    shutil.rmtree(out)  # up to 2.5 GB
+    return seconds
+
+
+def ours(n_runs: int, workers: int, tmp: Path, **setting) -> float:
+    """Median of REPEATS batches."""
+    return statistics.median(one_batch(n_runs, workers, tmp, **setting) for _ in range(REPEATS))
+
+
+def scaling_times(n_runs: int, tmp: Path, **setting) -> dict[int, float]:
+    """Median wall times with 1 and with 2 workers, measured alternately so that drift of this VM's
+    speed (10-25% over minutes) falls on both alike."""
+    times = {1: [], 2: []}
     for _ in range(REPEATS):
-        out = tmp / f"ours-{n_runs}-{workers}-{record}-{inline}"
-        executor = InlineExecutor() if inline else ProcessExecutor(workers)
-        times.append(timed(lambda: run_batch(plan_of(n_runs, outputs=outputs, record=record), out, executor, CHUNK,
-                                             force=True, quiet=True)))
-        region = pd.read_parquet(out / "region")
-        assert len(pd.read_parquet(out / "runs")) == n_runs
-        assert len(region) == n_runs * (1 if record == "final" else STEPS + 1) and region["step"].max() == STEPS
-        shutil.rmtree(out)  # up to 2.5 GB
-    return statistics.median(times)
+        for workers in (1, 2):
+            times[workers].append(one_batch(n_runs, workers, tmp, **setting))
+    return {workers: statistics.median(t) for workers, t in times.items()}
 
 
 def mesa_batch_run(n_runs: int, processes: int) -> float:
@@ -136,7 +156,7 @@ def main() -> None:
         mine = {2: ours(n_versus, 2, tmp, **final_only), 1: ours(n_one, 1, tmp, **final_only, inline=True)}
         mine_all_steps = ours(n_versus, 2, tmp)
         modes = {"final": final_only, "all": {}}
-        scaling = {mode: {w: ours(n_scaling, w, tmp, **setting) for w in (1, 2)} for mode, setting in modes.items()}
+        scaling = {mode: scaling_times(n_scaling, tmp, **setting) for mode, setting in modes.items()}
         rss_small, _ = peak_rss_of_batch(1_000, tmp)
         rss_big, big_s = peak_rss_of_batch(n_big, tmp)
     speedup = {p: peer[p] / mine[p] for p in (1, 2)}
@@ -168,6 +188,7 @@ def main() -> None:
         "scaling_runs": n_scaling,
         "runs_per_second": round(n_scaling / scaling["all"][2], 1),
         "runs_per_second_record_final": round(n_scaling / scaling["final"][2], 1),
+        "worker_start_method": default_start_method(),
         "cpu_count": os.cpu_count(),
         "load_average_1min": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
         "quick": args.quick,

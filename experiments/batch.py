@@ -172,6 +172,13 @@ class BatchSummary:
         return self.runs_failed == 0 and self.runs_done == self.runs_total
 
 
+class ProgressBar(tqdm):
+    """A tqdm bar without tqdm's monitor thread, which would outlive the batch and make the next one's
+    local workers spawn instead of fork (`executors.default_start_method`). Redrawn on every chunk."""
+
+    monitor_interval = 0
+
+
 def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 250, *, resume: bool = False,
               retry_failed: bool = False, force: bool = False, quiet: bool = False) -> BatchSummary:
     """Run the runs of `plan` that `out_dir` does not hold yet, streaming each chunk to disk.
@@ -195,7 +202,7 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
     todo = np.flatnonzero(todo)
     started = time.perf_counter()
     tasks = plan.tasks(todo, chunk_size)
-    with executor as pool, tqdm(total=todo.size, unit="run", disable=quiet, smoothing=0.1) as bar:
+    with executor as pool, ProgressBar(total=todo.size, unit="run", disable=quiet, smoothing=0.1, miniters=1) as bar:
         pending: dict = {}
         window = 2 * pool.workers  # bounded in-flight chunks: memory stays flat
         part_dir = str(store.dir.resolve()) if pool.shares_filesystem else None

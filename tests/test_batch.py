@@ -1,6 +1,7 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
 import dataclasses
 from functools import partial
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
     remote_like.shares_filesystem = False  # workers return Parquet bytes, as on a remote Dask cluster
     setups = {"one_worker_big_chunks": (ProcessExecutor(1), 100),
               "two_workers_chunks_of_2": (ProcessExecutor(2), 2),
+              "spawned_workers": (ProcessExecutor(2, start_method="spawn"), 4),
               "workers_return_bytes": (remote_like, 5),
               "dask_local_cluster": (DaskExecutor(2), 3)}
     results = {}
@@ -49,6 +51,8 @@ def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
         summary = run_batch(plan, tmp_path / label, executor, chunk_size, quiet=True)
         assert summary.ok and summary.runs_done == 12
         results[label] = all_tables(tmp_path / label)
+    if sys.platform.startswith("linux"):
+        assert setups["two_workers_chunks_of_2"][0].method == "fork"  # pytest runs one thread here
     reference = results.pop("one_worker_big_chunks")
     for tables in results.values():
         assert_same_tables(reference, tables)
