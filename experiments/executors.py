@@ -8,6 +8,7 @@ can write into the batch directory themselves (a remote Dask cluster may not).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import multiprocessing
 import os
 import sys
@@ -73,7 +74,14 @@ class ProcessExecutor:
         self.method = self.start_method or default_start_method()
         self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.method))
         if self.method == "fork":
-            self.pool.submit(int).result()  # forks every worker now, before a progress bar adds a thread
+            # Fork every worker now, before a progress bar adds a thread. Frozen, the objects inherited from
+            # this process are never visited by the workers' garbage collector, so their memory pages stay
+            # shared instead of being copied into every worker (see the gc.freeze docs).
+            gc.freeze()
+            try:
+                self.pool.submit(int).result()
+            finally:
+                gc.unfreeze()
         return self
 
     def __exit__(self, *exc):
