@@ -1,7 +1,8 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
 import dataclasses
-from functools import partial
 import sys
+import threading
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from casim.cli import main as casim
 from experiments.batch import BatchPlan, ScenarioEntry, read_table, run_batch, run_chunk, run_seed
-from experiments.executors import DaskExecutor, ProcessExecutor
+from experiments.executors import DaskExecutor, ProcessExecutor, default_start_method
 from experiments.runner import RunSpec
 from model.model import Event
 
@@ -72,6 +73,21 @@ def end_gap(plan, scenario_index, runs):
     entry = plan.scenarios[scenario_index]
     region = pd.read_parquet(__import__("io").BytesIO(run_chunk(plan.task(entry, runs))["parts"]["region"]))
     return region[region["step"] == region["step"].max()]["china_russia_gap"].to_numpy()
+
+
+def test_workers_are_forked_only_on_linux_while_no_other_thread_runs(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert default_start_method() == "fork"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert default_start_method() == "spawn"  # a thread may hold a lock that a forked child would inherit
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert default_start_method() == "spawn"
 
 
 def test_common_random_numbers_lower_the_variance_of_scenario_differences():
