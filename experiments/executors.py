@@ -8,7 +8,6 @@ can write into the batch directory themselves (a remote Dask cluster may not).
 from __future__ import annotations
 
 import concurrent.futures as cf
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -57,23 +56,6 @@ def default_start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
-def keep_freed_memory() -> None:
-    """Worker initialiser: glibc keeps memory that a chunk frees, for the next chunk, instead of returning it.
-
-    A chunk that records every step allocates and frees some 100 MB of arrays. Memory returned to the OS
-    comes back as fresh pages that the kernel must fault in and zero; on a VM that was 20-30% of such a
-    chunk's time. Peak memory is unchanged (the largest chunk's). Nothing happens off glibc.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4  # glibc's mallopt parameters (malloc.h)
-    libc.mallopt(m_mmap_max, 0)  # large arrays come from the heap too, so their pages are reused
-    libc.mallopt(m_trim_threshold, 2 ** 31 - 1)  # never hand the heap's free top back to the OS
-    libc.mallopt(m_top_pad, 64 * 2 ** 20)  # grow the heap in 64 MB steps
-
-
 class ProcessExecutor:
     """`concurrent.futures.ProcessPoolExecutor`: forked or spawned workers (`default_start_method`).
 
@@ -90,8 +72,7 @@ class ProcessExecutor:
 
     def __enter__(self):
         self.method = self.start_method or default_start_method()
-        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.method),
-                                           initializer=keep_freed_memory)
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.method))
         if self.method == "fork":
             # Fork every worker now, before a progress bar adds a thread. Frozen, the objects inherited from
             # this process are never visited by the workers' garbage collector, so their memory pages stay

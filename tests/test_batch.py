@@ -1,6 +1,5 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
 import dataclasses
-import subprocess
 import sys
 import threading
 from functools import partial
@@ -85,30 +84,6 @@ def test_workers_are_forked_only_on_linux_while_no_other_thread_runs(monkeypatch
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(sys, "platform", "darwin")
     assert default_start_method() == "spawn"
-
-
-FREED_MEMORY_KEPT_MB = """
-import sys
-import numpy as np
-from experiments.executors import keep_freed_memory
-if sys.argv[1] == "kept":
-    keep_freed_memory()
-def resident_mb():
-    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
-before = resident_mb()
-np.ones(200 * 2**20 // 8)  # 200 MB, touched and freed at once
-print(resident_mb() - before)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
-def test_workers_keep_freed_memory_for_the_next_chunk():
-    def kept_mb(mode):
-        done = subprocess.run([sys.executable, "-c", FREED_MEMORY_KEPT_MB, mode], capture_output=True, text=True,
-                              check=True)
-        return float(done.stdout)
-    assert kept_mb("plain") < 50  # glibc hands a freed large array back to the OS: its pages fault in again later
-    assert kept_mb("kept") > 150  # kept for reuse
 
 
 def test_common_random_numbers_lower_the_variance_of_scenario_differences():
