@@ -53,19 +53,7 @@ def now_iso() -> str:
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_durably(_temporary_beside(path, lambda tmp: Path(tmp).write_bytes(data)), path)
 
 
 def write_json_atomic(path, obj) -> None:
@@ -73,24 +61,26 @@ def write_json_atomic(path, obj) -> None:
 
 
 def write_parquet_atomic(path, frame: pd.DataFrame) -> None:
-    """Parquet via a temporary file and rename."""
-    tmp = write_parquet_temporary(path, frame)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Parquet via a temporary file, fsync and rename."""
+    replace_durably(write_parquet_temporary(path, frame), path)
 
 
 def write_parquet_temporary(path, frame: pd.DataFrame, **options) -> str:
-    """Write `frame` to a hidden temporary file beside `path` (Parquet dataset readers skip dot files);
-    returns its name, for `replace_durably` to move into place."""
+    """Write `frame` to a hidden temporary file beside `path`; returns its name, for `replace_durably`."""
+    return _temporary_beside(path, lambda tmp: frame.to_parquet(tmp, index=False, **options))
+
+
+def _temporary_beside(path, write) -> str:
+    """A hidden temporary file beside `path` (Parquet dataset readers skip dot files), filled by `write(name)`.
+
+    Returns its name; removes it if writing fails.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False, **options)
+        write(tmp)
         os.chmod(tmp, FILE_MODE)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -99,13 +89,20 @@ def write_parquet_temporary(path, frame: pd.DataFrame, **options) -> str:
 
 
 def replace_durably(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
-    """fsync a finished temporary file (possibly written by another process), then rename it over `path`."""
-    fd = os.open(tmp, os.O_RDONLY)
+    """fsync a finished temporary file (possibly written by another process), then rename it over `path`.
+
+    The temporary file is removed if that fails.
+    """
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @contextmanager

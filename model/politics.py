@@ -103,11 +103,6 @@ def tie_target(base_ties, capacity, base_capacity, offer):
     return clamp(base_ties * capacity / base_capacity + offer, 0.0, 1.0)
 
 
-def shares(x):
-    """x / sum(x) along the power axis, 0 where the total is 0."""
-    return shares_and_presence(x)[0]
-
-
 def shares_and_presence(x):
     """(x / sum(x) along the power axis, 0 where the total is 0; whether the total is positive)."""
     total = sum_last(x)
