@@ -83,29 +83,41 @@ def trade_cost(sanctions, sanction_cost, eaeu_member, eaeu_cut, customs_union):
     return np.maximum(tau - discount, 0.05)
 
 
-def gravity_trade(base_exports, base_imports, gdp_ratio, demand_ratio, cost_ratio, time_ratio,
-                  gdp_elasticity, cost_elasticity, time_elasticity, price_index, commodity_share,
-                  fdi_stock_ratio, fdi_link):
+def trade_resistance(cost_ratio, cost_elasticity):
+    """The trade-cost factor of gravity trade: (tau / tau0)^(-theta). cost_ratio (R, ...), theta (R,)."""
+    theta = np.reshape(cost_elasticity, np.shape(cost_elasticity) + (1,) * (np.ndim(cost_ratio) - 1))
+    return np.exp(-theta * np.log(cost_ratio))
+
+
+def gravity_trade(base_exports, base_imports, gdp_ratio, log_demand_ratio, resistance, time_ratio,
+                  gdp_elasticity, time_elasticity, price_index, commodity_share, fdi_stock_ratio, fdi_link):
     """Gravity trade in ratio form, calibrated to reproduce base-year trade (K_ij from data).
 
     X_ij = X0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (1 + c_i (P_i - 1))
     M_ij = M0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (K_ij/K0_ij)^link
 
+    The state and power factors are computed on their own axes and multiplied out once.
+
     Args:
-        base_exports, base_imports: (S, P) USD bn. gdp_ratio (R, S); demand_ratio (R, P); cost_ratio (R, S, P);
-        time_ratio (R, P); elasticities (R,); price_index (R, S); commodity_share (S,);
-        fdi_stock_ratio (R, S, P); fdi_link (R,).
+        base_exports, base_imports: (S, P) USD bn. gdp_ratio (R, S); log_demand_ratio ln(D_j/D0_j) (R, P);
+        resistance (tau/tau0)^(-theta) (R, S, P) from `trade_resistance`; time_ratio (R, P);
+        elasticities (R,); price_index (R, S); commodity_share (S,); fdi_stock_ratio (R, S, P); fdi_link (R,).
     Returns:
         exports, imports: (R, S, P) USD bn per year.
     """
-    a = gdp_elasticity[:, None, None]
-    log_common = (a * (np.log(gdp_ratio)[:, :, None] + np.log(demand_ratio)[:, None, :])
-                  - cost_elasticity[:, None, None] * np.log(cost_ratio)
-                  - time_elasticity[:, None, None] * np.log(time_ratio)[:, None, :])
-    common = np.exp(log_common)
-    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)[:, :, None]
-    exports = base_exports * common * export_price
-    imports = base_imports * common * np.exp(fdi_link[:, None, None] * np.log(np.maximum(fdi_stock_ratio, 1e-9)))
+    a = gdp_elasticity[:, None]
+    state_factor = np.exp(a * np.log(gdp_ratio))                                                      # (R, S)
+    power_factor = np.exp(a * log_demand_ratio - time_elasticity[:, None] * np.log(time_ratio))     # (R, P)
+    common = times(state_factor[:, :, None], power_factor[:, None, :])
+    common *= resistance
+    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
+    exports = times(export_price[:, :, None], base_exports)
+    exports *= common
+    fdi_factor = np.log(np.maximum(fdi_stock_ratio, 1e-9))
+    fdi_factor *= fdi_link[:, None, None]
+    np.exp(fdi_factor, out=fdi_factor)
+    imports = common * base_imports
+    imports *= fdi_factor
     return exports, imports
 
 

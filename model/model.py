@@ -242,6 +242,10 @@ class CentralAsiaModel(mesa.Model):
         self.dissent = politics.dissent_factor(p.civil_society)
         self.threat_pull, self.threat_jitter = politics.pull_and_jitter(p.threat_reversion, p.threat_volatility, dt)
         self.spillover_jump = p.afghan_spillover_size[:, None] * p.afghan_exposure
+        self.customs_union_powers = np.flatnonzero(a.customs_union)
+        tau = economy.trade_cost(p.sanctions, p.sanction_trade_cost, p.eaeu_member, p.eaeu_trade_cost_cut,
+                                 a.customs_union)
+        self.resistance = runs_fastest(economy.trade_resistance(tau / self.base.trade_cost, p.trade_cost_elasticity))
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:
@@ -258,16 +262,25 @@ class CentralAsiaModel(mesa.Model):
                                               p.sanction_transit_delay_days, p.ship_time_scale)
 
     def _trade(self) -> None:
-        s, p, b, a = self.state, self.params, self.base, self.actors
+        s, p, b = self.state, self.params, self.base
         years = self.steps / self.steps_per_year
-        eaeu_cut = p.eaeu_trade_cost_cut * (1.0 + s.russia_offer)
-        tau = economy.trade_cost(p.sanctions, p.sanction_trade_cost, p.eaeu_member, eaeu_cut, a.customs_union)
         s.exports[...], s.imports[...] = economy.gravity_trade(
-            b.exports, b.imports, s.gdp / b.gdp, np.exp(p.demand_growth * years), tau / b.trade_cost,
-            s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_cost_elasticity, p.trade_time_elasticity,
+            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, self._trade_resistance(),
+            s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_time_elasticity,
             self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
         np.add(s.exports, s.imports, out=s.trade)
         s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
+
+    def _trade_resistance(self) -> np.ndarray:
+        """(tau / tau0)^(-theta), (R, S, P). Only the customs-union columns move with Russia's offer each step;
+        the others change with parameters alone and are kept from `_derive_step_constants`."""
+        s, p, b, a = self.state, self.params, self.base, self.actors
+        union = self.customs_union_powers
+        eaeu_cut = p.eaeu_trade_cost_cut * (1.0 + s.russia_offer)
+        tau = economy.trade_cost(p.sanctions[:, union], p.sanction_trade_cost, p.eaeu_member, eaeu_cut,
+                                 a.customs_union[union])
+        self.resistance[:, :, union] = economy.trade_resistance(tau / b.trade_cost[:, union], p.trade_cost_elasticity)
+        return self.resistance
 
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""

@@ -43,13 +43,18 @@ def test_investment_flow_level_response():
 def test_gravity_reproduces_base_and_responds():
     base_x, base_m = np.array([[4.0]]), np.array([[6.0]])
     one = np.ones((1, 1))
-    args = dict(gdp_elasticity=R1, cost_elasticity=R1 * 4, time_elasticity=R1 * 0.8, price_index=one,
+    args = dict(gdp_elasticity=R1, time_elasticity=R1 * 0.8, price_index=one,
                 commodity_share=np.array([0.5]), fdi_stock_ratio=np.ones((1, 1, 1)), fdi_link=R1 * 0.3)
-    x, m = economy.gravity_trade(base_x, base_m, one, one, np.ones((1, 1, 1)), one, **args)
+    no_friction = economy.trade_resistance(np.ones((1, 1, 1)), R1 * 4)
+    x, m = economy.gravity_trade(base_x, base_m, one, one * 0.0, no_friction, one, **args)
     assert x[0, 0, 0] == pytest.approx(4.0) and m[0, 0, 0] == pytest.approx(6.0)
-    x, m = economy.gravity_trade(base_x, base_m, one * 1.1, one, np.ones((1, 1, 1)) * 1.05, one * 0.9, **args)
-    expected = 1.1 * 1.05 ** -4 * 0.9 ** -0.8
+    costlier = economy.trade_resistance(np.ones((1, 1, 1)) * 1.05, R1 * 4)
+    x, m = economy.gravity_trade(base_x, base_m, one * 1.1, np.log(one * 1.2), costlier, one * 0.9, **args)
+    expected = 1.1 * 1.2 * 1.05 ** -4 * 0.9 ** -0.8
     assert x[0, 0, 0] == pytest.approx(4 * expected) and m[0, 0, 0] == pytest.approx(6 * expected)
+    x, m = economy.gravity_trade(base_x, base_m, one, one * 0.0, no_friction, one,
+                                 **{**args, "fdi_stock_ratio": np.full((1, 1, 1), 2.0), "price_index": one * 1.4})
+    assert x[0, 0, 0] == pytest.approx(4.0 * 1.2) and m[0, 0, 0] == pytest.approx(6.0 * 2.0 ** 0.3)
 
 
 def test_trade_cost_eaeu_and_sanctions():
