@@ -101,7 +101,7 @@ class CentralAsianState(mesa.Agent):
             s.sentiment[:, i], target, m.sentiment_pull, m.sentiment_jitter, noise.sentiment[:, i], s.scandal[:, i],
             rows.corruption_hit)
         rate = politics.protest_rate(s.sentiment[:, i], rows.protest_threshold, rows.protest_steepness,
-                                     rows.protest_rate, m.dissent[:, i, None])
+                                     rows.protest_rate, m.dissent_rows[i])
         s.protest[:, i] = noise.protest[:, i] < politics.event_probability(rate, m.dt)
         s.delay[:, i] = politics.step_delay(s.delay[:, i], s.protest[:, i], rows.protest_delay_years, m.dt)
 

@@ -26,8 +26,11 @@ def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
 
 
 def commodity_index(prices, commodity_mix):
-    """Each state's export price index: sum_k mix_sk * p_k. prices (R, K), mix (S, K) -> (R, S)."""
-    return sum_last(prices[:, None, :] * commodity_mix)
+    """Each state's export price index: sum_k mix_sk * p_k. prices (R, K), mix (S, K) -> (R, S), runs fastest."""
+    index = times(prices[:, :1], commodity_mix[:, 0])
+    for k in range(1, commodity_mix.shape[1]):
+        index += times(prices[:, k:k + 1], commodity_mix[:, k])
+    return index
 
 
 def fdi_shiptime_exponent(gain_per_10pct):

@@ -25,13 +25,16 @@ def state_influence(channel_shares, weights):
     Returns:
         (R, S, P) influence shares.
     """
-    total = 0.0
-    weight_sum = 0.0
+    total = weight_sum = None
     for name, (channel, present) in channel_shares.items():
         w = weights[name][:, None, None] * present[..., None]
-        total = total + w * channel
-        weight_sum = weight_sum + w
-    return total / weight_sum
+        if total is None:
+            total, weight_sum = w * channel, w
+        else:
+            total += w * channel
+            weight_sum = weight_sum + w
+    total /= weight_sum
+    return total
 
 
 def regional_influence(influence, gdp):

@@ -210,7 +210,7 @@ class CentralAsiaModel(mesa.Model):
 
     def _price_index(self) -> np.ndarray:
         """Each state's export price index (R, S) from the commodity prices."""
-        return runs_fastest(economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix))
+        return economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix)
 
     def _derive_step_constants(self) -> None:
         """Per-run quantities that depend only on parameters and the step length, read by the agents.
@@ -239,7 +239,10 @@ class CentralAsiaModel(mesa.Model):
                                                           p.imported_labour_share)
         self.sentiment_pull, self.sentiment_jitter = map(rows.widen, politics.pull_and_jitter(
             p.sentiment_adjust_rate, p.sentiment_noise, dt))
-        self.dissent = politics.dissent_factor(p.civil_society)
+        dissent = politics.dissent_factor(p.civil_society)
+        temperature = p.hedging_temperature * p.hedging_temperature_scale[:, None]
+        self.dissent_rows = [rows.widen(dissent[:, i]) for i in range(a.n_states)]
+        self.temperature_rows = [rows.widen(temperature[:, i]) for i in range(a.n_states)]
         self.threat_pull, self.threat_jitter = politics.pull_and_jitter(p.threat_reversion, p.threat_volatility, dt)
         self.spillover_jump = p.afghan_spillover_size[:, None] * p.afghan_exposure
         self.customs_union_powers = np.flatnonzero(a.customs_union)
@@ -290,8 +293,7 @@ class CentralAsiaModel(mesa.Model):
             shares["trade"], shares["fdi"], s.security[:, i],
             s.threat[:, i, None], s.sentiment[:, i], shares["debt"], s.debt_to_gdp[:, i, None],
             s.distress[:, i, None], b.history[i], self.alignment_beta)
-        temperature = p.hedging_temperature[:, i] * p.hedging_temperature_scale
-        return politics.softmax(utility, temperature[:, None])
+        return politics.softmax(utility, self.temperature_rows[i])
 
     def _economic_shares(self) -> None:
         """Each power's shares of every state's trade, FDI stock and debt (hidden debt counts as China's).
