@@ -1,53 +1,46 @@
 """Small array helpers for the short power/state axes.
 
-numpy's reductions are slow over a last axis of length 4 and may change
-summation order with the array's size. Adding slices one by one is faster
-and gives every run bit-identical results whatever the ensemble size.
+Sums must not depend on how many runs share an array, or a run alone would differ in the last
+bits from the same run inside an ensemble. numpy adds an axis shorter than 8 one element after
+another, ((x0 + x1) + x2) + ..., in every memory layout; a longer axis it may add pairwise when it
+is contiguous. So short axes use numpy's reductions (fast when the run axis is fastest: one pass
+per element, the runs in the inner loop) and longer ones a fixed chain of elementwise adds.
 """
 from __future__ import annotations
 
 import numpy as np
 
-
-SMALL = 256  # below this many elements one numpy reduction is cheaper than a chain of adds
+SEQUENTIAL_BELOW = 8  # numpy sums axes shorter than this strictly left to right
 
 
 def sum_last(x: np.ndarray) -> np.ndarray:
-    """x.sum(axis=-1), as a fixed left-to-right chain of elementwise adds.
+    """x.sum(axis=-1), added left to right whatever the array's size or layout."""
+    return _sum_axis(x, -1)
 
-    numpy sums a short contiguous axis sequentially too, so both paths give the same bits
-    (checked by the batch-invariance tests).
-    """
-    if x.size <= SMALL:
-        return x.sum(axis=-1)
-    total = x[..., 0].copy(order="K")
-    for k in range(1, x.shape[-1]):
-        total += x[..., k]
+
+def sum_axis1(x: np.ndarray) -> np.ndarray:
+    """x.sum(axis=1) (the state axis), added left to right."""
+    return _sum_axis(x, 1)
+
+
+def _sum_axis(x: np.ndarray, axis: int) -> np.ndarray:
+    if x.shape[axis] < SEQUENTIAL_BELOW:
+        return np.add.reduce(x, axis=axis)
+    parts = np.moveaxis(x, axis, 0)
+    total = parts[0].copy(order="K")
+    for part in parts[1:]:
+        total += part
     return total
 
 
 def max_last(x: np.ndarray) -> np.ndarray:
-    """x.max(axis=-1), elementwise."""
-    best = x[..., 0].copy(order="K")
-    for k in range(1, x.shape[-1]):
-        np.maximum(best, x[..., k], out=best)
-    return best
+    """x.max(axis=-1) (exact, so any order gives the same result)."""
+    return np.maximum.reduce(x, axis=-1)
 
 
 def min_last(x: np.ndarray) -> np.ndarray:
-    """x.min(axis=-1), elementwise."""
-    best = x[..., 0].copy(order="K")
-    for k in range(1, x.shape[-1]):
-        np.minimum(best, x[..., k], out=best)
-    return best
-
-
-def sum_axis1(x: np.ndarray) -> np.ndarray:
-    """x.sum(axis=1) (the state axis), as a fixed chain of adds."""
-    total = x[:, 0].copy(order="K")
-    for k in range(1, x.shape[1]):
-        total += x[:, k]
-    return total
+    """x.min(axis=-1)."""
+    return np.minimum.reduce(x, axis=-1)
 
 
 def clamp(x, low: float, high: float) -> np.ndarray:

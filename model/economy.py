@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import sum_last, times
+from .arrays import times
 
 
 def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
