@@ -72,8 +72,12 @@ def speedup_vs_batch_run(n_runs: int, repeats: int) -> dict:
         return go
 
     # interleaved, so that drift in the machine's speed falls on both sides alike
-    peer_s, final_s, all_s = (min(rounds) for rounds in zip(*(
-        (best_of(1, peer), best_of(1, ours("final")), best_of(1, ours("all"))) for _ in range(repeats))))
+    sides = {"peer": peer, "final": ours("final"), "all": ours("all")}
+    times = {name: [] for name in sides}
+    for _ in range(repeats):
+        for name, fn in sides.items():
+            times[name].append(best_of(1, fn))
+    peer_s, final_s, all_s = (min(times[name]) for name in sides)
     return {"mesa_batch_run_s": peer_s, "ensemble_s": final_s, "speedup": peer_s / final_s,
             "ensemble_all_steps_s": all_s, "speedup_all_steps": peer_s / all_s}
 

@@ -114,6 +114,7 @@ class CentralAsiaModel(mesa.Model):
         self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated)
         self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated))
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
+        self.customs_union_powers = np.flatnonzero(self.actors.customs_union)
         self.events = sorted(events or [], key=lambda e: e.step)
         n_s, n_p, n_k = self.actors.n_states, self.actors.n_powers, len(self.actors.commodities)
         self._layout = (n_k, n_s, n_s * n_p)
@@ -245,10 +246,7 @@ class CentralAsiaModel(mesa.Model):
         self.temperature_rows = [rows.widen(temperature[:, i]) for i in range(a.n_states)]
         self.threat_pull, self.threat_jitter = politics.pull_and_jitter(p.threat_reversion, p.threat_volatility, dt)
         self.spillover_jump = p.afghan_spillover_size[:, None] * p.afghan_exposure
-        self.customs_union_powers = np.flatnonzero(a.customs_union)
-        tau = economy.trade_cost(p.sanctions, p.sanction_trade_cost, p.eaeu_member, p.eaeu_trade_cost_cut,
-                                 a.customs_union)
-        self.resistance = runs_fastest(economy.trade_resistance(tau / self.base.trade_cost, p.trade_cost_elasticity))
+        self.resistance = runs_fastest(self._trade_resistance(slice(None), p.eaeu_trade_cost_cut))
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:
@@ -267,23 +265,23 @@ class CentralAsiaModel(mesa.Model):
     def _trade(self) -> None:
         s, p, b = self.state, self.params, self.base
         years = self.steps / self.steps_per_year
+        # trade costs move with parameters, kept from `_derive_step_constants`, except with the customs
+        # union's leader, whose cost cut grows with Russia's offer
+        union = self.customs_union_powers
+        self.resistance[:, :, union] = self._trade_resistance(union, p.eaeu_trade_cost_cut * (1.0 + s.russia_offer))
         s.exports[...], s.imports[...] = economy.gravity_trade(
-            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, self._trade_resistance(),
+            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, self.resistance,
             s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_time_elasticity,
             self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
         np.add(s.exports, s.imports, out=s.trade)
         s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
 
-    def _trade_resistance(self) -> np.ndarray:
-        """(tau / tau0)^(-theta), (R, S, P). Only the customs-union columns move with Russia's offer each step;
-        the others change with parameters alone and are kept from `_derive_step_constants`."""
-        s, p, b, a = self.state, self.params, self.base, self.actors
-        union = self.customs_union_powers
-        eaeu_cut = p.eaeu_trade_cost_cut * (1.0 + s.russia_offer)
-        tau = economy.trade_cost(p.sanctions[:, union], p.sanction_trade_cost, p.eaeu_member, eaeu_cut,
-                                 a.customs_union[union])
-        self.resistance[:, :, union] = economy.trade_resistance(tau / b.trade_cost[:, union], p.trade_cost_elasticity)
-        return self.resistance
+    def _trade_resistance(self, powers, eaeu_cut) -> np.ndarray:
+        """(tau / tau0)^(-theta) with the given powers, (R, S, len(powers))."""
+        p, a = self.params, self.actors
+        tau = economy.trade_cost(p.sanctions[:, powers], p.sanction_trade_cost, p.eaeu_member, eaeu_cut,
+                                 a.customs_union[powers])
+        return economy.trade_resistance(tau / self.base.trade_cost[:, powers], p.trade_cost_elasticity)
 
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""
