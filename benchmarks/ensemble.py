@@ -1,7 +1,9 @@
 """Speed of the vectorised ensemble (issue A). Prints a table, then one JSON line.
 
 - us_per_run_step: microseconds per run-step at R = 1, 100, 1000, 10000 (64 steps, one process),
-  stepping only (record=False) and with every step recorded for results() (record=True).
+  stepping only (record=False) and with every step recorded for results() (record=True). After a warm-up
+  run, the sizes are measured round-robin, best of 5 (of 2 at R = 10000), so that the VM's drift and the
+  process's first-use costs fall on all sizes alike instead of on whichever is measured first.
 - single_run_64_steps_ms: build CentralAsiaModel(n_runs=1) and step it 64 times.
 - speedup_vs_mesa_batch_run: mesa.batch_run driving the same class with n_runs=1 for 200 runs x 64 steps
   (one process, collecting the model reporters at the end only: batch_run's cheapest setting) against one
@@ -35,18 +37,26 @@ def best_of(repeats, fn):
     return min(times)
 
 
-def per_run_step(n_runs: int, record: bool, repeats: int) -> float:
-    def go():
-        model = CentralAsiaModel(n_runs=n_runs, seed=1, record=record)
-        start = time.perf_counter()
-        for _ in range(STEPS):
-            model.step()
-        go.elapsed = time.perf_counter() - start
-    timings = []
-    for _ in range(repeats):
-        go()
-        timings.append(go.elapsed)
-    return min(timings) / (STEPS * n_runs) * 1e6
+def stepping_seconds(n_runs: int, record: bool) -> float:
+    """Wall time of 64 steps (the model is built outside the timing)."""
+    model = CentralAsiaModel(n_runs=n_runs, seed=1, record=record)
+    start = time.perf_counter()
+    for _ in range(STEPS):
+        model.step()
+    return time.perf_counter() - start
+
+
+def per_run_step(sizes: list[int], repeats: int) -> dict:
+    """{record: {R: best us per run-step}}, every size and mode measured once per round."""
+    stepping_seconds(100, True)  # warm-up: first-use costs of numpy, the allocator and the CPU's clock
+    best = {record: {n: float("inf") for n in sizes} for record in (False, True)}
+    for round_ in range(repeats):
+        for n in sizes:
+            if n >= 10000 and round_ >= 2:
+                continue
+            for record in (False, True):
+                best[record][n] = min(best[record][n], stepping_seconds(n, record) / (STEPS * n) * 1e6)
+    return best
 
 
 def single_run_ms(repeats: int) -> float:
@@ -88,8 +98,8 @@ def main() -> None:
     args = parser.parse_args()
     repeats = 1 if args.quick else 3
     sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10000]
-    stepping = {n: per_run_step(n, False, repeats if n < 10000 else 1) for n in sizes}
-    recording = {n: per_run_step(n, True, repeats if n < 10000 else 1) for n in sizes}
+    timings = per_run_step(sizes, 2 if args.quick else 5)
+    stepping, recording = timings[False], timings[True]
     single = single_run_ms(repeats)
     versus = speedup_vs_batch_run(200, repeats)
     for n in sizes:
