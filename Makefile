@@ -32,6 +32,7 @@ test: $(STAMP) assets chromium
 
 bench: $(STAMP)
 	$(PY) benchmarks/ensemble.py
+	$(PY) benchmarks/ensemble_floor.py
 	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/viz_step.py
 
