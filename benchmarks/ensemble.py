@@ -28,18 +28,18 @@ from model import CentralAsiaModel
 STEPS = 64
 
 
-def best_of(repeats, fn):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
-def stepping_seconds(n_runs: int, record: bool) -> float:
-    """Wall time of 64 steps (the model is built outside the timing)."""
-    model = CentralAsiaModel(n_runs=n_runs, seed=1, record=record)
+def best_of(repeats, fn) -> float:
+    return min(timed(fn) for _ in range(repeats))
+
+
+def time_steps(model) -> float:
+    """Wall time of 64 steps of a built model."""
     start = time.perf_counter()
     for _ in range(STEPS):
         model.step()
@@ -47,15 +47,15 @@ def stepping_seconds(n_runs: int, record: bool) -> float:
 
 
 def per_run_step(sizes: list[int], repeats: int) -> dict:
-    """{record: {R: best us per run-step}}, every size and mode measured once per round."""
-    stepping_seconds(100, True)  # warm-up: first-use costs of numpy, the allocator and the CPU's clock
+    """{record: {R: best us per run-step}}, every size and mode measured once per round (R = 10000: 2 rounds)."""
+    time_steps(CentralAsiaModel(n_runs=100, seed=1))  # warm-up: first-use costs, the CPU's clock
+    rounds = {n: repeats if n < 10000 else min(repeats, 2) for n in sizes}
     best = {record: {n: float("inf") for n in sizes} for record in (False, True)}
     for round_ in range(repeats):
-        for n in sizes:
-            if n >= 10000 and round_ >= 2:
-                continue
+        for n in (n for n in sizes if round_ < rounds[n]):
             for record in (False, True):
-                best[record][n] = min(best[record][n], stepping_seconds(n, record) / (STEPS * n) * 1e6)
+                seconds = time_steps(CentralAsiaModel(n_runs=n, seed=1, record=record))
+                best[record][n] = min(best[record][n], seconds / (STEPS * n) * 1e6)
     return best
 
 
@@ -86,7 +86,7 @@ def speedup_vs_batch_run(n_runs: int, repeats: int) -> dict:
     times = {name: [] for name in sides}
     for _ in range(repeats):
         for name, fn in sides.items():
-            times[name].append(best_of(1, fn))
+            times[name].append(timed(fn))
     peer_s, final_s, all_s = (min(times[name]) for name in sides)
     return {"mesa_batch_run_s": peer_s, "ensemble_s": final_s, "speedup": peer_s / final_s,
             "ensemble_all_steps_s": all_s, "speedup_all_steps": peer_s / all_s}

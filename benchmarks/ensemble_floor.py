@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 import types
 import warnings
 
@@ -22,9 +21,9 @@ import model.economy
 import model.influence
 import model.model
 import model.politics
+from ensemble import STEPS, time_steps  # benchmarks/ensemble.py, beside this script
 from model import CentralAsiaModel
 
-STEPS = 64
 MODULES = (model.agents, model.corridors, model.economy, model.influence, model.model, model.politics)
 
 
@@ -44,10 +43,7 @@ def us_per_run_step(n_runs: int, free_draws: bool, free_exp_log: bool) -> float:
         if free_draws:
             normals, uniforms = (a.copy(order="F") for a in ensemble.streams.draw(1))
             ensemble.streams.draw = lambda step: (normals, uniforms)
-        start = time.perf_counter()
-        for _ in range(STEPS):
-            ensemble.step()
-        return (time.perf_counter() - start) / (STEPS * n_runs) * 1e6
+        return time_steps(ensemble) / (STEPS * n_runs) * 1e6
     finally:
         for module in MODULES:
             module.np = np

@@ -117,6 +117,6 @@ class CentralAsianState(mesa.Agent):
 
     def choose_alignment(self) -> None:
         """Move part of the way towards softmax(U / hedging temperature)."""
-        m, s, p, i = self.model, self.model.state, self.model.params, self.index
+        m, s, i = self.model, self.model.state, self.index
         preferred = m.preferred_alignment(i)
         s.alignment[:, i] = politics.step_alignment(s.alignment[:, i], preferred, m.alignment_keep)

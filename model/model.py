@@ -285,7 +285,7 @@ class CentralAsiaModel(mesa.Model):
 
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""
-        s, p, b = self.state, self.params, self.base
+        s, b = self.state, self.base
         shares = {name: channel[:, i] for name, (channel, _) in self.economic_shares.items()}
         utility = politics.alignment_utility(
             shares["trade"], shares["fdi"], s.security[:, i],
