@@ -123,3 +123,38 @@ def test_facts_have_the_original_fields_and_unique_ids(facts):
         assert f["value"] is not None and str(f["value"]).strip(), f["id"]
         assert isinstance(f["source"], str) and f["source"].strip(), f["id"]
     assert all(isinstance(n, str) and n.strip() for n in facts["not_found"])
+
+
+def test_national_statistics_turnover_is_exports_plus_imports(history):
+    by_id = {s["id"]: s["values"] for s in history["series"]}
+    for st in ("kaz", "kgz", "uzb"):
+        for p in ("chn", "rus", "eu", "usa"):
+            trade, ex, im = (by_id[f"{st}_{p}_{k}_nso"] for k in ("trade", "exports", "imports"))
+            for y in set(ex) & set(im):
+                assert trade[y] == pytest.approx(ex[y] + im[y], abs=0.002), (st, p, y)
+
+
+def test_russian_customs_mirror_agrees_with_dots_mirror(history):
+    # Two sources of Russia's own figures (FTS tables, IMF DOTS with Russia as reporter) must tell the same story.
+    by_id = {s["id"]: s["values"] for s in history["series"]}
+    for st in ("kaz", "kgz", "tjk", "uzb"):
+        fcs, dots = by_id[f"{st}_rus_trade_fcs"], by_id[f"{st}_rus_trade_rus_dots"]
+        for y in set(fcs) & set(dots):
+            assert fcs[y] == pytest.approx(dots[y], rel=0.07), (st, y)
+
+
+def test_arms_import_shares_are_shares_and_match_sipri_headline(history):
+    by_id = {s["id"]: s["values"] for s in history["series"]}
+    for st in ("kaz", "kgz", "tjk", "tkm", "uzb", "ca5"):
+        shares = [by_id[f"{st}_arms_imp_share_{g}_sipri5y"] for g in ("rus", "chn", "usa", "eu")]
+        for window in by_id[f"{st}_arms_imp_tiv_sipri"]:
+            vals = [s[window] for s in shares]
+            assert all(0 <= v <= 100 for v in vals) and sum(vals) <= 100.2, (st, window, vals)  # shares rounded to 0.1
+    # SIPRI's own 2025 fact sheet: 88% of Kazakhstan's 2020-24 imports came from Russia (kaz_arms_imp_share_rus_sipri).
+    assert by_id["kaz_arms_imp_share_rus_sipri5y"][2024] == pytest.approx(by_id["kaz_arms_imp_share_rus_sipri"][2024], abs=1.0)
+
+
+def test_turkmen_gas_value_growth_matches_the_stated_rate(history):
+    # 2021 (Reuters) and 2022 (TASS) come from different reports; TASS states +51% for 2022.
+    usd = {s["id"]: s["values"] for s in history["series"]}["tkm_chn_gas_exports_usd_gac"]
+    assert usd[2022] / usd[2021] == pytest.approx(1.51, abs=0.01)
