@@ -20,7 +20,8 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
 import solara  # noqa: E402
 
-from casim.viz.components import App, Session  # noqa: E402
+from casim.viz.components import App  # noqa: E402
+from casim.viz.session import Session  # noqa: E402
 
 N_RUNS, STEPS, TARGET_S = 50, 16, 0.25
 

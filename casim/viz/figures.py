@@ -83,9 +83,9 @@ class InfluencePlot(LivePlot):
         n_runs: ensemble size (for the title).
     """
 
-    def __init__(self, powers, horizon: tuple[float, float], n_runs: int, size=(5.6, 3.3)):
+    def __init__(self, powers, horizon: tuple[float, float], n_runs: int, size=(5.6, 4.5)):
         super().__init__(Figure(figsize=size, dpi=DPI))
-        self.fig.subplots_adjust(left=0.1, right=0.96, top=0.84, bottom=0.13)
+        self.fig.subplots_adjust(left=0.1, right=0.96, top=0.885, bottom=0.095)
         ax = self.ax = self.fig.add_subplot()
         self.powers = list(powers)
         self.bands = [self.keep_live(ax.add_collection(PolyCollection([np.zeros((3, 2))], facecolor=COLOURS[p],
