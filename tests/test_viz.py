@@ -388,3 +388,10 @@ def test_viz_command_stops_its_server(tmp_path):
         finally:
             if viz.poll() is None:
                 viz.kill()
+
+
+def test_the_model_says_whether_its_runs_draw_different_parameters():
+    model = VizModel(MIDDLE, 1, 4)
+    assert not model.parameters_vary_by_run  # today: runs differ in their random shocks only
+    model.params.set("beta_trade", [1.0, 1.0, 1.2, 1.0])
+    assert model.parameters_vary_by_run

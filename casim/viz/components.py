@@ -76,9 +76,11 @@ def InfluenceNow(view: dict, model: VizModel):
               "casim-numbers-table")
         if model.n_runs > 1 and numbers.narrow_bands(rows):
             widest = max(r.influence.width for r in rows)
+            why = ("random shocks and parameter draws" if model.parameters_vary_by_run else
+                   "random shocks (prices, protests, threats), not in their parameters")
             solara.v.Html(tag="p", class_="casim-note casim-narrow", children=[
                 f"The bands are narrow (at most {widest:.3f} wide): the {model.n_runs} runs differ only in their "
-                "random shocks (prices, protests, threats), not in their parameters."])
+                f"{why}."])
 
 
 def Difference(view: dict, model: VizModel):
@@ -134,7 +136,7 @@ def ScenarioPanel(session: Session):
         if setup.events:
             upcoming = [f"{model.period_label(ev.step)}: {ev.label}" for ev in setup.events]
             solara.v.Html(tag="p", class_="casim-note", children=[
-                "Scheduled events (until the first one, the scenario runs like the baseline): " + "; ".join(upcoming)])
+                "Scheduled events: " + "; ".join(upcoming)])
         solara.Markdown(GUIDE)
     return main
 

@@ -142,6 +142,11 @@ class VizModel(CentralAsiaModel):
         return bool(self.setup.errors)
 
     @property
+    def parameters_vary_by_run(self) -> bool:
+        """True when some parameter differs between runs (then the bands hold parameter uncertainty too)."""
+        return any(np.any(values != values[:1]) for values in self.params.values.values())
+
+    @property
     def at_horizon(self) -> bool:
         return self.steps >= self.n_steps
 

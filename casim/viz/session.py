@@ -63,6 +63,11 @@ def scenario_summary(choice: str) -> str:
     return "This scenario: " + "; ".join(parts) + "."
 
 
+class Stop(threading.Event):
+    """Tells a play loop to stop, and why (for the log)."""
+    reason = ""
+
+
 class Session:
     """One browser tab: its model, its plots and its play loop."""
 
@@ -76,8 +81,7 @@ class Session:
         self.steps_per_redraw = solara.reactive(1)
         self.closed = False
         self._kernel = _current_kernel()
-        self._stop: threading.Event | None = None
-        self._stop_reason = ""
+        self._stop: Stop | None = None
         self.model: VizModel | None = None
         self.plots: dict | None = None
         self.build = solara.reactive(0)  # models built so far in this tab (shown, so a test can tell a Reset landed)
@@ -112,7 +116,7 @@ class Session:
     def play(self) -> None:
         if self.playing.value or self.closed or self.model.blocked or self.model.at_horizon:
             return
-        self._stop = stop = threading.Event()
+        self._stop = stop = Stop()
         self.playing.value = True
         threading.Thread(target=self._play_loop, args=(self.model, stop), daemon=True,
                          name=f"casim-play-{self.id}").start()
@@ -120,13 +124,13 @@ class Session:
 
     def pause(self, reason: str = "paused") -> None:
         if self._stop is not None:
-            self._stop_reason = reason
+            self._stop.reason = reason
             self._stop.set()
             self._stop = None
         if not self.closed:
             self.playing.value = False
 
-    def _play_loop(self, model: VizModel, stop: threading.Event) -> None:
+    def _play_loop(self, model: VizModel, stop: Stop) -> None:
         """Step every `interval_ms` until paused, reset, closed or at the horizon (server side)."""
         reason = "the horizon"
         try:
@@ -148,7 +152,7 @@ class Session:
                 log.exception("session %s: play loop failed", self.id)
                 reason = "an error"
         if stop.is_set():
-            reason = self._stop_reason or "stopped"
+            reason = stop.reason
         log.info("session %s: play loop stopped (%s) at step %d", self.id, reason, model.steps)
         if not stop.is_set() and not self.closed:
             self._stop = None
