@@ -29,8 +29,8 @@ CSS = Path(__file__).with_name("page.css")  # the page's layout: fixed cells, st
 
 
 # ---- small building blocks -------------------------------------------------------------------------------------
-def Table(head: list[str], rows: list[list], css: str):
-    return solara.HTML(tag="div", unsafe_innerHTML=table_html(head, rows, css))
+def Table(head: list[str], rows: list[list], css: str, step: int | None = None):
+    return solara.HTML(tag="div", unsafe_innerHTML=table_html(head, rows, css, step))
 
 
 def _signed(x: float) -> str:
@@ -73,7 +73,7 @@ def InfluenceNow(view: dict, model: VizModel):
         Table(["power", "median", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "leads in"],
               [[(NAMES[r.power], COLOURS[r.power]), f"{r.influence.median:.3f}",
                 f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", f"{100 * r.p_leads:.0f}% of runs"] for r in rows],
-              "casim-numbers-table")
+              "casim-numbers-table", view["step"])
         if model.n_runs > 1 and numbers.narrow_bands(rows):
             widest = max(r.influence.width for r in rows)
             why = ("random shocks and parameter draws" if model.parameters_vary_by_run else
@@ -99,7 +99,7 @@ def Difference(view: dict, model: VizModel):
         Table(["power", "influence change", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "P(change > 0)"],
               [[(NAMES[r.power], COLOURS[r.power]), _signed(r.change.median),
                 f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", f"{100 * r.p_positive:.0f}%"]
-               for r in view["change"]], "casim-difference-table")
+               for r in view["change"]], "casim-difference-table", view["step"])
         solara.v.Html(tag="p", class_="casim-note", children=[
             f"Your run minus the unmodified scenario, run by run over {model.n_runs} paired runs (same seeds); "
             "P(change > 0) is the share of pairs in which the power gained."])

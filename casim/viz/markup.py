@@ -26,11 +26,12 @@ def safe_markdown(text: str) -> str:
                      link_rel="noopener noreferrer nofollow")
 
 
-def table_html(head: list[str], rows: list[list], css: str) -> str:
+def table_html(head: list[str], rows: list[list], css: str, step: int | None = None) -> str:
     """A plain table as HTML, every text escaped; a cell is text, or (text, colour) for a swatch before the text.
 
     One HTML string per table (not one widget per cell) keeps a step's page update small. Only the
     page's own numbers and names go in here; text from scenario files never does (see safe_markdown).
+    `step`, if given, is written as the table's `data-step`, so a reader can tell which step it shows.
     """
     def cell(value, tag: str) -> str:
         if isinstance(value, tuple):
@@ -41,4 +42,5 @@ def table_html(head: list[str], rows: list[list], css: str) -> str:
 
     header = "<tr>" + "".join(cell(h, "th") for h in head) + "</tr>"
     body = "".join("<tr>" + "".join(cell(v, "td") for v in row) + "</tr>" for row in rows)
-    return f'<table class="casim-table {escape(css)}"><thead>{header}</thead><tbody>{body}</tbody></table>'
+    marker = f' data-step="{int(step)}"' if step is not None else ""
+    return f'<table class="casim-table {escape(css)}"{marker}><thead>{header}</thead><tbody>{body}</tbody></table>'
