@@ -1,1 +1,1 @@
-"""The browser visualiser (Mesa SolaraViz): model wrapper, views and the offline asset cache."""
+"""The browser visualiser: per-tab session and page (Solara), paired model, figures, exports, asset cache."""

@@ -1,111 +1,139 @@
-"""`VizModel`: the engine's ensemble model, built from the visualiser's inputs, with a short history for the views.
+"""`VizModel`: the student's ensemble and its unmodified twin, built from the visualiser's inputs.
 
-SolaraViz re-creates the model class with the current inputs when the user presses
-Reset, so every input is a constructor keyword. Nothing here computes dynamics: it
-resolves a scenario file through the scenario loader (issue B), layers the moved
-sliders on top, and remembers per-step arrays the views plot with their bands.
+One `VizModel` per browser session (see `components.Page`). It resolves a scenario file
+through the scenario loader, layers the sliders the student moved on top, and steps two
+vectorised ensembles in lockstep: the student's run and the unmodified scenario, with the
+same run seeds and the same parameter arrays apart from the moved sliders (so each run of
+one is paired with the same run of the other, and a later per-run parameter draw would be
+shared too). Plotted quantities are read from the output contract (`model/outputs.py`).
+Nothing here computes dynamics.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.model import CentralAsiaModel
-from model.params import ParameterError
+from model.model import SNAPSHOT_FIELDS, CentralAsiaModel
+from model.outputs import region_columns, state_columns
+from model.params import ParameterError, Params
 
-from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_KEYWORD, default_scenario, \
-    moved_overrides, scenario_dir
+from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_KEYWORD, parse_seed, \
+    scenario_path, slider_overrides, values_in_effect
+
+DEFAULTS_NAME = "model_defaults"
 
 
 @dataclass
 class Setup:
-    """What the inputs resolve to: the engine's constructor arguments, or the problems that stop a run."""
-    scenario: str
+    """What the inputs resolve to: the scenario's run, the student's overrides, or the problems that stop a run."""
+    choice: str                                         # picker entry (file name or DEFAULTS_CHOICE)
+    name: str = DEFAULTS_NAME                           # the scenario's own name
     description: str = ""
-    params: dict = field(default_factory=dict)
+    scenario: object | None = None                      # the loaded model.scenario.Scenario (None: defaults)
+    params: dict = field(default_factory=dict)          # the unmodified scenario's parameters
     events: list = field(default_factory=list)
     horizon: dict = field(default_factory=dict)
-    slider_overrides: dict = field(default_factory=dict)
+    in_effect: dict[str, float] = field(default_factory=dict)  # each slider's value in effect, by keyword
+    overrides: dict[str, float] = field(default_factory=dict)  # moved sliders, by dotted path
     errors: list[str] = field(default_factory=list)
 
 
-def parse_seed(text) -> int:
-    """The master seed typed by the user (an integer >= 0)."""
-    seed = int(str(text).strip())
-    if seed < 0:
-        raise ValueError
-    return seed
+def resolve_setup(choice: str, seed: int, n_runs: int, positions: dict[str, float] | None = None) -> Setup:
+    """Load the picked scenario and compare the slider positions with the values in effect.
 
-
-def resolve_setup(scenario: str, seed: int, n_runs: int, sliders: dict[str, float]) -> Setup:
-    """Load the scenario file (if any) and layer the moved sliders over its parameters.
-
-    Errors (a broken scenario file, a bad seed) are collected as messages, never raised,
-    so that the page can show them.
+    `positions=None` means the sliders stand at the scenario's values. Errors (a broken
+    scenario file, an unknown choice) are collected as messages, never raised.
     """
-    setup = Setup(scenario=scenario, slider_overrides=moved_overrides(sliders))
-    if scenario != DEFAULTS_CHOICE:
+    setup = Setup(choice=choice)
+    if choice != DEFAULTS_CHOICE:
+        from model.scenario import ScenarioError, load_scenario
+
         try:
-            from model.scenario import ScenarioError, load_scenario
-        except ImportError:
-            setup.errors.append("the scenario loader (model.scenario, issue B) is not installed in this build")
-            return setup
-        try:
-            loaded = load_scenario(scenario_dir() / scenario)
+            loaded = load_scenario(scenario_path(choice))
             spec = loaded.run_spec(replicates=n_runs, seed=seed)
         except ScenarioError as exc:
             setup.errors.extend(exc.messages)
             return setup
-        except OSError as exc:
-            setup.errors.append(f"{scenario}: cannot read the file ({exc.strerror})")
+        except ValueError as exc:  # not a file the picker lists
+            setup.errors.append(str(exc))
             return setup
-        setup.description = getattr(loaded, "description", "") or ""
+        except OSError as exc:
+            setup.errors.append(f"{choice}: cannot read the file ({exc.strerror})")
+            return setup
+        setup.name, setup.description, setup.scenario = loaded.name, loaded.description, loaded
         setup.params, setup.events = dict(spec.params), list(spec.events)
         setup.horizon = {"start_year": spec.start_year, "end_year": spec.end_year,
                          "steps_per_year": spec.steps_per_year}
-    setup.params |= setup.slider_overrides
+    try:
+        setup.in_effect = values_in_effect(Params(n_runs, setup.params))
+    except ParameterError as exc:
+        setup.errors.append(str(exc))
+        return setup
+    setup.overrides = slider_overrides(positions or {}, setup.in_effect)
     return setup
 
 
+@dataclass
+class Paired:
+    """The student's value of one quantity per run and the unmodified scenario's (same runs), this step."""
+    mine: np.ndarray
+    unmodified: np.ndarray
+
+    @property
+    def change(self) -> np.ndarray:
+        """Paired difference per run: mine - unmodified."""
+        return self.mine - self.unmodified
+
+
 class VizModel(CentralAsiaModel):
-    """An ensemble of `n_runs` runs of one scenario, as SolaraViz drives it.
+    """The student's ensemble of `n_runs` runs of a scenario, with the unmodified scenario stepped alongside.
 
     Args:
-        scenario: a file name in the scenario folder, or the "model defaults" choice.
+        scenario: a file name the picker lists, or the "model defaults" choice.
         seed: master seed, as typed (text or int).
         n_runs: ensemble size R.
-        **kwargs: slider values by keyword (see `controls.SLIDERS`); moved ones override the scenario.
+        sliders: slider positions by keyword (see `controls.SLIDERS`); a position that differs from the
+            scenario's value in effect overrides it. None: the scenario's own values.
     """
 
-    def __init__(self, scenario: str | None = None, seed: int | str = DEFAULT_SEED, n_runs: int = DEFAULT_RUNS,
-                 **kwargs):
-        # SolaraViz accepts extra inputs only through a var-keyword argument named `kwargs`.
-        sliders = kwargs
-        unknown = sorted(set(sliders) - set(SLIDER_BY_KEYWORD))
+    def __init__(self, scenario: str = DEFAULTS_CHOICE, seed: int | str = DEFAULT_SEED, n_runs: int = DEFAULT_RUNS,
+                 sliders: dict[str, float] | None = None):
+        unknown = sorted(set(sliders or {}) - set(SLIDER_BY_KEYWORD))
         if unknown:
-            raise TypeError(f"unknown visualiser input(s): {', '.join(unknown)}")
-        scenario = scenario or default_scenario()
+            raise TypeError(f"sliders: unknown slider(s) {', '.join(unknown)}")
         n_runs = int(min(max(int(n_runs), 1), MAX_RUNS))
         errors = []
         try:
             master = parse_seed(seed)
-        except ValueError:
-            errors.append(f"seed: '{seed}' is not a whole number >= 0")
+        except ValueError as exc:
+            errors.append(str(exc))
             master = DEFAULT_SEED
         setup = resolve_setup(scenario, master, n_runs, sliders)
         setup.errors[:0] = errors
+        self.reference: CentralAsiaModel | None = None
         if not setup.errors:
             try:
-                super().__init__(n_runs=n_runs, seed=master, params=setup.params, events=setup.events,
-                                 scenario=scenario, record=False, **setup.horizon)
+                super().__init__(n_runs=n_runs, seed=master, params={**setup.params, **setup.overrides},
+                                 events=setup.events, scenario=setup.name, record="all", **setup.horizon)
+                if setup.overrides:  # the unmodified scenario: same seeds, same parameters but the moved sliders
+                    self.reference = CentralAsiaModel(run_seeds=self.seeds, params=setup.params, events=setup.events,
+                                                      scenario=setup.name, record=False, **setup.horizon)
             except ParameterError as exc:
                 setup.errors.append(str(exc))
         if setup.errors:  # show the defaults, frozen, next to the error messages
-            super().__init__(n_runs=1, seed=master, scenario=scenario, record=False)
+            super().__init__(n_runs=1, seed=master, scenario=DEFAULTS_NAME, record=False)
+            self.reference = None
             self.running = False
         self.setup = setup
-        self.history: list[dict[str, np.ndarray]] = []
+        self.master_seed = master
+        self.lock = threading.Lock()  # the play loop and a Step click never step at once
+        self._region = {c.name: c for c in region_columns(self.actors)}
+        self._states = {c.name: c for c in state_columns(self.actors)}
+        self.times: list[float] = []
+        self.influence: list[np.ndarray] = []            # per step: (R, P) influence shares, the student's run
+        self.reference_influence: list[np.ndarray] = []  # the same for the unmodified scenario
         self._remember()
 
     @property
@@ -113,29 +141,75 @@ class VizModel(CentralAsiaModel):
         """True when the inputs could not be used: the model shows defaults and does not step."""
         return bool(self.setup.errors)
 
+    @property
+    def parameters_vary_by_run(self) -> bool:
+        """True when some parameter differs between runs (then the bands hold parameter uncertainty too)."""
+        return any(np.any(values != values[:1]) for values in self.params.values.values())
+
+    @property
+    def at_horizon(self) -> bool:
+        return self.steps >= self.n_steps
+
     def step(self) -> None:
-        if self.blocked:
-            self.steps -= 1  # Mesa counts the step before calling us; a blocked model does not move
-            return
-        super().step()
-        self._remember()
+        """One quarter for both ensembles; a no-op when blocked or at the horizon (whoever asks)."""
+        with self.lock:
+            if self.blocked or self.steps > self.n_steps:
+                self.steps -= 1  # Mesa counts the step before calling us; this one does not happen
+                self.running = False
+                return
+            super().step()
+            if self.reference is not None:
+                self.reference.step()
+            self._remember()
+
+    # ---- what the views read: output-contract columns (model/outputs.py) of this step ----------------------
+    def region_now(self, name: str, model: CentralAsiaModel | None = None) -> np.ndarray:
+        """A region column now, one value per run (R,) (a copy: the model goes on stepping)."""
+        return np.array(self._region[name].compute(_snapshot(model or self), self.actors)[0])
+
+    def states_now(self, name: str, model: CentralAsiaModel | None = None) -> np.ndarray:
+        """A states column now, (R, S) (a copy)."""
+        return np.array(self._states[name].compute(_snapshot(model or self), self.actors)[0])
+
+    def per_power(self, table: str, prefix: str, model: CentralAsiaModel | None = None) -> np.ndarray:
+        """`<prefix>_<P>` columns stacked on a last power axis: (R, P) for region, (R, S, P) for states."""
+        read = self.region_now if table == "region" else self.states_now
+        return np.stack([read(f"{prefix}_{p}", model) for p in self.actors.powers], axis=-1)
+
+    def paired(self, table: str, name: str) -> Paired | None:
+        """This step's column for the student's run and the unmodified one; None when no slider moved."""
+        if self.reference is None:
+            return None
+        read = self.region_now if table == "region" else self.states_now
+        return Paired(read(name), read(name, self.reference))
 
     def _remember(self) -> None:
-        """Keep this step's arrays that the views need over time (copies; shapes (R, P) or (R,))."""
-        s, a = self.state, self.actors
-        self.history.append({
-            "time": self.time_of(self.steps),
-            "regional": s.regional.copy(),
-            "china_ca_trade": s.trade[:, :, self.china] @ a.state["china_mirror_ratio"],
-        })
+        self.times.append(self.time_of(self.steps))
+        self.influence.append(self.per_power("region", "influence"))
+        if self.reference is not None:
+            self.reference_influence.append(self.per_power("region", "influence", self.reference))
 
+    # ---- time -------------------------------------------------------------------------------------------------
     def time_of(self, step: int) -> float:
         """Calendar time (years) at the end of `step`; step 0 ends the base year."""
         return self.start_year - 1 + step / self.steps_per_year
 
-    def period_label(self) -> str:
-        """'2027 Q2' for the current step, or '2024 (base year)' at step 0."""
-        if self.steps == 0:
-            return f"{self.start_year - 1} (base year)"
-        year, period = self.step_years(self.steps)
-        return f"{int(year)} Q{int(period)}" if self.steps_per_year == 4 else f"{int(year)} period {int(period)}"
+    def period_label(self, step: int | None = None) -> str:
+        """'2027 Q2' for a step (default: the current one), or '2024 (base year)' at step 0."""
+        return period_label(self.steps if step is None else step, self.start_year, self.steps_per_year)
+
+
+def period_label(step: int, start_year: int, steps_per_year: int) -> str:
+    """'2027 Q2' for a step, '2027 period 5' if steps are not quarters, '2024 (base year)' at step 0.
+
+    Step k >= 1 is period (k - 1) % steps_per_year + 1 of year start_year + (k - 1) // steps_per_year.
+    """
+    if step == 0:
+        return f"{start_year - 1} (base year)"
+    year, period = start_year + (step - 1) // steps_per_year, (step - 1) % steps_per_year + 1
+    return f"{year} Q{period}" if steps_per_year == 4 else f"{year} period {period}"
+
+
+def _snapshot(model: CentralAsiaModel) -> dict[str, np.ndarray]:
+    """The model's state as a one-step snapshot (1, R, ...), the shape the output contract computes from."""
+    return {name: getattr(model.state, name)[None] for name in SNAPSHOT_FIELDS}
