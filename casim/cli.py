@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     from casim.commands.faults import run_command
 
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = parser.parse_args(argv)
+    args.argv = argv  # the command as given, for messages that suggest running it again
     try:
         return run_command(args.func, args)
     except UserError as exc:

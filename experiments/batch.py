@@ -231,7 +231,7 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
         todo = np.flatnonzero(todo)
         started = time.perf_counter()
         try:
-            summary = _run_chunks(plan, store, executor, plan.tasks(todo, chunk_size), todo.size, quiet)
+            summary = _run_chunks(store, executor, plan.tasks(todo, chunk_size), todo.size, quiet)
         except OSError as exc:
             if disk_fault(exc):
                 _keep_what_finished(store)
@@ -242,7 +242,7 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
                         verify_seconds=store.verify_seconds)
 
 
-def _run_chunks(plan: BatchPlan, store: BatchStore, executor, tasks, n_todo: int, quiet: bool) -> dict:
+def _run_chunks(store: BatchStore, executor, tasks, n_todo: int, quiet: bool) -> dict:
     """Run `tasks` on `executor`, recording each chunk in `store` as it finishes; returns the final summary."""
     with executor as pool, ProgressBar(total=n_todo, unit="run", disable=quiet, smoothing=0.1, miniters=1) as bar:
         pending: dict = {}

@@ -43,17 +43,24 @@ class Holder:
     since: str
 
     def describe(self) -> str:
-        since = datetime.fromisoformat(self.since).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if not self.pid:
+            return f"{self.command} (it has just started, or is finishing)"
+        try:
+            since = datetime.fromisoformat(self.since).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        except (TypeError, ValueError):  # a lock file written by something else
+            since = self.since
         return f"{self.command} (pid {self.pid} on host {self.host}, since {since})"
+
+
+UNKNOWN_HOLDER = Holder("another casim process", 0, "", "")  # holds the lock, has not named itself yet
 
 
 class DirectoryBusy(RuntimeError):
     """Another process is writing the directory."""
 
     def __init__(self, directory: Path, holder: Holder | None):
-        self.directory, self.holder = Path(directory), holder
-        who = holder.describe() if holder else "another casim process (it is starting or just finishing)"
-        super().__init__(f"{directory} is being written by {who}; wait for it to finish or stop it")
+        self.directory, self.holder = Path(directory), holder or UNKNOWN_HOLDER
+        super().__init__(f"{directory} is being written by {self.holder.describe()}; wait for it to finish or stop it")
 
 
 class StillBeingWritten(UserWarning):
@@ -88,7 +95,7 @@ def run_lock_file(directory: str | os.PathLike) -> Path:
 def command_line() -> str:
     """This process's command line as a user typed it (`casim batch ...` also under `python -m casim.cli`)."""
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    if program in ("casim", "cli.py", "__main__.py"):
+    if program in ("casim", "cli.py"):
         program = "casim"
     text = shlex.join([program, *sys.argv[1:]])
     return text if len(text) <= 200 else text[:197] + "..."
@@ -177,7 +184,7 @@ def current_holder(lock_file: str | os.PathLike) -> Holder | None:
     try:
         if not _is_locked(fd):
             return None
-        return _parse(os.pread(fd, 4096, 0)) or Holder("another casim process", 0, "?", _now())
+        return _parse(os.pread(fd, 4096, 0)) or UNKNOWN_HOLDER
     finally:
         os.close(fd)  # safe: this process holds no lock on the file
 

@@ -29,7 +29,7 @@ DISK_FAULTS = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
-    errno.EIO: "input/output error (a failing disk or a lost network mount?)",
+    errno.EIO: "the disk reported an error",
 }
 
 

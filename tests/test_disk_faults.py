@@ -94,25 +94,33 @@ def test_disk_full_is_a_message_then_resume_after_freeing_space_gives_the_refere
     assert_tables_equal(reference.tables, out)
 
 
-def test_disk_full_while_the_manifest_is_rewritten(tmp_path, reference, monkeypatch, capsys):
-    """The first fault the issue met: ENOSPC raised while rewriting manifest.json (a traceback then)."""
+@pytest.mark.parametrize("error, meaning, next_step", [
+    (errno.ENOSPC, "the disk is full", "Free space on that disk, then: casim batch"),
+    (errno.EACCES, "permission denied", "Choose an --out you may write to, or fix its permissions, then: casim"),
+    (errno.EIO, "the disk reported an error", "Check the disk (or the network mount), then: casim batch"),
+])
+def test_a_disk_fault_while_the_manifest_is_rewritten(tmp_path, reference, monkeypatch, capsys, error, meaning,
+                                                      next_step):
+    """The first fault the issue met: ENOSPC raised while rewriting manifest.json (a traceback then); also the
+    faults that cannot be made for real here (root may write anywhere)."""
     from casim.cli import main
     from experiments import batchstore
 
     rewrite, saves = batchstore.write_json_atomic, []
 
-    def full_from_the_fourth_save(path, obj):
+    def fails_from_the_fourth_save(path, obj):
         saves.append(path)
         if len(saves) >= 4:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            raise OSError(error, os.strerror(error), str(path))
         rewrite(path, obj)
 
-    monkeypatch.setattr(batchstore, "write_json_atomic", full_from_the_fourth_save)
+    monkeypatch.setattr(batchstore, "write_json_atomic", fails_from_the_fourth_save)
     out = tmp_path / "batch"
     args = ["batch", str(reference.experiment), "--out", str(out), "--quiet", "--executor", "inline"]
     assert main(args) == 3
     err = capsys.readouterr().err
-    assert f"cannot write {out}/manifest.json: the disk is full" in err and "--resume" in err
+    assert f"cannot write {out}/manifest.json: {meaning} ({os.strerror(error)})" in err
+    assert next_step in err and err.rstrip().endswith("--resume")
     assert 0 < done_runs(out) < N_RUNS
     monkeypatch.undo()
     assert main([*args, "--resume"]) == 0

@@ -55,7 +55,7 @@ def run_plan(plan, experiment, out: Path, args):
     except OSError as exc:
         if not disk_fault(exc):
             raise
-        raise DiskFault(disk_fault_message(exc, batch_kept(out), resume_command())) from None
+        raise DiskFault(disk_fault_message(exc, batch_kept(out), resume_command(getattr(args, "argv", sys.argv[1:])))) from None
     if summary.damaged_chunks:
         print(f"reran {len(summary.damaged_chunks)} damaged chunk(s): {', '.join(summary.damaged_chunks)} "
               f"(checked every finished chunk in {summary.verify_seconds:.2f} s)", file=sys.stderr)

@@ -1,26 +1,27 @@
 """Faults on disk and directories in use, as messages, repair hints and exit codes (the one place that maps
 them; the layers below raise `DamagedOutput`, `DirectoryBusy`, `NotAnOutput` and plain `OSError`s).
 
-Exit codes: 0 done; 1 some runs failed (`casim batch`) or damage found (`casim verify`); 2 bad input, a
-damaged input directory or a directory another process is writing; 3 the disk refused a write (full,
-read-only, no permission), with everything finished so far kept; 130 interrupted.
+A damaged input or a directory in use is a `UserError` (exit 2), a disk fault a `DiskFault` (exit 3);
+the exit codes are listed in `casim.cli.EXIT_CODES` (shown by `casim --help`).
 """
 from __future__ import annotations
 
+import errno
 import shlex
 import sys
 import warnings
 from pathlib import Path
 
 from casim.errors import DiskFault, UserError
-from experiments.dirlock import DirectoryBusy, StillBeingWritten, command_line
+from experiments.dirlock import DirectoryBusy, StillBeingWritten
 
-NEXT_STEP = {  # what to do about each disk fault (by the meaning `integrity.disk_fault` gives it)
-    "the disk is full": "free space on that disk",
-    "the disk quota is used up": "free space or raise the quota",
-    "the file system is read-only": "choose an --out on a writable disk, or remount it read-write",
-    "permission denied": "choose an --out you may write to, or fix its permissions",
-    "operation not permitted": "choose an --out you may write to, or fix its permissions",
+NEXT_STEP = {  # what to do about each disk fault (`integrity.DISK_FAULTS` says what it is)
+    errno.ENOSPC: "free space on that disk",
+    errno.EDQUOT: "free space or raise the quota",
+    errno.EROFS: "choose an --out on a writable disk, or remount it read-write",
+    errno.EACCES: "choose an --out you may write to, or fix its permissions",
+    errno.EPERM: "choose an --out you may write to, or fix its permissions",
+    errno.EIO: "check the disk (or the network mount)",
 }
 
 
@@ -67,20 +68,18 @@ def disk_fault_message(exc: OSError, kept: str = "", repair: str = "") -> str:
     """'cannot write PATH: the disk is full (No space left on device). KEPT. Free space on that disk, then: REPAIR'."""
     from experiments.integrity import disk_fault
 
-    meaning = disk_fault(exc)
-    step = NEXT_STEP.get(meaning, "check the disk")
-    text = f"cannot write {exc.filename or 'the output'}: {meaning} ({exc.strerror})."
+    step = NEXT_STEP.get(exc.errno, "check the disk")
+    text = f"cannot write {exc.filename or 'the output'}: {disk_fault(exc)} ({exc.strerror})."
     if kept:
         text += f" {kept}"
     return f"{text} {step[0].upper()}{step[1:]}" + (f", then: {repair}" if repair else ".")
 
 
-def resume_command() -> str:
-    """This command line, made to resume: with --resume (and without a --force that meant 'start again')."""
-    words = shlex.split(command_line())
-    if "--resume" not in words and "--retry-failed" not in words:
-        words = [w for w in words if w != "--force"] + ["--resume"]
-    return shlex.join(words)
+def resume_command(argv: list[str]) -> str:
+    """The command `casim ARGV...` made to resume: with --resume (and without a --force meaning 'start again')."""
+    if "--resume" not in argv and "--retry-failed" not in argv:
+        argv = [w for w in argv if w != "--force"] + ["--resume"]
+    return shlex.join(["casim", *argv])
 
 
 def batch_kept(out: Path) -> str:
