@@ -115,6 +115,7 @@ def test_a_disk_fault_while_the_manifest_is_rewritten(tmp_path, reference, monke
         rewrite(path, obj)
 
     monkeypatch.setattr(batchstore, "write_json_atomic", fails_from_the_fourth_save)
+    monkeypatch.setattr(batchstore.BatchStore, "save_soon", batchstore.BatchStore.save)  # a save per chunk
     out = tmp_path / "batch"
     args = ["batch", str(reference.experiment), "--out", str(out), "--quiet", "--executor", "inline"]
     assert main(args) == 3
