@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/ensemble.py
 	$(PY) benchmarks/ensemble_floor.py
 	$(PY) benchmarks/batch.py
+	$(PY) benchmarks/verify.py
 	$(PY) benchmarks/viz_step.py
 
 viz: setup

@@ -4,28 +4,44 @@ from __future__ import annotations
 import argparse
 import sys
 
-from casim.errors import EXIT_BAD_INPUT, UserError  # noqa: F401  (UserError re-exported for commands)
+from casim.errors import UserError
+
+EXIT_CODES = """\
+exit codes:
+  0    done
+  1    some runs failed (casim batch: rerun them with --retry-failed); damage found (casim verify)
+  2    bad input: a bad file or argument, a damaged input directory, or an output directory that
+       another casim process is writing
+  3    the disk refused a write (full, read-only, no permission); everything finished is kept:
+       fix the disk, then run the same command with --resume
+  130  interrupted
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from casim.commands import batch, calibrate, compare, discover, run, sensitivity, validate, viz
+    from casim.commands import batch, calibrate, compare, discover, run, sensitivity, validate, verify, viz
 
-    parser = argparse.ArgumentParser(prog="casim", description="Central Asia balance-of-power simulator")
+    parser = argparse.ArgumentParser(prog="casim", description="Central Asia balance-of-power simulator",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     # One module per command, each with add_parser(subparsers) setting `func`.
-    for command in (run, batch, validate, compare, sensitivity, discover, calibrate, viz):
+    for command in (run, batch, validate, verify, compare, sensitivity, discover, calibrate, viz):
         command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from casim.commands.faults import run_command
+
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = parser.parse_args(argv)
+    args.argv = argv  # the command as given, for messages that suggest running it again
     try:
-        return args.func(args)
+        return run_command(args.func, args)
     except UserError as exc:
         print(f"casim: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exc.exit_code
     except KeyboardInterrupt:
         print("casim: interrupted", file=sys.stderr)
         return 130

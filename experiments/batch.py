@@ -10,21 +10,30 @@ Each chunk (runs of one scenario) is one vectorised `CentralAsiaModel` with
 per-run parameter arrays. A worker that shares the batch directory's filesystem
 writes its tables as temporary Parquet files there and returns their names, so
 the parent only renames them into place and updates the manifest; a remote Dask
-worker returns Parquet bytes for the parent to write (see `batchstore`).
+worker returns Parquet bytes for the parent to write (see `batchstore`). Each part goes with its record
+(size, rows, checksum; `integrity`), which the manifest keeps and which resume and readers check.
+
+One process writes a batch directory at a time: `run_batch` holds the directory's lock (`dirlock`) from
+before it reads the manifest until its last write. A disk fault (full, read-only, no permission) stops
+the batch at once, with every finished chunk kept, rather than failing each remaining chunk in turn.
 """
 from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .batchstore import BatchStore, part_options, part_path
+from .batchstore import BatchStore, part_options, part_path, read_batch_table
+from .dirlock import batch_lock_file, hold_directory
+from .integrity import Damage, bytes_record, disk_fault, file_record
 from .runner import RunSpec, run_ensemble
 from .store import write_parquet_temporary
 
@@ -124,22 +133,25 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
 
 
 def run_chunk(task: ChunkTask) -> dict:
-    """Run one chunk in a worker; returns {"parts": {table: part}, "seconds": float}.
+    """Run one chunk in a worker; returns {"parts": {table: part}, "records": {table: record}, "seconds": float}.
 
     With `task.part_dir` each part is a hidden temporary file the worker wrote there (the parent renames it
-    into place once it is durable); without, the part's Parquet bytes (a worker on another machine).
+    into place once it is durable); without, the part's Parquet bytes (a worker on another machine). A
+    part's record (size, rows, checksum of what the worker wrote) goes to the manifest.
     """
     started = time.perf_counter()
-    parts = {}
+    parts, records = {}, {}
     for name, frame in chunk_tables(task).items():
         if task.part_dir:
             target = part_path(task.part_dir, name, task.chunk_id)
             parts[name] = write_parquet_temporary(target, frame, **part_options(frame))
+            records[name] = file_record(parts[name], len(frame))
         else:
             buffer = io.BytesIO()
             frame.to_parquet(buffer, index=False, **part_options(frame))
             parts[name] = buffer.getvalue()
-    return {"parts": parts, "seconds": time.perf_counter() - started}
+            records[name] = bytes_record(parts[name], len(frame))
+    return {"parts": parts, "records": records, "seconds": time.perf_counter() - started}
 
 
 def chunk_tables(task: ChunkTask) -> dict[str, pd.DataFrame]:
@@ -166,6 +178,8 @@ class BatchSummary:
     ran_now: int
     seconds: float
     failed_chunks: dict
+    damaged_chunks: dict[str, list[Damage]] = field(default_factory=dict)  # found on resume, and rerun
+    verify_seconds: float = 0.0           # checking the finished chunks' parts on resume
 
     @property
     def ok(self) -> bool:
@@ -180,7 +194,8 @@ class ProgressBar(tqdm):
 
 
 def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 250, *, resume: bool = False,
-              retry_failed: bool = False, force: bool = False, quiet: bool = False) -> BatchSummary:
+              retry_failed: bool = False, force: bool = False, quiet: bool = False,
+              log: Callable[[str], None] | None = None) -> BatchSummary:
     """Run the runs of `plan` that `out_dir` does not hold yet, streaming each chunk to disk.
 
     Args:
@@ -190,19 +205,46 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
         chunk_size: runs per vectorised ensemble (does not change any result).
         resume, retry_failed, force: see `BatchStore`.
         quiet: no progress bar.
+        log: called with notes for the user (a stale lock taken over, damaged chunks to rerun).
 
     Returns:
-        Counts of runs done and failed, and the failed chunks with their errors.
+        Counts of runs done and failed, the failed chunks with their errors, the damaged chunks found on resume.
+
+    Raises:
+        DirectoryBusy: another process is writing `out_dir`.
+        OSError: a disk fault (`integrity.disk_fault`); every chunk finished before it stays recorded.
     """
+    log = log or (lambda message: None)
     identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record}
-    store = BatchStore(out_dir, identity, resume, retry_failed, force)
-    todo = np.ones(plan.n_runs, bool)
-    for status in ("done", "failed"):
-        todo[store.runs_with(status)] = False
-    todo = np.flatnonzero(todo)
-    started = time.perf_counter()
-    tasks = plan.tasks(todo, chunk_size)
-    with executor as pool, ProgressBar(total=todo.size, unit="run", disable=quiet, smoothing=0.1, miniters=1) as bar:
+    with hold_directory(batch_lock_file(out_dir)) as lock:  # before the manifest is read, until the last write
+        if lock.stale:
+            log(f"note: {out_dir} was left by {lock.stale.describe()}, which ended without finishing; "
+                "its lock was stale and is taken over")
+        if lock.unlocked:
+            log(f"note: {lock.unlocked}")
+        store = BatchStore(out_dir, identity, resume, retry_failed, force)
+        for chunk_id, damage in store.damaged.items():
+            log(f"rerunning chunk {chunk_id}: " + "; ".join(str(d) for d in damage))
+        todo = np.ones(plan.n_runs, bool)
+        for status in ("done", "failed"):
+            todo[store.runs_with(status)] = False
+        todo = np.flatnonzero(todo)
+        started = time.perf_counter()
+        try:
+            summary = _run_chunks(store, executor, plan.tasks(todo, chunk_size), todo.size, quiet)
+        except OSError as exc:
+            if disk_fault(exc):
+                _keep_what_finished(store)
+            raise
+    return BatchSummary(runs_total=plan.n_runs, runs_done=summary["runs_done"], runs_failed=summary["runs_failed"],
+                        ran_now=int(todo.size), seconds=time.perf_counter() - started,
+                        failed_chunks=summary["failed_chunks"], damaged_chunks=store.damaged,
+                        verify_seconds=store.verify_seconds)
+
+
+def _run_chunks(store: BatchStore, executor, tasks, n_todo: int, quiet: bool) -> dict:
+    """Run `tasks` on `executor`, recording each chunk in `store` as it finishes; returns the final summary."""
+    with executor as pool, ProgressBar(total=n_todo, unit="run", disable=quiet, smoothing=0.1, miniters=1) as bar:
         pending: dict = {}
         window = 2 * pool.workers  # bounded in-flight chunks: memory stays flat
         part_dir = str(store.dir.resolve()) if pool.shares_filesystem else None
@@ -221,20 +263,42 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
                 task = pending.pop(future)
                 try:
                     result = future.result()
-                except Exception as exc:  # recorded, the batch goes on
+                except Exception as exc:  # recorded, the batch goes on, unless the disk failed
+                    if disk_fault(exc):
+                        raise worker_disk_fault(exc, store.dir, task.chunk_id) from exc
                     store.record_failed(task.chunk_id, task.runs, f"{type(exc).__name__}: {exc}")
                 else:
-                    store.record_done(task.chunk_id, task.runs, result["parts"], result["seconds"])
+                    store.record_done(task.chunk_id, task.runs, result["parts"], result["seconds"],
+                                      result.get("records"))
                 bar.update(len(task.runs))
             fill()
-        summary = store.finish(pool.describe())
-    return BatchSummary(runs_total=plan.n_runs, runs_done=summary["runs_done"], runs_failed=summary["runs_failed"],
-                        ran_now=int(todo.size), seconds=time.perf_counter() - started,
-                        failed_chunks=summary["failed_chunks"])
+        return store.finish(pool.describe())
+
+
+def worker_disk_fault(exc: OSError, out_dir: Path, chunk_id: str) -> OSError:
+    """A worker's disk fault as an OSError naming the chunk's parts (pyarrow's errors name no file)."""
+    return OSError(exc.errno, os.strerror(exc.errno), str(part_path(out_dir, "*", chunk_id)))
+
+
+def _keep_what_finished(store: BatchStore) -> None:
+    """After a disk fault (the workers have stopped): delete the unfinished chunks' files, which free some
+    space, and record the chunks finished since the last save if the disk still takes the manifest. If it
+    does not, the previous manifest stands (it is replaced atomically) and those chunks rerun on resume."""
+    try:
+        store.remove_leftovers()
+        store.save()
+    except OSError:
+        pass
 
 
 def read_table(out_dir: str | Path, name: str = "region") -> pd.DataFrame:
-    """All parts of one table, as one DataFrame sorted by run (same as `pandas.read_parquet(out_dir/name)`)."""
-    frame = pd.read_parquet(Path(out_dir) / name)
+    """All finished parts of one table, checked against the manifest, as one DataFrame sorted by run.
+
+    Raises:
+        DamagedOutput: a missing, truncated or altered part, by path (`--resume` reruns its chunk).
+    """
+    frame = read_batch_table(out_dir, name)
+    if frame is None:
+        raise FileNotFoundError(f"{out_dir} holds no finished parts of table '{name}'")
     keys = [k for k in ("run", "step", "state") if k in frame.columns]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)

@@ -8,9 +8,11 @@ can write into the batch directory themselves (a remote Dask cluster may not).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 
@@ -56,6 +58,19 @@ def default_start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
+def end_with_parent(parent: int) -> None:
+    """Worker initializer: on Linux, end this worker when the batch process ends, even by `kill -9`.
+
+    Otherwise a killed batch leaves its workers waiting on their task queue for ever; a resume does not
+    need them gone (they hold no lock), but they hold memory. (PR_SET_PDEATHSIG = 1; the parent is checked
+    after setting it, in case it died first.)
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 class ProcessExecutor:
     """`concurrent.futures.ProcessPoolExecutor`: forked or spawned workers (`default_start_method`).
 
@@ -72,7 +87,8 @@ class ProcessExecutor:
 
     def __enter__(self):
         self.method = self.start_method or default_start_method()
-        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.method))
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.method),
+                                           initializer=end_with_parent, initargs=(os.getpid(),))
         if self.method == "fork":
             # Fork every worker now, before a progress bar adds a thread. Frozen, the objects inherited from
             # this process are never visited by the workers' garbage collector, so their memory pages stay

@@ -10,6 +10,8 @@ import pandas as pd
 from model import CentralAsiaModel
 from model.model import Event
 
+from .dirlock import hold_directory, run_lock_file
+from .integrity import file_record
 from .store import atomic_directory, code_version, file_hash, now_iso, write_json_atomic, write_parquet_atomic
 
 
@@ -52,7 +54,10 @@ def runs_table(model: CentralAsiaModel) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done") -> dict:
+def manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done",
+             files: dict | None = None) -> dict:
+    """What a run directory holds: inputs, parameters, seeds, timings, and each file's record (size, rows,
+    checksum), which `casim verify` and the readers check."""
     return {
         "kind": "run",
         "code_version": code_version(),
@@ -67,20 +72,32 @@ def manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str =
         "started": started,
         "finished": now_iso(),
         "runs": {str(k): status for k in range(model.n_runs)},
+        "files": files or {},
     }
 
 
 def write_outputs(out_dir: str | Path, spec: RunSpec, csv: bool = False, plots: bool = True) -> dict[str, pd.DataFrame]:
-    """Run `spec` and write region/states/runs Parquet (and CSV), manifest.json and plots, atomically."""
-    started = now_iso()
-    model, tables = run_ensemble(spec)
-    with atomic_directory(out_dir) as tmp:
-        for name in ("region", "states", "runs"):
-            write_parquet_atomic(tmp / f"{name}.parquet", tables[name])
-            if csv:
-                tables[name].to_csv(tmp / f"{name}.csv", index=False)
-        if plots:
-            from casim.plots import standard_figures
-            standard_figures(tables, tmp / "plots")
-        write_json_atomic(tmp / "manifest.json", manifest(spec, model, started))
+    """Run `spec` and write region/states/runs Parquet (and CSV), manifest.json and plots, atomically.
+
+    Holds the directory's lock (`dirlock.run_lock_file`) from before the run until the directory is in place.
+
+    Raises:
+        DirectoryBusy: another process is writing `out_dir`.
+    """
+    with hold_directory(run_lock_file(out_dir)):
+        started = now_iso()
+        model, tables = run_ensemble(spec)
+        with atomic_directory(out_dir) as tmp:
+            rows = {}
+            for name in ("region", "states", "runs"):
+                write_parquet_atomic(tmp / f"{name}.parquet", tables[name])
+                rows[f"{name}.parquet"] = rows[f"{name}.csv"] = len(tables[name])
+                if csv:
+                    tables[name].to_csv(tmp / f"{name}.csv", index=False)
+            if plots:
+                from casim.plots import standard_figures
+                standard_figures(tables, tmp / "plots")
+            files = {path.relative_to(tmp).as_posix(): file_record(path, rows.get(path.name))
+                     for path in sorted(tmp.rglob("*")) if path.is_file()}
+            write_json_atomic(tmp / "manifest.json", manifest(spec, model, started, files=files))
     return tables

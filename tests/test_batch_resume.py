@@ -9,22 +9,10 @@ import time
 
 import pandas as pd
 
+from cli_batches import done_runs, experiment_text
 from experiments.batch import read_table
 
-EXPERIMENT = """\
-name: resume_check
-scenarios: []
-replicates: 8
-seed: 21
-sample:
-  method: lhs
-  n: 5
-  params:
-    beta_trade: [0.5, 2.0]
-    powers.RUS.security_capacity: [0.5, 1.0]
-horizon: {start_year: 2025, end_year: 2026}
-executor: {workers: 1, chunk_size: 2}
-"""
+EXPERIMENT = experiment_text(replicates=8, chunk_size=2, end_year=2026, name="resume_check")
 N_RUNS = 40
 
 
@@ -45,14 +33,6 @@ def kill_during_progress(command, out, delay):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return process.returncode
-
-
-def done_runs(out):
-    path = out / "manifest.json"
-    if not path.exists():
-        return 0
-    chunks = json.loads(path.read_text())["chunks"].values()
-    return sum(b - a for c in chunks if c["status"] == "done" for a, b in c["runs"])
 
 
 def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_tables(tmp_path):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from casim.cli import UserError
+from casim.errors import DiskFault
 
 EXIT_RUNS_FAILED = 1
 
@@ -40,13 +42,33 @@ def run_plan(plan, experiment, out: Path, args):
     """Run `plan` into the batch directory `out` with the command's executor and resume options."""
     from experiments.batch import run_batch
     from experiments.batchstore import BatchMismatch
+    from experiments.integrity import disk_fault
+
+    from .faults import batch_kept, disk_fault_message, resume_command
 
     executor, chunk_size = executor_settings(args, experiment)
     try:
-        return run_batch(plan, out, executor, chunk_size, resume=args.resume, retry_failed=args.retry_failed,
-                         force=args.force, quiet=args.quiet)
+        summary = run_batch(plan, out, executor, chunk_size, resume=args.resume, retry_failed=args.retry_failed,
+                            force=args.force, quiet=args.quiet, log=lambda note: print(note, file=sys.stderr))
     except BatchMismatch as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        if not disk_fault(exc):
+            raise
+        raise DiskFault(disk_fault_message(exc, batch_kept(out), resume_command(getattr(args, "argv", sys.argv[1:])))) from None
+    if summary.damaged_chunks:
+        print(f"reran {len(summary.damaged_chunks)} damaged chunk(s): {', '.join(summary.damaged_chunks)} "
+              f"(checked every finished chunk in {summary.verify_seconds:.2f} s)", file=sys.stderr)
+    return summary
+
+
+def holding(out: str | None):
+    """Hold the batch directory's lock from the start of the command when `--out` names it (else `run_batch`
+    takes it once the experiment file has named the directory), so that of two commands started on one
+    directory the first always wins."""
+    from experiments.dirlock import batch_lock_file, hold_directory
+
+    return hold_directory(batch_lock_file(out)) if out else nullcontext()
 
 
 def report_failures(summary, rerun: str) -> None:
@@ -56,9 +78,10 @@ def report_failures(summary, rerun: str) -> None:
 
 
 def cmd_batch(args) -> int:
-    plan, experiment = load_plan(args.experiment)
-    out = Path(args.out or Path("out") / experiment.name)
-    summary = run_plan(plan, experiment, out, args)
+    with holding(args.out):
+        plan, experiment = load_plan(args.experiment)
+        out = Path(args.out or Path("out") / experiment.name)
+        summary = run_plan(plan, experiment, out, args)
     rate = summary.ran_now / summary.seconds if summary.seconds > 0 else 0.0
     print(f"{out}/: {summary.runs_done}/{summary.runs_total} runs done, {summary.runs_failed} failed "
           f"({summary.ran_now} run now in {summary.seconds:.1f} s, {rate:.1f} runs/s)")

@@ -31,11 +31,10 @@ def sensitivity_inputs(path: str, plan, experiment):
 
 
 def cmd_sensitivity(args) -> int:
-    from casim.analysis.report import Section, write_report
-    from casim.analysis.sensitivity import index_figure, run_sensitivity
+    from casim.analysis.sensitivity import run_sensitivity
     from casim.analysis.tables import parse_output_ref
+    from experiments.dirlock import batch_lock_file, hold_directory
     from experiments.evaluator import BatchEvaluator, RunsFailed
-    from experiments.store import atomic_directory
 
     for output in args.output:
         parse_output_ref(output)
@@ -45,12 +44,25 @@ def cmd_sensitivity(args) -> int:
     out = Path(args.out or Path("out") / f"sensitivity_{Path(args.experiment).stem}")
     evaluator = BatchEvaluator(plan, args.output, out / "batch", lambda p, d: run_plan(p, experiment, d, args),
                                method=f"sensitivity-{args.method}")
-    try:
-        tables = run_sensitivity(factors, args.output, evaluator, method=args.method, n=n, seed=seed)
-    except RunsFailed as exc:
-        print(f"{out}/batch/: {exc}; no indices computed")
-        report_failures(exc.summary, f"casim sensitivity {args.experiment} --method {args.method} --out {out}")
-        return EXIT_RUNS_FAILED
+    with hold_directory(batch_lock_file(out)):  # the report as well as the runs in batch/ (which has its own)
+        try:
+            tables = run_sensitivity(factors, args.output, evaluator, method=args.method, n=n, seed=seed)
+        except RunsFailed as exc:
+            print(f"{out}/batch/: {exc}; no indices computed")
+            report_failures(exc.summary, f"casim sensitivity {args.experiment} --method {args.method} --out {out}")
+            return EXIT_RUNS_FAILED
+        write_sensitivity_report(out, args, plan, factors, n, tables)
+    for output, table in tables.items():
+        print(f"{output}:\n{table.to_string(index=False, float_format=lambda v: f'{v:.3f}')}")
+    print(f"wrote {out}/report/report.html (runs in {out}/batch/)")
+    return 0
+
+
+def write_sensitivity_report(out: Path, args, plan, factors, n: int, tables: dict) -> None:
+    from casim.analysis.report import Section, write_report
+    from casim.analysis.sensitivity import index_figure
+    from experiments.store import atomic_directory
+
     what = "first-order S1 and total-order ST Sobol' indices with 95% confidence half-widths" \
         if args.method == "sobol" else "Morris mu* (mean absolute elementary effect) and sigma, in the output's unit"
     scenario = plan.scenarios[0].name
@@ -62,10 +74,6 @@ def cmd_sensitivity(args) -> int:
     with atomic_directory(out / "report") as tmp:  # report/ is replaced whole; batch/ beside it keeps the runs
         write_report(tmp, f"casim sensitivity ({args.method})",
                      [f"Experiment: {args.experiment}", f"Runs: {out / 'batch'}"], sections)
-    for output, table in tables.items():
-        print(f"{output}:\n{table.to_string(index=False, float_format=lambda v: f'{v:.3f}')}")
-    print(f"wrote {out}/report/report.html (runs in {out}/batch/)")
-    return 0
 
 
 def add_parser(sub) -> None:
