@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import yaml
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+from experiments.store import file_hash, write_bytes_atomic
+from model.actors import DATA_DIR
 
-from experiments.store import file_hash, write_bytes_atomic  # noqa: E402
-from model.actors import DATA_DIR  # noqa: E402
-
-from .fit import FITTED  # noqa: E402
+from .fit import FITTED
 
 NOT_IDENTIFIED = [
     ("beta_fdi, beta_sentiment, beta_dependence, beta_leverage",

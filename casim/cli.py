@@ -31,8 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
     from casim.commands.faults import run_command
 
+    matplotlib.use("Agg")  # the commands write figures to files and never open a window
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = parser.parse_args(argv)

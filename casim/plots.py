@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 POWERS = ("CHN", "RUS", "EU", "USA")
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -28,7 +25,7 @@ def whole_years(fig) -> None:
 def add_time(frame: pd.DataFrame) -> pd.Series:
     """Fractional calendar time of each row: the end of its period."""
     per_year = max(int(frame["period"].max()), 1)
-    return frame["year"] + frame["period"] / per_year - 1.0 + (frame["step"] == 0) * 0.0
+    return frame["year"] + frame["period"] / per_year - 1.0
 
 
 def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:

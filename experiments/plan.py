@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.scenario import ScenarioError, load_scenario
+
 from .batch import BatchPlan, ScenarioEntry
 from .runner import RunSpec
 from .sampling import experiment_design
@@ -20,11 +22,6 @@ DEFAULTS_NAME = "defaults"  # label of the model defaults when an experiment lis
 
 def load_scenarios(files: list[Path], horizon: dict | None = None) -> list[ScenarioEntry]:
     """Each scenario file through the scenario loader of `model.scenario`, checked on the experiment's horizon."""
-    try:
-        from model.scenario import ScenarioError, load_scenario
-    except ImportError:
-        raise InputError("this experiment lists scenario files, but the scenario loader (model.scenario) "
-                         "is not available in this version") from None
     entries = []
     for file in files:
         try:

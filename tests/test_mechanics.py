@@ -152,11 +152,17 @@ def test_influence_renormalises_missing_channels():
     assert regional[0].tolist() == pytest.approx([0.625, 0.375])
 
 
-def test_balance_measures():
-    leader, hhi, entropy = influence.balance_measures(np.array([[0.25] * 4, [1.0, 0, 0, 0]]))
-    assert leader.tolist() == [0, 0]
-    assert hhi.tolist() == pytest.approx([0.25, 1.0])
-    assert entropy.tolist() == pytest.approx([1.0, 0.0])
+def test_balance_measures_are_output_columns():
+    """Leader, HHI and normalised entropy of regional influence, worked by hand: equal shares and one leader."""
+    from model.actors import load_actors
+    from model.outputs import region_columns
+
+    actors = load_actors()
+    columns = {c.name: c for c in region_columns(actors)}
+    snap = {"regional": np.array([[[0.25] * 4, [1.0, 0, 0, 0]]])}  # (T=1, R=2, P=4)
+    assert columns["leader"].compute(snap, actors)[0].tolist() == [0, 0]
+    assert columns["hhi"].compute(snap, actors)[0].tolist() == pytest.approx([0.25, 1.0])
+    assert columns["entropy"].compute(snap, actors)[0].tolist() == pytest.approx([1.0, 0.0])
 
 
 def test_reactions():

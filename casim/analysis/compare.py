@@ -8,17 +8,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from casim.errors import UserError
+from casim.plots import COLOURS, NAMES, POWERS, STATES, add_time
 
-from casim.errors import UserError  # noqa: E402
-from casim.plots import COLOURS, NAMES, POWERS, STATES, add_time  # noqa: E402
-
-from .tables import load_output  # noqa: E402
+from .tables import load_output
 
 PAIR_KEYS = ("replicate", "seed")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
