@@ -14,7 +14,6 @@ Precedence: registry default < calibration/calibrated.yaml < caller overrides.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,13 +23,14 @@ import numpy as np
 import yaml
 
 from .arrays import runs_fastest
+from .errors import InputError, did_you_mean
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 POWERS = ("CHN", "RUS", "EU", "USA")
 CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.yaml"
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError):
     """An unknown parameter name, a bad value, or a value out of its valid range."""
 
 
@@ -221,11 +221,6 @@ REGISTRY: dict[str, Param] = {p.name: p for p in _PARAMS}
 SCOPES = {"global": (), "state": STATES, "power": POWERS}
 
 
-def _nearest(name: str, options) -> str:
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
 def valid_paths() -> list[str]:
     """Every dotted path the registry accepts."""
     paths = []
@@ -247,13 +242,13 @@ def parse_path(path: str) -> tuple[Param, str | None]:
         scope = "state" if parts[0] == "states" else "power"
         actors = SCOPES[scope]
         if parts[1] not in actors:
-            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{_nearest(parts[1], actors)}")
+            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{did_you_mean(parts[1], actors)}")
         p = REGISTRY.get(parts[2])
         if p is not None and p.scope == scope:
             return p, parts[1]
         names = [q.name for q in REGISTRY.values() if q.scope == scope]
-        raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{_nearest(parts[2], names)}")
-    raise ParameterError(f"unknown parameter '{path}'{_nearest(path, valid_paths())}")
+        raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{did_you_mean(parts[2], names)}")
+    raise ParameterError(f"unknown parameter '{path}'{did_you_mean(path, valid_paths())}")
 
 
 def check_value(path: str, value) -> np.ndarray:
@@ -329,7 +324,7 @@ class Params:
 
     def __getattr__(self, name: str) -> np.ndarray:
         # only reached for names that are not parameters
-        raise AttributeError(f"unknown parameter '{name}'{_nearest(name, REGISTRY)}")
+        raise AttributeError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
 
     def resolved(self) -> dict[str, list]:
         """Every parameter by dotted path with its per-run values (for the manifest)."""

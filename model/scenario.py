@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .events import RULES, SHOCKS, make_event, make_set_event
 from .params import ParameterError, check_value, parse_path
-from .safe_yaml import InputError, did_you_mean, read_yaml, show_path
+from .errors import InputError, did_you_mean, line_of, show_path
+from .safe_yaml import read_yaml
 
 EVENT_KEYS = ("at", "set", "shock", "label")  # every other key of a shock event is one of its arguments
 _QUARTER = re.compile(r"^(\d{4})(?:-[Qq]([1-4]))?$")
@@ -162,15 +163,8 @@ def _sorted(problems: list[tuple[str, int, str]]) -> list[str]:
 
 
 def _where(lines: dict, loc: tuple) -> str:
-    file, line = _locate(lines, loc)
+    file, line = line_of(lines, loc)
     return f"{file}:{line}"
-
-
-def _locate(lines: dict, loc: tuple) -> tuple[str, int]:
-    loc = tuple(loc)
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines[loc]
 
 
 def _load_merged(path: Path, stack: list[Path]):
@@ -245,7 +239,7 @@ def _check(data: dict, lines: dict) -> list[tuple[str, int, str]]:
     problems = []
 
     def report(loc, message):
-        problems.append((*_locate(lines, _user_loc(loc)), f"{show_path(_user_loc(loc))}: {message}"))
+        problems.append((*line_of(lines, _user_loc(loc)), f"{show_path(_user_loc(loc))}: {message}"))
 
     try:
         Scenario.model_validate(data)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from casim.errors import UserError
+from model.errors import did_you_mean
 from casim.plots import NAMES, STATES
 
 from .prim import PrimResult, prim
@@ -23,8 +24,7 @@ def make_resolver(tables: dict):
     def resolve(name: str, year: int | None) -> pd.Series:
         if year is None:
             if name not in runs.columns:
-                from .tables import _suggest
-                raise UserError(f"unknown input '{name}' (outputs need @YEAR){_suggest(name, runs.columns)}")
+                raise UserError(f"unknown input '{name}' (outputs need @YEAR){did_you_mean(name, runs.columns)}")
             return runs[name]
         state, _, column = name.partition(".")
         if column and state in STATES:

@@ -11,6 +11,7 @@ from casim.errors import UserError
 from experiments.dirlock import StillBeingWritten
 from experiments.integrity import DamagedOutput
 from experiments.outputdir import current_writer, load_manifest, output_kind, read_output_table
+from model.errors import did_you_mean
 
 TABLES = ("region", "states", "runs")
 _OUTPUT_REF = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*@\s*(\d{4})\s*$")
@@ -91,7 +92,7 @@ def value_at(frame: pd.DataFrame, column: str, year: int, state: str | None = No
         year: calendar year; the value is taken at that year's last recorded step.
     """
     if column not in frame.columns:
-        raise UserError(f"unknown column '{column}'{_suggest(column, frame.columns)}")
+        raise UserError(f"unknown column '{column}'{did_you_mean(column, frame.columns)}")
     rows = frame if state is None else frame[frame["state"] == state]
     rows = rows[rows["year"] == year]
     if rows.empty:
@@ -99,10 +100,3 @@ def value_at(frame: pd.DataFrame, column: str, year: int, state: str | None = No
         raise UserError(f"year {year} is not in the outputs (years {years[0]}-{years[-1]})")
     last = rows["step"].max()
     return rows[rows["step"] == last].set_index("run")[column].sort_index()
-
-
-def _suggest(name, options) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(o) for o in options], n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -5,21 +5,14 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from casim.cli import UserError
-from casim.errors import DiskFault
-
-EXIT_RUNS_FAILED = 1
+from casim.errors import EXIT_RUNS_FAILED, DiskFault, UserError
 
 
 def load_plan(path):
-    """The experiment file's `BatchPlan` and `Experiment`; a bad file is a `UserError` (exit 2)."""
+    """The experiment file's `BatchPlan` and `Experiment` (a bad file raises an `InputError`: exit 2)."""
     from experiments.plan import build_plan
-    from experiments.yamlfile import InputError
 
-    try:
-        return build_plan(path)
-    except InputError as exc:
-        raise UserError(str(exc)) from None
+    return build_plan(path)
 
 
 def executor_settings(args, experiment):

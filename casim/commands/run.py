@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 
-from casim.errors import EXIT_BAD_INPUT, UserError
+from casim.errors import UserError
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
@@ -35,7 +34,7 @@ def _interrupt(signum, frame):
 
 def cmd_run(args) -> int:
     from experiments.runner import write_outputs
-    from model.scenario import ScenarioError, load_scenario
+    from model.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
         raise UserError("--replicates must be at least 1")
@@ -43,13 +42,8 @@ def cmd_run(args) -> int:
         raise UserError("--seed must be a non-negative integer")
     start, end = parse_years(args.years) if args.years else (None, None)
     path = Path(args.scenario) if args.scenario else default_scenario()
-    try:
-        scenario = load_scenario(path)
-        spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
-    except ScenarioError as exc:
-        for message in exc.messages:
-            print(message, file=sys.stderr)
-        return EXIT_BAD_INPUT
+    scenario = load_scenario(path)
+    spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
     out = Path(args.out or Path("out") / scenario.name)
     signal.signal(signal.SIGTERM, _interrupt)
     tables = write_outputs(out, spec, csv=args.csv, plots=not args.no_plots)

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casim.cli import UserError
+from casim.errors import EXIT_RUNS_FAILED, UserError
+from model.errors import line_of
+from model.safe_yaml import read_yaml
 
-from .batch import EXIT_RUNS_FAILED, add_run_options, load_plan, report_failures, run_plan
+from .batch import add_run_options, load_plan, report_failures, run_plan
 
 
 def sensitivity_inputs(path: str, plan, experiment):
     """The factors and design seed of an experiment; it must have one scenario and `sample.params`."""
     from casim.analysis.sensitivity import Factor
-    from experiments.yamlfile import line_of, load_yaml_with_lines
 
-    _, lines = load_yaml_with_lines(path)
+    lines = read_yaml(path).lines
     if experiment.sample is None:
-        raise UserError(f"{path}:{line_of(lines, ('from_posterior',)) or 1}: sample: sensitivity needs "
+        raise UserError(f"{path}:{line_of(lines, ('from_posterior',), 1)}: sample: sensitivity needs "
                         "sample.params ranges (dotted path -> [low, high])")
     if len(plan.scenarios) != 1:
-        raise UserError(f"{path}:{line_of(lines, ('scenarios',)) or 1}: scenarios: sensitivity analyses one "
+        raise UserError(f"{path}:{line_of(lines, ('scenarios',), 1)}: scenarios: sensitivity analyses one "
                         f"scenario at a time, got {[s.name for s in plan.scenarios]}")
     factors = [Factor(name, *bounds) for name, bounds in experiment.sample.params.items()]
     seed = experiment.sample.seed if experiment.sample.seed is not None else experiment.seed
