@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from experiments.store import file_hash, write_bytes_atomic, write_parquet_atomic
+from model.io import file_hash, write_bytes_atomic, write_parquet_atomic
 from model.params import REGISTRY, parse_path
 from model.rng import run_seeds
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 
-from experiments.store import file_hash, write_bytes_atomic
+from model.io import file_hash, write_bytes_atomic
 from model.actors import DATA_DIR
 
 from .fit import FITTED

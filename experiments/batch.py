@@ -31,11 +31,12 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from model.dirlock import batch_lock_file, hold_directory
+from model.integrity import Damage, bytes_record, disk_fault, file_record
+from model.io import write_parquet_temporary
+from model.run import RunSpec, run_ensemble
+
 from .batchstore import BatchStore, part_options, part_path, read_batch_table
-from .dirlock import batch_lock_file, hold_directory
-from .integrity import Damage, bytes_record, disk_fault, file_record
-from .runner import RunSpec, run_ensemble
-from .store import write_parquet_temporary
 
 
 def run_seed(master_seed: int, sample: int, replicate: int) -> int:

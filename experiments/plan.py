@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.io import code_version, file_hash
+from model.run import RunSpec
 from model.scenario import load_scenario
 
 from .batch import BatchPlan, ScenarioEntry
-from .runner import RunSpec
 from .sampling import experiment_design
 from .spec import Experiment, ExperimentError, load_experiment, resolve_file
-from .store import code_version, file_hash
 
 DEFAULTS_NAME = "defaults"  # label of the model defaults when an experiment lists no scenario
 

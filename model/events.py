@@ -8,7 +8,7 @@ before anything runs. Shocks apply at the start of a step, after commodity
 prices move and before the powers act (DESIGN section 4, step 1).
 
 `SHOCKS` maps a shock's name to its `Shock` (argument model + function);
-`make_event` turns a validated shock into a picklable `model.Event`.
+`make_event` turns a validated shock into a picklable `Event`.
 """
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ class ShockArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
+@dataclass
+class Event:
+    """Something scheduled: `apply(model, runs)` runs at the start of `step` for the selected runs."""
+    step: int
+    apply: Callable[..., None]      # apply(model, runs)
+    runs: np.ndarray | None = None  # bool (R,); None = all runs
+    label: str = ""
+
+
 # ---- helpers --------------------------------------------------------------------------------------------------
 def _state(code: str) -> int:
     return STATES.index(code)
@@ -48,8 +57,6 @@ def _set_param(model, path: str, values: np.ndarray, runs: np.ndarray) -> None:
 
 def _schedule(model, steps_from_now: int, apply: Callable, runs: np.ndarray, label: str) -> None:
     """Queue a follow-up event (e.g. a disruption's end) `steps_from_now` steps later (at least 1)."""
-    from .model import Event
-
     model.events.append(Event(model.steps + max(int(steps_from_now), 1), apply, runs.copy(), label))
     model.events.sort(key=lambda e: e.step)
 
@@ -291,15 +298,11 @@ def set_params(model, runs, values: dict) -> None:
 
 
 def make_event(step: int, shock: str, args: dict, label: str = ""):
-    """A picklable `model.Event` applying a named shock (args already validated) at `step`."""
-    from .model import Event
-
+    """A picklable `Event` applying a named shock (args already validated) at `step`."""
     spec = SHOCKS[shock]
     return Event(step, partial(spec.apply, args=spec.args(**args)), None, label or shock)
 
 
 def make_set_event(step: int, values: dict, label: str = ""):
-    """A picklable `model.Event` setting parameters at `step`."""
-    from .model import Event
-
+    """A picklable `Event` setting parameters at `step`."""
     return Event(step, partial(set_params, values=dict(values)), None, label or "set " + ", ".join(values))

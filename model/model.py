@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
 import mesa
 import numpy as np
@@ -12,6 +12,7 @@ from .actors import load_actors
 from .agents import CentralAsianState, GreatPower
 from .arrays import runs_fastest, times
 from .base import build_base
+from .events import Event
 from .outputs import build_frames
 from .params import ParameterError, Params, REGISTRY, parse_path
 from .rng import RunStreams
@@ -57,15 +58,6 @@ class Noise:
     afghan_spillover: np.ndarray  # (R,) bool
     scandal: np.ndarray          # (R, S, P) uniforms
     protest: np.ndarray          # (R, S, P) uniforms
-
-
-@dataclass
-class Event:
-    """Something scheduled: `apply(model, runs)` runs at the start of `step` for the selected runs."""
-    step: int
-    apply: Callable[["CentralAsiaModel", np.ndarray], None]
-    runs: np.ndarray | None = None  # bool (R,); None = all runs
-    label: str = ""
 
 
 class CentralAsiaModel(mesa.Model):

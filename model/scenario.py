@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .events import RULES, SHOCKS, make_event, make_set_event
 from .params import ParameterError, check_value, parse_path
+from .run import RunSpec
 from .errors import InputError, did_you_mean, line_of, show_path
 from .safe_yaml import read_yaml
 
@@ -79,19 +80,17 @@ class Scenario(BaseModel):
 
     def run_spec(self, replicates: int | None = None, seed: int | None = None,
                  start_year: int | None = None, end_year: int | None = None):
-        """The `experiments.runner.RunSpec` for this scenario.
+        """The `RunSpec` (`model.run`) for this scenario.
 
         Args:
             replicates, seed: override the file's values.
             start_year, end_year: override the horizon (e.g. a short test run); events after the end are
                 dropped, since they would never happen; an event before the start is an error.
         Returns:
-            RunSpec with picklable `model.Event`s whose step index follows from the date and steps_per_year.
+            RunSpec with picklable `Event`s whose step index follows from the date and steps_per_year.
         Raises:
             ScenarioError: an event falls before the start year.
         """
-        from experiments.runner import RunSpec
-
         start = self.start_year if start_year is None else start_year
         end = self.end_year if end_year is None else end_year
         if end < start:

@@ -8,7 +8,7 @@ from casim.analysis.compare import paired_differences, stack_outputs
 from casim.analysis.tables import load_output, parse_output_ref, value_at
 from casim.cli import main
 from casim.errors import UserError
-from experiments.runner import RunSpec, write_outputs
+from model.run import RunSpec, write_outputs
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -16,10 +16,9 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
-    write_outputs(root / "base", RunSpec(scenario="baseline", replicates=4, seed=3, end_year=2027), plots=False)
+    write_outputs(root / "base", RunSpec(scenario="baseline", replicates=4, seed=3, end_year=2027))
     write_outputs(root / "calm", RunSpec(scenario="low_war", replicates=4, seed=3, end_year=2027,
-                                         params={"war_intensity": 0.1, "powers.RUS.security_capacity": 1.0}),
-                  plots=False)
+                                         params={"war_intensity": 0.1, "powers.RUS.security_capacity": 1.0}))
     return root
 
 
@@ -70,7 +69,7 @@ def test_paired_differences_use_common_random_numbers(outputs):
 
 
 def test_unpaired_runs_are_refused(outputs, tmp_path):
-    write_outputs(tmp_path / "other", RunSpec(scenario="other_seed", replicates=2, seed=99, end_year=2025), plots=False)
+    write_outputs(tmp_path / "other", RunSpec(scenario="other_seed", replicates=2, seed=99, end_year=2025))
     data = stack_outputs([outputs / "base", tmp_path / "other"])
     with pytest.raises(UserError, match="common random numbers"):
         paired_differences(data["region"], "baseline", ["influence_RUS"])

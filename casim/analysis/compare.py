@@ -223,7 +223,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     Returns:
         Path of report.html.
     """
-    from experiments.store import atomic_directory
+    from model.io import atomic_directory
 
     from .report import Section, write_report
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from casim.errors import UserError
-from experiments.dirlock import StillBeingWritten
-from experiments.integrity import DamagedOutput
+from model.dirlock import StillBeingWritten
+from model.integrity import DamagedOutput
 from experiments.outputdir import current_writer, load_manifest, output_kind, read_output_table
 from model.errors import did_you_mean
 

@@ -35,7 +35,7 @@ def run_plan(plan, experiment, out: Path, args):
     """Run `plan` into the batch directory `out` with the command's executor and resume options."""
     from experiments.batch import run_batch
     from experiments.batchstore import BatchMismatch
-    from experiments.integrity import disk_fault
+    from model.integrity import disk_fault
 
     from .faults import batch_kept, disk_fault_message, resume_command
 
@@ -59,7 +59,7 @@ def holding(out: str | None):
     """Hold the batch directory's lock from the start of the command when `--out` names it (else `run_batch`
     takes it once the experiment file has named the directory), so that of two commands started on one
     directory the first always wins."""
-    from experiments.dirlock import batch_lock_file, hold_directory
+    from model.dirlock import batch_lock_file, hold_directory
 
     return hold_directory(batch_lock_file(out)) if out else nullcontext()
 

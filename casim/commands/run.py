@@ -33,7 +33,8 @@ def _interrupt(signum, frame):
 
 
 def cmd_run(args) -> int:
-    from experiments.runner import write_outputs
+    from casim.plots import standard_figures
+    from model.run import write_outputs
     from model.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
@@ -46,7 +47,8 @@ def cmd_run(args) -> int:
     spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
     out = Path(args.out or Path("out") / scenario.name)
     signal.signal(signal.SIGTERM, _interrupt)
-    tables = write_outputs(out, spec, csv=args.csv, plots=not args.no_plots)
+    figures = None if args.no_plots else (lambda tables, directory: standard_figures(tables, directory / "plots"))
+    tables = write_outputs(out, spec, csv=args.csv, extra=figures)
     last = tables["region"][tables["region"]["step"] == tables["region"]["step"].max()]
     shares = {p: last[f"influence_{p}"].median() for p in ("CHN", "RUS", "EU", "USA")}
     print(f"wrote {out}/ ({scenario.name}: {spec.replicates} runs, {spec.start_year}-{spec.end_year}); "

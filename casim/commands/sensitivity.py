@@ -34,7 +34,7 @@ def sensitivity_inputs(path: str, plan, experiment):
 def cmd_sensitivity(args) -> int:
     from casim.analysis.sensitivity import run_sensitivity
     from casim.analysis.tables import parse_output_ref
-    from experiments.dirlock import batch_lock_file, hold_directory
+    from model.dirlock import batch_lock_file, hold_directory
     from experiments.evaluator import BatchEvaluator, RunsFailed
 
     for output in args.output:
@@ -62,7 +62,7 @@ def cmd_sensitivity(args) -> int:
 def write_sensitivity_report(out: Path, args, plan, factors, n: int, tables: dict) -> None:
     from casim.analysis.report import Section, write_report
     from casim.analysis.sensitivity import index_figure
-    from experiments.store import atomic_directory
+    from model.io import atomic_directory
 
     what = "first-order S1 and total-order ST Sobol' indices with 95% confidence half-widths" \
         if args.method == "sobol" else "Morris mu* (mean absolute elementary effect) and sigma, in the output's unit"
