@@ -23,7 +23,7 @@ def simulate(overrides: Mapping[str, object], run_seeds: Sequence[int], end_year
         overrides: dotted path -> scalar or per-run array (length len(run_seeds)).
         run_seeds: one seed per run (repeat seeds across candidates for common random numbers).
         end_year: last simulated year (>= 2025).
-        use_calibrated: layer calibration/calibrated.yaml under the overrides (False while fitting,
+        use_calibrated: layer the calibrated defaults under the overrides (False while fitting,
             so a fit never depends on the previous fit).
     Returns:
         The model at the end, and {year: {field: (R, ...) array}} for 2024 .. end_year.

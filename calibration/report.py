@@ -9,6 +9,7 @@ import yaml
 
 from model.io import file_hash, write_bytes_atomic
 from model.actors import DATA_DIR
+from model.params import parse_path
 
 from .fit import FITTED
 
@@ -25,6 +26,12 @@ NOT_IDENTIFIED = [
     ("trade_gdp_elasticity, trade_cost_elasticity, trade_time_elasticity",
      "one year of trade growth cannot separate them from demand growth; kept at their sourced priors"),
 ]
+
+
+def registry_default(path: str) -> float:
+    """The registry's default of a dotted path (before calibration)."""
+    param, actor = parse_path(path)
+    return param.default_for(actor)
 
 
 def _fmt(x: float) -> str:
@@ -95,22 +102,19 @@ def _targets_table(targets, values) -> list[str]:
 
 
 def _params_table(result, posterior) -> list[str]:
-    from .pipeline import default_value
-
     rows = ["| parameter | registry default | calibrated | accepted range (min - max) | 5% - 95% | search bounds | identified by |",
             "|---|---|---|---|---|---|---|"]
     for p, v in zip(FITTED, result.best):
         col = posterior[p.path]
-        rows.append(f"| `{p.path}` | {_fmt(default_value(p.path))} | {_fmt(v)} | {_fmt(col.min())} - {_fmt(col.max())} | "
+        rows.append(f"| `{p.path}` | {_fmt(registry_default(p.path))} | {_fmt(v)} | {_fmt(col.min())} - {_fmt(col.max())} | "
                     f"{_fmt(col.quantile(0.05))} - {_fmt(col.quantile(0.95))} | [{_fmt(p.low)}, {_fmt(p.high)}] | "
                     f"{p.identified_by} |")
     return rows
 
 
-def write_report(path: Path, targets, config, main, alt, check, posterior, balances, figures, targets_path) -> str:
-    """Write report.md and return its text."""
-    from .pipeline import code_version
-
+def write_report(path: Path, targets, config, main, alt, check, posterior, balances, figures, targets_path,
+                 version: str) -> str:
+    """Write report.md and return its text; `version` names the code that produced the fit."""
     sources = _fact_sources()
     n_fit = sum(t.fit for t in targets)
     n_pass = sum(t.passes(v) for t, v in zip(targets, check.values))
@@ -123,7 +127,7 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         f"({main.generations} generations, population {config.popsize} x {len(FITTED)}); ABC rejection on "
         f"{2 ** config.abc_log2} Sobol points",
         f"- objective (mean squared standardised miss over {n_fit} fitted targets): {_fmt(main.objective)}",
-        f"- code version {code_version()}; targets.yaml sha256 {file_hash(targets_path)}",
+        f"- code version {version}; targets.yaml sha256 {file_hash(targets_path)}",
         f"- model values below: ensemble mean of {config.check_runs} fresh replicates at the calibrated point",
         f"- {n_pass} of {len(targets)} targets pass",
         "",

@@ -71,7 +71,7 @@ class CentralAsiaModel(mesa.Model):
         start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is start_year - 1).
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
-        use_calibrated: layer calibration/calibrated.yaml over the registry defaults.
+        use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
         record: which steps `results()` holds: "all" (or True), "year_end" (step 0 and each year's last
             period), "final" (the last step only) or False (none).
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.

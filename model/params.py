@@ -10,7 +10,7 @@ Scopes and dotted paths:
 - power:   `powers.RUS.security_capacity`   (a bare name sets every power)
 
 A resolved value is a per-run array: global (R,), state (R, S), power (R, P).
-Precedence: registry default < calibration/calibrated.yaml < caller overrides.
+Precedence: registry default < calibrated defaults (`load_defaults`, `data/calibrated.yaml`) < caller overrides.
 """
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import yaml
 
 from .arrays import runs_fastest
-from .errors import InputError, did_you_mean
+from .errors import InputError, did_you_mean, line_of
+from .safe_yaml import read_yaml
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 POWERS = ("CHN", "RUS", "EU", "USA")
-CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.yaml"
+DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "calibrated.yaml"  # written by `casim calibrate`
 
 
 class ParameterError(InputError):
@@ -266,27 +266,44 @@ def check_value(path: str, value) -> np.ndarray:
     return arr
 
 
-@lru_cache(maxsize=1)
-def _calibrated_from_disk() -> dict[str, float]:
-    if not CALIBRATED_FILE.exists():
+def load_defaults(path: str | Path = DEFAULTS_FILE) -> dict[str, float]:
+    """The calibrated defaults: dotted path -> value, as `casim calibrate` fitted them.
+
+    `Params` layers them over the registry defaults (and under a caller's overrides) unless it is built
+    with `use_calibrated=False` or given other `defaults`. The file is `model/data/calibrated.yaml`,
+    which `casim calibrate` rewrites; without it (an uncalibrated checkout) there are none.
+
+    Raises:
+        ParameterError: the file names an unknown parameter or a value outside its valid range.
+    """
+    return dict(_read_defaults(str(path)))
+
+
+@lru_cache(maxsize=4)
+def _read_defaults(path: str) -> dict[str, float]:
+    if not Path(path).exists():
         return {}
-    with open(CALIBRATED_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    values = data.get("params", {}) or {}
-    for path, value in values.items():
-        check_value(path, value)
-    return {k: float(v) for k, v in values.items()}
-
-
-def default_overrides(use_calibrated: bool = True) -> dict[str, float]:
-    """The calibrated defaults layered on the registry (empty if not calibrated yet)."""
-    return dict(_calibrated_from_disk()) if use_calibrated else {}
+    document = read_yaml(path)
+    values = (document.data or {}).get("params") or {}
+    for key, value in values.items():
+        try:
+            check_value(key, value)
+        except ParameterError as exc:
+            raise ParameterError(f"{path}:{line_of(document.lines, ('params', key))}: params.{key}: {exc}") from None
+    return {key: float(value) for key, value in values.items()}
 
 
 class Params:
     """Resolved per-run parameter arrays; `params.beta_trade` is (R,), state ones (R, S), power ones (R, P)."""
 
-    def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True):
+    def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True,
+                 defaults: Mapping[str, float] | None = None):
+        """Args:
+            n_runs: R, the length of every array's run axis.
+            overrides: dotted path -> scalar or per-run array, applied last.
+            use_calibrated: layer the calibrated defaults (`load_defaults()`) over the registry's.
+            defaults: other defaults to layer instead of the calibrated ones (dotted path -> value).
+        """
         self.n_runs = n_runs
         self.version = 0  # bumped by every `set`, so derived quantities know when to refresh
         self.values: dict[str, np.ndarray] = {}
@@ -298,7 +315,9 @@ class Params:
             else:
                 self.values[p.name] = np.full(n_runs, p.default_for())
         self.__dict__.update(self.values)  # plain attribute access: params.beta_trade
-        layered = {**default_overrides(use_calibrated), **dict(overrides or {})}
+        if defaults is None:
+            defaults = load_defaults() if use_calibrated else {}
+        layered = {**defaults, **dict(overrides or {})}
         self.overrides = {}
         for path, value in layered.items():
             self.set(path, value)

@@ -19,7 +19,7 @@ from casim.viz.markup import safe_markdown
 from casim.viz.session import Session, scenario_summary
 from casim.viz.export import results_csv, scenario_yaml
 from casim.viz.model import VizModel, period_label, resolve_setup
-from model.params import CALIBRATED_FILE, REGISTRY, parse_path
+from model.params import DEFAULTS_FILE, REGISTRY, parse_path
 
 REPO = Path(__file__).resolve().parents[1]
 CASIM = str(Path(sys.executable).parent / "casim")
@@ -50,7 +50,7 @@ def test_sliders_show_the_scenarios_values():
                                                                "powers.EU.transport_investment") == 2.0
     # not set by the scenario: the calibrated default, read from the calibration file
     assert setup.in_effect["hedging_temperature"] == pytest.approx(
-        file_value(CALIBRATED_FILE, "hedging_temperature_scale"))
+        file_value(DEFAULTS_FILE, "hedging_temperature_scale"))
     assert setup.in_effect["hedging_temperature"] != REGISTRY["hedging_temperature_scale"].default
     # a bare state-scoped name: the mean of the five states' defaults
     assert setup.in_effect["local_processing"] == pytest.approx(np.mean(list(REGISTRY["local_processing"].default.values())))
