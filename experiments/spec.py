@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.errors import InputError, did_you_mean, line_of
-from model.model import RECORD_STEPS
+from model.history import RECORD_STEPS
 from model.params import ParameterError, check_value, parse_path
 from model.safe_yaml import read_yaml
 

@@ -20,7 +20,7 @@ STATE_FIELDS = ("gdp", "population_m", "exports", "imports", "commodity_export_s
                 "other_external_debt", "threat", "china_mirror_ratio")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity, so derived tables can be cached per table
 class Actors:
     """Base-year data as arrays. Shapes: (S,), (S, P), (C,), (P, C), (S, K)."""
 

@@ -13,19 +13,14 @@ from .agents import CentralAsianState, GreatPower
 from .arrays import runs_fastest, times
 from .base import build_base
 from .events import Event
-from .outputs import build_frames
+from .history import RECORD_STEPS, History
+from .outputs import build_frames, column, summary_reporters
 from .params import ParameterError, Params, REGISTRY, parse_path
 from .rng import RunStreams
 from .rng import run_seeds as make_run_seeds
 from .state import State
 
-SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
-                   "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat", "local_processing",
-                   "influence", "regional", "protest", "friction", "russia_offer", "ship_time", "market_time",
-                   "log_prices")
-
-RECORD_STEPS = ("all", "year_end", "final")  # which steps `results()` holds
-RECORD_MODES = (True, False, *RECORD_STEPS)
+RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
 
 
 class PowerRows:
@@ -72,8 +67,8 @@ class CentralAsiaModel(mesa.Model):
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
         use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
-        record: which steps `results()` holds: "all" (or True), "year_end" (step 0 and each year's last
-            period), "final" (the last step only) or False (none).
+        record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
+            "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
     """
 
@@ -122,12 +117,9 @@ class CentralAsiaModel(mesa.Model):
         if record not in RECORD_MODES:
             raise ParameterError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
         self.record = {True: "all", False: None}.get(record, record)
-        self._history: dict[str, np.ndarray] = {}  # field -> (capacity, R, ...), filled row by row
-        self._recorded_steps: list[int] = []
-        self.datacollector = mesa.DataCollector(model_reporters={
-            **{f"influence_{p}": (lambda m, j=j: float(m.state.regional[:, j].mean())) for j, p in enumerate(self.actors.powers)},
-            "china_ca_trade": lambda m: float((m.state.trade[:, :, m.china] @ m.actors.state["china_mirror_ratio"]).mean()),
-        })
+        self.history = History(self.record, self.n_steps, steps_per_year) if self.record else None
+        # Mesa's reporters: a few columns of the output contract, each the mean over the ensemble's runs
+        self.datacollector = mesa.DataCollector(model_reporters=summary_reporters(self.actors))
         self._record()
 
     # ---- set-up -----------------------------------------------------------------------------
@@ -313,37 +305,17 @@ class CentralAsiaModel(mesa.Model):
                                                      p.china_russia_tolerance)
 
     # ---- outputs --------------------------------------------------------------------------------
-    def _records_step(self, step: int) -> bool:
-        if self.record == "all":
-            return True
-        if self.record == "year_end":
-            return step % self.steps_per_year == 0
-        return self.record == "final" and step == self.n_steps
-
     def _record(self) -> None:
-        """Copy this step's outputs into the history (rows laid out run by run, the order of the tables)."""
-        if not self._records_step(self.steps):
-            return
-        row = len(self._recorded_steps)
-        if not self._history or row == len(self._history["gdp"]):
-            planned = sum(self._records_step(k) for k in range(self.n_steps + 1))
-            self._grow_history(max(planned, 2 * row))
-        for name in SNAPSHOT_FIELDS:
-            self._history[name][row] = getattr(self.state, name)
-        self._recorded_steps.append(self.steps)
+        if self.history is not None:
+            self.history.add(self.steps, self.state)
 
-    def _grow_history(self, capacity: int) -> None:
-        """(capacity, R, ...) arrays laid out run by run: `results()` then builds its tables from them fast.
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """This step's state fields by name (live arrays, not copies), as `outputs.Column.compute` reads them."""
+        return vars(self.state)
 
-        (Laid out step by step instead, recording a step is a block copy, but results() takes 2-3 times longer.)
-        """
-        for name in SNAPSHOT_FIELDS:
-            value = getattr(self.state, name)
-            history = np.empty((value.shape[0], capacity) + value.shape[1:], value.dtype).swapaxes(0, 1)
-            if name in self._history:
-                old = self._history[name]
-                history[:len(old)] = old
-            self._history[name] = history
+    def output(self, name: str, level: str = "region") -> np.ndarray:
+        """This step's value of an output column for every run: (R,) for a region column, (R, S) for a states one."""
+        return column(name, self.actors, level).compute(self.snapshot(), self.actors)
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
         """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
@@ -354,12 +326,11 @@ class CentralAsiaModel(mesa.Model):
 
     def results(self) -> dict:
         """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
-        if not self.record:
+        if self.history is None:
             raise RuntimeError("this model was built with record=False")
-        if not self._recorded_steps:
+        if not len(self.history):
             raise RuntimeError(f"no step recorded yet (record={self.record!r}); run the model first")
-        steps = np.asarray(self._recorded_steps)
-        snap = {name: history[:len(steps)] for name, history in self._history.items()}
+        steps, snap = self.history.steps, self.history.arrays()
         year, period = self.step_years(steps)
         ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
                "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),

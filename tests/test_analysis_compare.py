@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from casim.analysis.compare import paired_differences, stack_outputs
-from casim.analysis.tables import load_output, parse_output_ref, value_at
+from casim.analysis.tables import load_output
 from casim.cli import main
 from casim.errors import UserError
+from model.errors import InputError
+from model.outputs import OutputRef, value_at
 from model.run import RunSpec, write_outputs
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,8 +81,8 @@ def test_bad_inputs(outputs, tmp_path, capsys):
     assert main(["compare", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
     assert main(["compare", str(outputs / "base"), "--baseline", "nope", "--out", str(tmp_path / "r")]) == 2
     assert "scenarios are baseline" in capsys.readouterr().err
-    with pytest.raises(UserError, match="COLUMN@YEAR"):
-        parse_output_ref("influence_CHN")
+    with pytest.raises(InputError, match="COLUMN@YEAR"):
+        OutputRef.parse("influence_CHN")
 
 
 def test_reads_a_directory_of_parquet_parts(outputs, tmp_path):

@@ -33,12 +33,13 @@ def sensitivity_inputs(path: str, plan, experiment):
 
 def cmd_sensitivity(args) -> int:
     from casim.analysis.sensitivity import run_sensitivity
-    from casim.analysis.tables import parse_output_ref
+    from model.actors import load_actors
     from model.dirlock import batch_lock_file, hold_directory
+    from model.outputs import OutputRef
     from experiments.evaluator import BatchEvaluator, RunsFailed
 
     for output in args.output:
-        parse_output_ref(output)
+        OutputRef.parse(output, load_actors())  # a typo fails now, not after the batch
     plan, experiment = load_plan(args.experiment)
     factors, seed = sensitivity_inputs(args.experiment, plan, experiment)
     n = args.n or experiment.sample.n
