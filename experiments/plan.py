@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.actors import load_actors
 from model.io import code_version, file_hash
 from model.run import RunSpec
 from model.scenario import load_scenario
@@ -47,7 +48,7 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
         samples = experiment_design(experiment, path.parent)
     except ValueError as exc:
         raise ExperimentError(f"{path}: {exc}") from None
-    inputs = {str(f): file_hash(f) for f in files}
+    inputs = {str(f): file_hash(f) for f in [*files, load_actors().path]}  # the actor table the workers load
     if experiment.from_posterior:
         posterior = resolve_file(experiment.from_posterior.file, path.parent)
         inputs[str(posterior)] = file_hash(posterior)

@@ -1,6 +1,7 @@
 """`CentralAsiaModel`: the Mesa model that steps R runs in lockstep (DESIGN sections 4 and 7)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -8,7 +9,7 @@ import mesa
 import numpy as np
 
 from . import corridors, economy, influence, politics
-from .actors import load_actors
+from .actors import Actors, load_actors
 from .agents import CentralAsianState, GreatPower
 from .base import build_base
 from .constants import step_constants, trade_resistance
@@ -35,7 +36,7 @@ class Noise:
 
 
 class CentralAsiaModel(mesa.Model):
-    """Nine actors, R runs at once. Step = one quarter by default; step 0 is the 2024 base year.
+    """The actors of the actor table (nine by default), R runs at once. Step = one quarter; step 0 is the base year.
 
     Args:
         n_runs: ensemble size R.
@@ -46,6 +47,8 @@ class CentralAsiaModel(mesa.Model):
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
         use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
+        actors: the actor table: an `Actors` or the path of an actor file (default `load_actors()`: the file
+            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
         record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
             "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
@@ -55,7 +58,7 @@ class CentralAsiaModel(mesa.Model):
                  run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
                  steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
                  events: list[Event] | None = None, use_calibrated: bool = True, record: bool | str = True,
-                 **overrides):
+                 actors: Actors | str | os.PathLike | None = None, **overrides):
         if seed is None and run_seeds is None:
             seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         super().__init__(seed=seed if seed is not None else int(run_seeds[0]))
@@ -76,9 +79,10 @@ class CentralAsiaModel(mesa.Model):
         self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
         self.dt = 1.0 / steps_per_year
         self.n_steps = (end_year - start_year + 1) * steps_per_year
-        self.actors = load_actors()
-        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated)
-        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated))
+        self.actors = actors if isinstance(actors, Actors) else load_actors(actors)
+        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
+                             actors=self.actors)
+        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors))
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)
         self.events = sorted(events or [], key=lambda e: e.step)

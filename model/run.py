@@ -65,13 +65,14 @@ def runs_table(model: CentralAsiaModel) -> pd.DataFrame:
 
 def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done",
                  files: dict | None = None) -> dict:
-    """What a run directory holds: code version, input hashes, resolved parameters, seeds, timings, status,
-    and each file's record (size, rows, checksum), which `casim verify` and the readers check."""
+    """What a run directory holds: code version, input hashes (the scenario files and the actor table the
+    model ran on), resolved parameters, seeds, timings, status, and each file's record (size, rows,
+    checksum), which `casim verify` and the readers check."""
     return {
         "kind": "run",
         "code_version": code_version(),
         "scenario": spec.scenario,
-        "input_files": {str(p): file_hash(p) for p in spec.input_files},
+        "input_files": {str(p): file_hash(p) for p in [*spec.input_files, model.actors.path]},
         "params": model.params.resolved(),
         "overrides": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in model.params.overrides.items()},
         "horizon": {"start_year": spec.start_year, "end_year": spec.end_year, "steps_per_year": spec.steps_per_year},

@@ -19,6 +19,7 @@ from casim.viz.markup import safe_markdown
 from casim.viz.session import Session, scenario_summary
 from casim.viz.export import results_csv, scenario_yaml
 from casim.viz.model import VizModel, period_label, resolve_setup
+from model.actors import load_actors
 from model.params import DEFAULTS_FILE, REGISTRY, parse_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +54,8 @@ def test_sliders_show_the_scenarios_values():
         file_value(DEFAULTS_FILE, "hedging_temperature_scale"))
     assert setup.in_effect["hedging_temperature"] != REGISTRY["hedging_temperature_scale"].default
     # a bare state-scoped name: the mean of the five states' defaults
-    assert setup.in_effect["local_processing"] == pytest.approx(np.mean(list(REGISTRY["local_processing"].default.values())))
+    defaults = REGISTRY["local_processing"].default
+    assert setup.in_effect["local_processing"] == pytest.approx(np.mean([defaults[s] for s in load_actors().states]))
     assert setup.overrides == {}
 
 

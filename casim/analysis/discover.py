@@ -9,7 +9,7 @@ import pandas as pd
 from casim.errors import UserError
 from model.errors import did_you_mean
 from model.outputs import OutputRef
-from casim.plots import NAMES
+from casim.plots import label
 
 from .prim import PrimResult, prim
 from .tables import load_output
@@ -42,7 +42,7 @@ def sampled_inputs(runs: pd.DataFrame) -> pd.DataFrame:
 def describe_subject(condition: str) -> str:
     match = re.fullmatch(r"\s*leader@(\d{4})\s*==\s*['\"](\w+)['\"]\s*", condition)
     if match:
-        return f"{NAMES.get(match.group(2), match.group(2))} leads in {match.group(1)}"
+        return f"{label(match.group(2))} leads in {match.group(1)}"
     return f"'{condition.strip()}' holds"
 
 

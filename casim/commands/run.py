@@ -33,7 +33,7 @@ def _interrupt(signum, frame):
 
 
 def cmd_run(args) -> int:
-    from casim.plots import standard_figures
+    from casim.plots import powers_in, standard_figures
     from model.run import write_outputs
     from model.scenario import load_scenario
 
@@ -49,8 +49,9 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     figures = None if args.no_plots else (lambda tables, directory: standard_figures(tables, directory / "plots"))
     tables = write_outputs(out, spec, csv=args.csv, extra=figures)
-    last = tables["region"][tables["region"]["step"] == tables["region"]["step"].max()]
-    shares = {p: last[f"influence_{p}"].median() for p in ("CHN", "RUS", "EU", "USA")}
+    region = tables["region"]
+    last = region[region["step"] == region["step"].max()]
+    shares = {p: last[f"influence_{p}"].median() for p in powers_in(region)}
     print(f"wrote {out}/ ({scenario.name}: {spec.replicates} runs, {spec.start_year}-{spec.end_year}); "
           f"median influence at {spec.end_year}: " + ", ".join(f"{p} {v:.3f}" for p, v in shares.items()))
     return 0
