@@ -5,13 +5,13 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-import yaml
 
 from model.io import file_hash, write_bytes_atomic
-from model.actors import DATA_DIR
+from model.actors import load_facts
 from model.params import parse_path
 
 from .fit import FITTED
+from .targets import load_gaps
 
 NOT_IDENTIFIED = [
     ("beta_fdi, beta_sentiment, beta_dependence, beta_leverage",
@@ -39,8 +39,7 @@ def _fmt(x: float) -> str:
 
 
 def _fact_sources() -> dict[str, str]:
-    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
-        return {f["id"]: str(f.get("source", "")).strip() for f in yaml.safe_load(fh)["facts"]}
+    return {fid: str(fact.get("source", "")).strip() for fid, fact in load_facts().items()}
 
 
 def write_figures(out: Path, targets, check, posterior, balances) -> list[str]:
@@ -169,7 +168,7 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         "",
         "## Gaps",
         "",
-        *[f"- {gap}" for gap in _gaps(targets_path)],
+        *[f"- {gap}" for gap in load_gaps(targets_path)],
         "",
         "## Sources",
         "",
@@ -201,8 +200,3 @@ def _elasticity_section(main, alt, balances, config) -> list[str]:
         *[f"| leader is {c} (share of runs) | " + " | ".join(f"{b.leader_share[c]:.3f}" for b in frames) + " |"
           for c in powers],
     ]
-
-
-def _gaps(targets_path) -> list[str]:
-    with open(targets_path, encoding="utf-8") as fh:
-        return list((yaml.safe_load(fh) or {}).get("gaps", []))

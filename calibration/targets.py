@@ -67,6 +67,11 @@ class Target(BaseModel):
         return (miss / self.tolerance) ** 2
 
 
+def load_gaps(path: str | Path = TARGETS_FILE) -> list[str]:
+    """The targets file's `gaps:`, the observations the calibration would need but the data lack."""
+    return [str(gap) for gap in (read_yaml(path).data or {}).get("gaps", [])]
+
+
 def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
     """Read and validate a targets file; every fact id must exist in model/data/facts.yaml.
 

@@ -207,7 +207,12 @@ def _load(path: str) -> Actors:
 
 
 @lru_cache(maxsize=1)
+def load_facts() -> dict[str, dict]:
+    """The sourced figures of the vendored facts.yaml, by id (each with its value, source and quote)."""
+    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
+        return {f["id"]: f for f in yaml.safe_load(fh)["facts"]}
+
+
 def load_fact_ids() -> frozenset[str]:
     """Ids of the sourced figures in the vendored facts.yaml."""
-    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
-        return frozenset(f["id"] for f in yaml.safe_load(fh)["facts"])
+    return frozenset(load_facts())
