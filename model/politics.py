@@ -5,6 +5,8 @@ A `CentralAsianState` calls them on its own row: the P axis is then last.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .arrays import clamp, max_last, sum_last, times
@@ -36,9 +38,9 @@ def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour,
 def step_sentiment(sentiment, target, rate, noise, dt, shocks, scandal, scandal_hit):
     """s_t = clip(s + r dt (s* - s) + sigma sqrt(dt) z - hit * scandal, -1, 1).
 
-    rate r and noise sigma per year; dt in years; shocks z ~ N(0, 1); scandal a bool per pair.
+    rate r and noise sigma per year; dt in years (a number); shocks z ~ N(0, 1); scandal a bool per pair.
     """
-    moved = sentiment + rate * dt * (target - sentiment) + noise * np.sqrt(dt) * shocks - scandal_hit * scandal
+    moved = sentiment + rate * dt * (target - sentiment) + noise * math.sqrt(dt) * shocks - scandal_hit * scandal
     return clamp(moved, -1.0, 1.0)
 
 
@@ -66,7 +68,7 @@ def step_threat(threat, base_threat, reversion, volatility, dt, shocks, spillove
     t_t = clip(t + kappa dt (t0 - t) + sigma sqrt(dt) z + jump * spillover, 0, 1), reversion kappa and
     volatility sigma per year, jump = spillover size * the state's exposure.
     """
-    moved = threat + reversion * dt * (base_threat - threat) + volatility * np.sqrt(dt) * shocks + jump * spillover
+    moved = threat + reversion * dt * (base_threat - threat) + volatility * math.sqrt(dt) * shocks + jump * spillover
     return clamp(moved, 0.0, 1.0)
 
 
