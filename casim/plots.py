@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from calibration.targets import load_targets
 from model.actors import load_actors
 
 
@@ -96,9 +97,11 @@ def alignment_figure(states: pd.DataFrame):
 
 
 def china_trade_figure(region: pd.DataFrame):
+    """The model's China-Central Asia trade with the observed values the calibration targets (China customs)."""
+    observed = [(t.year, t.value) for t in load_targets() if t.measure == "china_ca_trade"]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     _draw_band(ax, band(region, "china_ca_trade"), colour("CHN"), "model (China customs basis)")
-    ax.scatter([2024, 2025], [94.82, 106.3], color="black", zorder=5, label="observed (GAC)")
+    ax.scatter(*zip(*observed), color="black", zorder=5, label="observed (GAC)")
     ax.set(title="China-Central Asia trade", xlabel="year", ylabel="USD bn per year")
     ax.legend()
     ax.grid(alpha=0.3)
