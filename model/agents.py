@@ -14,7 +14,7 @@ from .arrays import sum_last
 
 
 class GreatPower(mesa.Agent):
-    """China, Russia, the EU or the US: invests, lends, builds corridors, offers security, reacts."""
+    """A great power of the actor table (China, Russia, the EU, the US): invests, lends, builds corridors, reacts."""
 
     def __init__(self, model, code: str, index: int):
         super().__init__(model)
@@ -48,7 +48,7 @@ class GreatPower(mesa.Agent):
 
 
 class CentralAsianState(mesa.Agent):
-    """Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan or Uzbekistan."""
+    """A state of the actor table (Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan)."""
 
     def __init__(self, model, code: str, index: int):
         super().__init__(model)
