@@ -66,7 +66,7 @@ def test_the_slider_position_is_what_runs_including_a_move_back():
     assert moved.setup.overrides == {path: 1.0} and np.all(eu(moved) == 1.0)
     back = VizModel(MIDDLE, 1, 3, {"eu_middle_corridor": 2.0})  # moved back to the scenario's value
     assert back.setup.overrides == {} and np.all(eu(back) == 2.0) and back.reference is None
-    hedging = VizModel(MIDDLE, 1, 3, {"hedging_temperature": 2.1})  # the grid point next to the calibrated 2.105
+    hedging = VizModel(MIDDLE, 1, 3, {"hedging_temperature": 2.1})  # the grid point next to the calibrated 2.1027
     assert np.all(hedging.params.hedging_temperature_scale == 2.1)
 
 

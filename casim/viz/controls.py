@@ -159,5 +159,5 @@ def slider_overrides(positions: dict[str, float], in_effect: dict[str, float]) -
 
 
 def format_value(value: float) -> str:
-    """A slider value for reading: 4 significant digits, no trailing zeros (2.10473 -> '2.105')."""
+    """A slider value for reading: 4 significant digits, no trailing zeros (2.10266 -> '2.103')."""
     return f"{value:.4g}"
