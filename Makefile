@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean assets chromium viz
+.PHONY: run test setup bench clean assets chromium viz reference
 
 setup: $(STAMP) assets
 
@@ -36,6 +36,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/verify.py
 	$(PY) benchmarks/viz_step.py
+
+# Regenerate the regression reference (tests/data/reference/) on purpose, after a change meant to move the model.
+reference: $(STAMP)
+	$(PY) tests/reference.py
 
 viz: setup
 	$(VENV)/bin/casim viz

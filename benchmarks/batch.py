@@ -43,8 +43,8 @@ import tqdm
 
 from experiments.batch import BatchPlan, ScenarioEntry, run_batch
 from experiments.executors import InlineExecutor, ProcessExecutor, default_start_method
-from experiments.runner import RunSpec
 from model import CentralAsiaModel
+from model.run import RunSpec
 
 # mesa.batch_run opens a (disabled) tqdm bar whose monitor thread would outlive it; in a process with a second
 # thread our pool spawns its workers instead of forking them. Neither side displays a bar, so no monitor.

@@ -33,8 +33,8 @@ from experiments import batchstore
 from experiments.batch import BatchPlan, ScenarioEntry, run_batch
 from experiments.executors import ProcessExecutor
 from experiments.outputdir import verify_output
-from experiments.runner import RunSpec
-from experiments.store import write_json_atomic
+from model.io import write_json_atomic
+from model.run import RunSpec
 
 tqdm.tqdm.monitor_interval = 0  # no monitor thread: the pools fork their workers (executors.default_start_method)
 

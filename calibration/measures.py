@@ -1,8 +1,9 @@
 """Model quantities that targets compare with: one value per run, at the last step of a year.
 
-`simulate` runs one ensemble (any number of runs, per-run parameter arrays) and keeps
-a snapshot of the state at the end of each calendar year; each measure turns one
-year's snapshot into an (R,) array. Axes: run R, state S, power P.
+`simulate` runs one ensemble (any number of runs, per-run parameter arrays) that records the end of each
+calendar year in its history (`record="year_end"`); each measure turns one year's snapshot into an (R,)
+array. Measures that are output columns read them from the output contract (`model.outputs`); the others
+combine columns, or recorded state fields where no column exists. Axes: run R, state S, power P.
 """
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from model import CentralAsiaModel
-
-SNAPSHOT_FIELDS = ("exports", "imports", "fdi_flow", "lending", "debt", "other_debt", "security", "alignment")
+from model.outputs import column
 
 
 def simulate(overrides: Mapping[str, object], run_seeds: Sequence[int], end_year: int = 2025,
@@ -23,23 +23,21 @@ def simulate(overrides: Mapping[str, object], run_seeds: Sequence[int], end_year
         overrides: dotted path -> scalar or per-run array (length len(run_seeds)).
         run_seeds: one seed per run (repeat seeds across candidates for common random numbers).
         end_year: last simulated year (>= 2025).
-        use_calibrated: layer calibration/calibrated.yaml under the overrides (False while fitting,
+        use_calibrated: layer the calibrated defaults under the overrides (False while fitting,
             so a fit never depends on the previous fit).
     Returns:
         The model at the end, and {year: {field: (R, ...) array}} for 2024 .. end_year.
     """
     model = CentralAsiaModel(run_seeds=list(run_seeds), params=dict(overrides), end_year=end_year,
-                             steps_per_year=steps_per_year, record=False, use_calibrated=use_calibrated)
-    snaps = {model.start_year - 1: _snapshot(model)}
-    while model.steps < model.n_steps:
-        model.step()
-        if model.steps % steps_per_year == 0:
-            snaps[model.start_year - 1 + model.steps // steps_per_year] = _snapshot(model)
-    return model, snaps
+                             steps_per_year=steps_per_year, record="year_end", use_calibrated=use_calibrated)
+    model.run()
+    years = model.step_years(model.history.steps)[0]
+    return model, {int(year): model.history.at(step) for year, step in zip(years, model.history.steps)}
 
 
-def _snapshot(model) -> dict[str, np.ndarray]:
-    return {name: np.array(getattr(model.state, name), copy=True) for name in SNAPSHOT_FIELDS}
+def output(snap, model, name: str, level: str = "states") -> np.ndarray:
+    """An output column of the contract on one snapshot: (R, S) for a states column, (R,) for a region column."""
+    return column(name, model.actors, level).compute(snap, model.actors)
 
 
 def _idx(model, state=None, power=None):
@@ -48,9 +46,9 @@ def _idx(model, state=None, power=None):
 
 
 def trade(snap, model, state, power):
-    """Exports plus imports of `state` with `power`, USD bn per year (national basis)."""
-    i, j = _idx(model, state, power)
-    return snap["exports"][:, i, j] + snap["imports"][:, i, j]
+    """Exports plus imports of `state` with `power`, USD bn per year (national basis; column trade_<P>)."""
+    i, _ = _idx(model, state)
+    return output(snap, model, f"trade_{power}")[:, i]
 
 
 def china_trade_gac(snap, model, state):
@@ -61,9 +59,7 @@ def china_trade_gac(snap, model, state):
 
 def china_ca_trade(snap, model):
     """China-Central Asia trade on China's customs basis, USD bn (region column china_ca_trade)."""
-    china = model.actors.power_index("CHN")
-    total = snap["exports"][:, :, china] + snap["imports"][:, :, china]
-    return total @ model.actors.state["china_mirror_ratio"]
+    return output(snap, model, "china_ca_trade", "region")
 
 
 def trade_ratio(snap, model, state, power, other):
@@ -72,24 +68,25 @@ def trade_ratio(snap, model, state, power, other):
 
 
 def only_china_surplus(snap, model, state):
-    """1 where `state` is the only state with a trade surplus with China, else 0."""
-    china = model.actors.power_index("CHN")
-    surplus = snap["exports"][:, :, china] > snap["imports"][:, :, china]
+    """1 where `state` is the only state with a trade surplus with China (column trade_balance_CHN), else 0."""
+    surplus = output(snap, model, "trade_balance_CHN") > 0
     i, _ = _idx(model, state)
     others = np.delete(surplus, i, axis=1)
     return (surplus[:, i] & ~others.any(axis=1)).astype(float)
 
 
 def chinese_flow_share(snap, model, state):
-    """Share of China's FDI plus lending into the region that goes to `state`."""
-    china = model.actors.power_index("CHN")
-    flows = snap["fdi_flow"][:, :, china] + snap["lending"][:, :, china]
+    """Share of China's FDI plus lending into the region that goes to `state` (columns fdi_CHN, lending_CHN)."""
+    flows = output(snap, model, "fdi_CHN") + output(snap, model, "lending_CHN")
     i, _ = _idx(model, state)
     return flows[:, i] / flows.sum(axis=1)
 
 
 def china_debt_share(snap, model, state):
-    """Official debt owed to China over official external debt (hidden debt is in neither)."""
+    """Official debt owed to China over official external debt (hidden debt is in neither).
+
+    The debt owed to others is a recorded state field, not an output column.
+    """
     i, china = _idx(model, state, "CHN")
     official = snap["debt"][:, i].sum(axis=1) + snap["other_debt"][:, i]
     return snap["debt"][:, i, china] / official
@@ -110,9 +107,8 @@ def top_security_partner(snap, model, state, power):
 
 def csto_russia_gap(snap, model, members):
     """Weakest Russian security tie among CSTO members minus the strongest among non-members."""
-    russia = model.actors.power_index("RUS")
     inside = np.array([s in members for s in model.actors.states])
-    ties = snap["security"][:, :, russia]
+    ties = output(snap, model, "security_RUS")
     return ties[:, inside].min(axis=1) - ties[:, ~inside].max(axis=1)
 
 
@@ -123,9 +119,9 @@ def eaeu_match(snap, model, members):
 
 
 def alignment(snap, model, state, power):
-    """The state's alignment towards the power (a share; rows sum to 1)."""
-    i, j = _idx(model, state, power)
-    return snap["alignment"][:, i, j]
+    """The state's alignment towards the power (a share; rows sum to 1; column alignment_<P>)."""
+    i, _ = _idx(model, state)
+    return output(snap, model, f"alignment_{power}")[:, i]
 
 
 MEASURES: dict[str, Callable] = {f.__name__: f for f in (

@@ -1,12 +1,14 @@
 """`casim calibrate`: fit, check, compare the FDI elasticities, and write the calibration outputs.
 
-Writes (each file atomically) into `out_dir` (default: this package's folder):
-calibrated.yaml, posterior.parquet, report.md and figures/*.png.
+Writes (each file atomically) the model's calibrated defaults (`model/data/calibrated.yaml`, read by
+`model.params.load_defaults`) and, into `out_dir` (default: this package's folder), posterior.parquet,
+report.md and figures/*.png. A reduced run given another `out_dir` writes its calibrated.yaml there too.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,12 +16,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from experiments.store import file_hash, write_bytes_atomic, write_parquet_atomic
-from model.params import REGISTRY, parse_path
+from model.io import file_hash, write_bytes_atomic, write_parquet_atomic
+from model.params import DEFAULTS_FILE, REGISTRY
 from model.rng import run_seeds
 
 from .fit import FITTED, Evaluator, FitConfig, FitResult, fit
 from .measures import run_targets, simulate
+from .report import write_figures, write_report
 from .targets import TARGETS_FILE, load_targets
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
@@ -40,11 +43,6 @@ class Balance:
     """Regional influence at the end of the horizon under one FDI elasticity."""
     influence: pd.DataFrame      # one row per replicate, columns CHN RUS EU USA
     leader_share: dict[str, float]
-
-
-def default_value(path: str) -> float:
-    param, actor = parse_path(path)
-    return param.default_for(actor)
 
 
 def overrides_for(result: FitResult, fixed: dict) -> dict[str, float]:
@@ -75,17 +73,24 @@ def balance_at_end(params: dict, config: FitConfig) -> Balance:
 
 
 def source_hash() -> str:
-    """sha256 over the code and data that determine a fit (model/, calibration/*.py, actors, facts)."""
+    """sha256 over the code and data that determine a fit (model/, calibration/*.py, actors, facts).
+
+    The calibrated defaults are an output of the fit, not an input (it runs without them), so they are left out.
+    """
     digest = hashlib.sha256()
     files = sorted([*ROOT.glob("model/*.py"), *ROOT.glob("model/data/*.yaml"), *CALIBRATION_DIR.glob("*.py")])
-    for path in files:
+    for path in (p for p in files if p.resolve() != DEFAULTS_FILE.resolve()):
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def code_version() -> str:
-    """Package version plus a hash of the fitting code: stable across commits of the outputs themselves."""
+def source_version() -> str:
+    """Package version plus `source_hash()`: what produced a calibration.
+
+    Unlike `model.io.code_version()` (git describe, for run and batch manifests), it does not change when
+    the calibration's own outputs are committed, so re-running `casim calibrate` reproduces its files.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -95,20 +100,21 @@ def code_version() -> str:
     return f"casim-{pkg}+src.{source_hash()[:12]}"
 
 
-def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, today: dt.date) -> str:
+def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, today: dt.date, version: str,
+                    posterior: str) -> str:
     params = {p.path: float(f"{v:.6g}") for p, v in zip(FITTED, result.best)}
     doc = {
         "params": params,
         "objective": float(f"{result.objective:.6g}"),
         "date": today.isoformat(),
-        "code_version": code_version(),
+        "source_version": version,
         "targets_sha256": file_hash(targets_path),
         "seed": config.seed,
         "fdi_gain_per_10pct_shiptime_cut": REGISTRY[FDI_PATH].default_for(),
-        "posterior": "posterior.parquet",
+        "posterior": posterior,
     }
-    header = ("# Written by `casim calibrate`; do not edit by hand. The model layers `params` over the\n"
-              "# registry defaults (model/params.py). See report.md for the fit and its sources.\n")
+    header = ("# Written by `casim calibrate`; do not edit by hand. The model layers `params` over the registry\n"
+              "# defaults (model/params.py, load_defaults). See calibration/report.md for the fit and its sources.\n")
     return header + yaml.safe_dump(doc, sort_keys=False)
 
 
@@ -119,12 +125,18 @@ def posterior_frame(result: FitResult) -> pd.DataFrame:
 
 
 def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION_DIR,
-              targets_path: str | Path = TARGETS_FILE, progress: bool = True, today: dt.date | None = None) -> dict:
-    """Run the whole calibration and write its outputs. Returns the pieces for callers and tests."""
-    from .report import write_figures, write_report
+              targets_path: str | Path = TARGETS_FILE, progress: bool = True, today: dt.date | None = None,
+              defaults_path: str | Path | None = None) -> dict:
+    """Run the whole calibration and write its outputs. Returns the pieces for callers and tests.
 
+    Args:
+        out_dir: where posterior.parquet, report.md and figures/ go.
+        defaults_path: where the calibrated defaults go (default `out_dir`/calibrated.yaml; the command line
+            passes `model.params.DEFAULTS_FILE` for a full calibration, which the model then loads).
+    """
     config = config or FitConfig()
     targets_path, out_dir = Path(targets_path), Path(out_dir)
+    defaults_path = Path(defaults_path) if defaults_path is not None else out_dir / "calibrated.yaml"
     targets = load_targets(targets_path)
     main = fit(Evaluator(targets, FITTED, config), progress)
     alt_config = replace(config, fixed={**config.fixed, FDI_PATH: FDI_ALTERNATIVE})
@@ -136,12 +148,15 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
                 f"{FDI_ALTERNATIVE:g} (refit)": balance_at_end(alt_params, config),
                 f"{FDI_ALTERNATIVE:g} (elasticity only)": balance_at_end({**params, FDI_PATH: FDI_ALTERNATIVE}, config)}
     posterior = posterior_frame(main)
+    version = source_version()
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(out_dir / "calibrated.yaml",
-                       calibrated_yaml(main, config, targets_path, today or dt.date.today()).encode())
-    write_parquet_atomic(out_dir / "posterior.parquet", posterior)
+    posterior_path = out_dir / "posterior.parquet"
+    write_parquet_atomic(posterior_path, posterior)
+    relative = Path(os.path.relpath(posterior_path.resolve(), defaults_path.resolve().parent)).as_posix()
+    write_bytes_atomic(defaults_path, calibrated_yaml(main, config, targets_path, today or dt.date.today(), version,
+                                                      relative).encode())
     figures = write_figures(out_dir / "figures", targets, check, posterior, balances)
     report = write_report(out_dir / "report.md", targets, config, main, alt, check, posterior, balances,
-                          figures, targets_path)
+                          figures, targets_path, version)
     return {"targets": targets, "main": main, "alt": alt, "check": check, "balances": balances,
             "posterior": posterior, "report": report}

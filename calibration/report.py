@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+from model.io import file_hash, write_bytes_atomic
+from model.actors import load_facts
+from model.params import parse_path
 
-from experiments.store import file_hash, write_bytes_atomic  # noqa: E402
-from model.actors import DATA_DIR  # noqa: E402
-
-from .fit import FITTED  # noqa: E402
+from .fit import FITTED
+from .targets import load_gaps
 
 NOT_IDENTIFIED = [
     ("beta_fdi, beta_sentiment, beta_dependence, beta_leverage",
@@ -30,13 +28,18 @@ NOT_IDENTIFIED = [
 ]
 
 
+def registry_default(path: str) -> float:
+    """The registry's default of a dotted path (before calibration)."""
+    param, actor = parse_path(path)
+    return param.default_for(actor)
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
 def _fact_sources() -> dict[str, str]:
-    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
-        return {f["id"]: str(f.get("source", "")).strip() for f in yaml.safe_load(fh)["facts"]}
+    return {fid: str(fact.get("source", "")).strip() for fid, fact in load_facts().items()}
 
 
 def write_figures(out: Path, targets, check, posterior, balances) -> list[str]:
@@ -98,22 +101,19 @@ def _targets_table(targets, values) -> list[str]:
 
 
 def _params_table(result, posterior) -> list[str]:
-    from .pipeline import default_value
-
     rows = ["| parameter | registry default | calibrated | accepted range (min - max) | 5% - 95% | search bounds | identified by |",
             "|---|---|---|---|---|---|---|"]
     for p, v in zip(FITTED, result.best):
         col = posterior[p.path]
-        rows.append(f"| `{p.path}` | {_fmt(default_value(p.path))} | {_fmt(v)} | {_fmt(col.min())} - {_fmt(col.max())} | "
+        rows.append(f"| `{p.path}` | {_fmt(registry_default(p.path))} | {_fmt(v)} | {_fmt(col.min())} - {_fmt(col.max())} | "
                     f"{_fmt(col.quantile(0.05))} - {_fmt(col.quantile(0.95))} | [{_fmt(p.low)}, {_fmt(p.high)}] | "
                     f"{p.identified_by} |")
     return rows
 
 
-def write_report(path: Path, targets, config, main, alt, check, posterior, balances, figures, targets_path) -> str:
-    """Write report.md and return its text."""
-    from .pipeline import code_version
-
+def write_report(path: Path, targets, config, main, alt, check, posterior, balances, figures, targets_path,
+                 version: str) -> str:
+    """Write report.md and return its text; `version` names the code that produced the fit."""
     sources = _fact_sources()
     n_fit = sum(t.fit for t in targets)
     n_pass = sum(t.passes(v) for t, v in zip(targets, check.values))
@@ -126,7 +126,7 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         f"({main.generations} generations, population {config.popsize} x {len(FITTED)}); ABC rejection on "
         f"{2 ** config.abc_log2} Sobol points",
         f"- objective (mean squared standardised miss over {n_fit} fitted targets): {_fmt(main.objective)}",
-        f"- code version {code_version()}; targets.yaml sha256 {file_hash(targets_path)}",
+        f"- code version {version}; targets.yaml sha256 {file_hash(targets_path)}",
         f"- model values below: ensemble mean of {config.check_runs} fresh replicates at the calibrated point",
         f"- {n_pass} of {len(targets)} targets pass",
         "",
@@ -168,7 +168,7 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         "",
         "## Gaps",
         "",
-        *[f"- {gap}" for gap in _gaps(targets_path)],
+        *[f"- {gap}" for gap in load_gaps(targets_path)],
         "",
         "## Sources",
         "",
@@ -200,8 +200,3 @@ def _elasticity_section(main, alt, balances, config) -> list[str]:
         *[f"| leader is {c} (share of runs) | " + " | ".join(f"{b.leader_share[c]:.3f}" for b in frames) + " |"
           for c in powers],
     ]
-
-
-def _gaps(targets_path) -> list[str]:
-    with open(targets_path, encoding="utf-8") as fh:
-        return list((yaml.safe_load(fh) or {}).get("gaps", []))

@@ -4,15 +4,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.actors import load_fact_ids
+from model.errors import InputError, did_you_mean, line_of
+from model.safe_yaml import read_yaml
+
+from .measures import MEASURES
 
 TARGETS_FILE = Path(__file__).resolve().parent / "targets.yaml"
 
 
-class TargetError(ValueError):
+class TargetError(InputError):
     """A bad targets file: the message names the file, the target and the field."""
 
 
@@ -64,43 +67,44 @@ class Target(BaseModel):
         return (miss / self.tolerance) ** 2
 
 
+def load_gaps(path: str | Path = TARGETS_FILE) -> list[str]:
+    """The targets file's `gaps:`, the observations the calibration would need but the data lack."""
+    return [str(gap) for gap in (read_yaml(path).data or {}).get("gaps", [])]
+
+
 def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
     """Read and validate a targets file; every fact id must exist in model/data/facts.yaml.
 
     Raises:
         TargetError: with the file, the target's position and name, and the field path.
     """
-    from calibration.measures import MEASURES
-
     path = Path(path)
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
+    document = read_yaml(path)
+    raw, lines = document.data or {}, document.lines
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
-        raise TargetError(f"{path}: expected a mapping with a `targets:` list")
+        raise TargetError(f"{path}:1: expected a mapping with a `targets:` list")
     facts = load_fact_ids()
     targets, seen = [], set()
     for k, entry in enumerate(raw["targets"]):
-        where = f"{path}: targets[{k}]" + (f" ({entry.get('name')})" if isinstance(entry, dict) else "")
+        name = f" ({entry.get('name')})" if isinstance(entry, dict) else ""
+
+        def where(field: str) -> str:
+            return f"{path}:{line_of(lines, ('targets', k, field))}: targets[{k}]{name}.{field}"
+
         try:
             target = Target.model_validate(entry)
         except ValidationError as exc:
             err = exc.errors()[0]
-            field = ".".join(str(x) for x in err["loc"]) or "entry"
-            raise TargetError(f"{where}.{field}: {err['msg']}") from None
+            raise TargetError(f"{where('.'.join(str(x) for x in err['loc']) or 'entry')}: {err['msg']}") from None
         missing = [f for f in target.fact_ids if f not in facts]
         if missing:
-            raise TargetError(f"{where}.fact: unknown fact id '{missing[0]}'{_nearest(missing[0], facts)}")
+            raise TargetError(f"{where('fact')}: unknown fact id '{missing[0]}'{did_you_mean(missing[0], facts)}")
         if target.measure not in MEASURES:
-            raise TargetError(f"{where}.measure: unknown measure '{target.measure}'{_nearest(target.measure, MEASURES)}")
+            raise TargetError(f"{where('measure')}: unknown measure '{target.measure}'"
+                              f"{did_you_mean(target.measure, MEASURES)}")
         if target.name in seen:
-            raise TargetError(f"{where}.name: duplicate target name '{target.name}'")
+            raise TargetError(f"{where('name')}: duplicate target name '{target.name}'")
         seen.add(target.name)
         targets.append(target)
     return targets
 
-
-def _nearest(name: str, options) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
-    return f" (did you mean '{match[0]}'?)" if match else ""

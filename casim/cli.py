@@ -1,10 +1,15 @@
-"""The `casim` command line: argument parsing only; the work lives in the layers below."""
+"""The `casim` command line: argument parsing only; the work lives in the layers below.
+
+Every `InputError` a layer raises becomes its messages on stderr and its exit code (2; 3 for a `DiskFault`),
+without a traceback; `casim/commands/faults.py` maps disk faults and busy or damaged directories to them.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from casim.errors import UserError
+from casim.errors import EXIT_BAD_INPUT
+from model.errors import InputError
 
 EXIT_CODES = """\
 exit codes:
@@ -31,17 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
     from casim.commands.faults import run_command
 
+    matplotlib.use("Agg")  # the commands write figures to files and never open a window
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = parser.parse_args(argv)
     args.argv = argv  # the command as given, for messages that suggest running it again
     try:
         return run_command(args.func, args)
-    except UserError as exc:
-        print(f"casim: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    except InputError as exc:  # bad input from any layer (UserError, ScenarioError, ParameterError, ...)
+        for message in exc.messages:
+            print(f"casim: error: {message}", file=sys.stderr)
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         print("casim: interrupted", file=sys.stderr)
         return 130

@@ -1,19 +1,39 @@
-"""Figures from output tables (never from models): bands across replicates, labelled with units."""
+"""Figures from output tables (never from models): bands across replicates, labelled with units.
+
+The powers and states drawn are those in the tables; their colours and legend names come from the
+actor table (`model/data/actors.yaml`, or CASIM_ACTORS), with a fallback for a code it does not know.
+"""
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from calibration.targets import load_targets
+from model.actors import load_actors
 
-POWERS = ("CHN", "RUS", "EU", "USA")
-STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
-COLOURS = {"CHN": "#d62728", "RUS": "#1f77b4", "EU": "#e6b800", "USA": "#2ca02c"}
-NAMES = {"CHN": "China", "RUS": "Russia", "EU": "EU", "USA": "US", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan",
-         "TJK": "Tajikistan", "TKM": "Turkmenistan", "UZB": "Uzbekistan"}
+
+def powers_in(table: pd.DataFrame, prefix: str = "influence_") -> list[str]:
+    """The powers of a table, in column order, from its per-power columns (`influence_<P>` in a region table)."""
+    return [c.removeprefix(prefix) for c in table.columns if c.startswith(prefix)]
+
+
+def states_in(states: pd.DataFrame) -> list[str]:
+    """The states of a states table, in order of appearance."""
+    return list(pd.unique(states["state"]))
+
+
+def colour(code: str):
+    """An actor's colour from the actor table; a fixed tab10 colour for a code the table does not have."""
+    known = load_actors().colours
+    return known[code] if code in known else plt.get_cmap("tab10")(zlib.crc32(code.encode()) % 10)
+
+
+def label(code: str) -> str:
+    """An actor's name in legends (its `short_name` in the actor table), else the code."""
+    return load_actors().short_names.get(code, code)
 
 
 def whole_years(fig) -> None:
@@ -28,7 +48,7 @@ def whole_years(fig) -> None:
 def add_time(frame: pd.DataFrame) -> pd.Series:
     """Fractional calendar time of each row: the end of its period."""
     per_year = max(int(frame["period"].max()), 1)
-    return frame["year"] + frame["period"] / per_year - 1.0 + (frame["step"] == 0) * 0.0
+    return frame["year"] + frame["period"] / per_year - 1.0
 
 
 def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:
@@ -40,15 +60,15 @@ def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:
     return out
 
 
-def _draw_band(ax, b, colour, label):
-    ax.fill_between(b["time"], b["lo"], b["hi"], color=colour, alpha=0.2, linewidth=0)
-    ax.plot(b["time"], b["median"], color=colour, label=label, linewidth=2)
+def _draw_band(ax, b, color, name):
+    ax.fill_between(b["time"], b["lo"], b["hi"], color=color, alpha=0.2, linewidth=0)
+    ax.plot(b["time"], b["median"], color=color, label=name, linewidth=2)
 
 
 def influence_figure(region: pd.DataFrame, title: str = "Regional influence of the great powers"):
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    for p in POWERS:
-        _draw_band(ax, band(region, f"influence_{p}"), COLOURS[p], NAMES[p])
+    for p in powers_in(region):
+        _draw_band(ax, band(region, f"influence_{p}"), colour(p), label(p))
     n = region["run"].nunique()
     ax.set(title=f"{title}\n(median and 5-95% band over {n} run{'s' * (n > 1)})", xlabel="year",
            ylabel="influence share (0-1, GDP-weighted)")
@@ -59,12 +79,15 @@ def influence_figure(region: pd.DataFrame, title: str = "Regional influence of t
 
 
 def alignment_figure(states: pd.DataFrame):
-    fig, axes = plt.subplots(1, len(STATES), figsize=(15, 3.8), sharey=True)
-    for ax, s in zip(axes, STATES):
+    codes = states_in(states)
+    powers = powers_in(states, "alignment_")
+    fig, axes = plt.subplots(1, len(codes), figsize=(3 * len(codes), 3.8), sharey=True, squeeze=False)
+    axes = axes[0]
+    for ax, s in zip(axes, codes):
         rows = states[states["state"] == s]
-        for p in POWERS:
-            _draw_band(ax, band(rows, f"alignment_{p}"), COLOURS[p], NAMES[p])
-        ax.set(title=NAMES[s], xlabel="year")
+        for p in powers:
+            _draw_band(ax, band(rows, f"alignment_{p}"), colour(p), label(p))
+        ax.set(title=label(s), xlabel="year")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("alignment share (0-1)")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
@@ -74,9 +97,11 @@ def alignment_figure(states: pd.DataFrame):
 
 
 def china_trade_figure(region: pd.DataFrame):
+    """The model's China-Central Asia trade with the observed values the calibration targets (China customs)."""
+    observed = [(t.year, t.value) for t in load_targets() if t.measure == "china_ca_trade"]
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    _draw_band(ax, band(region, "china_ca_trade"), COLOURS["CHN"], "model (China customs basis)")
-    ax.scatter([2024, 2025], [94.82, 106.3], color="black", zorder=5, label="observed (GAC)")
+    _draw_band(ax, band(region, "china_ca_trade"), colour("CHN"), "model (China customs basis)")
+    ax.scatter(*zip(*observed), color="black", zorder=5, label="observed (GAC)")
     ax.set(title="China-Central Asia trade", xlabel="year", ylabel="USD bn per year")
     ax.legend()
     ax.grid(alpha=0.3)
@@ -86,9 +111,8 @@ def china_trade_figure(region: pd.DataFrame):
 
 def debt_figure(states: pd.DataFrame):
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    palette = plt.get_cmap("tab10")
-    for k, s in enumerate(STATES):
-        _draw_band(ax, band(states[states["state"] == s], "debt_to_gdp"), palette(k), NAMES[s])
+    for s in states_in(states):
+        _draw_band(ax, band(states[states["state"] == s], "debt_to_gdp"), colour(s), label(s))
     ax.set(title="External debt to GDP", xlabel="year", ylabel="debt / GDP (ratio)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)

@@ -2,7 +2,8 @@
 
 Run identity. Run ids are numbered scenario-major:
 `run = (scenario * n_samples + sample) * replicates + replicate`.
-A run's seed depends only on (master seed, sample, replicate), never on the
+A run's seed depends only on (master seed, sample, replicate) (`model.rng.run_seed`, the one seed
+scheme: sample 0 replicate k is replicate k of `casim run` with the same seed), never on the
 scenario, so replicate k of every scenario shares its random numbers (common
 random numbers), and never on chunking, workers, executor or resumption.
 
@@ -31,17 +32,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from model.dirlock import batch_lock_file, hold_directory
+from model.integrity import Damage, bytes_record, disk_fault, file_record
+from model.io import write_parquet_temporary
+from model.rng import run_seed
+from model.run import RunSpec, run_ensemble
+
 from .batchstore import BatchStore, part_options, part_path, read_batch_table
-from .dirlock import batch_lock_file, hold_directory
-from .integrity import Damage, bytes_record, disk_fault, file_record
-from .runner import RunSpec, run_ensemble
-from .store import write_parquet_temporary
-
-
-def run_seed(master_seed: int, sample: int, replicate: int) -> int:
-    """Seed of run (sample, replicate): `SeedSequence(master, spawn_key=(sample, replicate))` as a 63-bit int."""
-    sequence = np.random.SeedSequence(master_seed, spawn_key=(int(sample), int(replicate)))
-    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 @dataclass(frozen=True)

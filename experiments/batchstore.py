@@ -29,8 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .integrity import Damage, DamagedOutput, bytes_record, file_problem, file_record, parse_parquet, read_checked
-from .store import now_iso, replace_durably, write_bytes_atomic, write_json_atomic
+from model.integrity import Damage, DamagedOutput, bytes_record, file_problem, file_record, parse_parquet, read_checked
+from model.io import now_iso, replace_durably, write_bytes_atomic, write_json_atomic
 
 PART_DIRS = ("region", "states", "runs")
 IDENTITY_KEYS = ("code_version", "experiment_sha256", "input_files", "samples_sha256")

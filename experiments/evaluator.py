@@ -14,6 +14,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from model.errors import InputError
+from model.outputs import OutputRef
+
 from .batch import BatchPlan, BatchSummary, read_table
 from .plan import with_samples
 
@@ -58,15 +61,11 @@ class BatchEvaluator:
 
 def design_means(region: pd.DataFrame, outputs: list[str], plan: BatchPlan) -> pd.DataFrame:
     """Per design point (sample index order), the mean over replicates of each `column@year`."""
-    from casim.analysis.tables import parse_output_ref, value_at
-    from casim.errors import UserError
-
     means = {}
     for name in outputs:
-        column, year = parse_output_ref(name)
-        per_run = value_at(region, column, year)
+        per_run = OutputRef.parse(name).values({"region": region})
         if not pd.api.types.is_numeric_dtype(per_run):
-            raise UserError(f"output '{name}' is not numeric; sensitivity needs a number per run")
+            raise InputError(f"output '{name}' is not numeric; sensitivity needs a number per run")
         sample = plan.identify(per_run.index.to_numpy())[1]
         means[name] = per_run.groupby(sample).mean().reindex(np.arange(plan.n_samples)).to_numpy()
     return pd.DataFrame(means)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from model.dirlock import Holder, batch_lock_file, current_holder, run_lock_file
+from model.integrity import Damage, DamagedOutput, file_problem, parse_parquet, read_checked, read_table_file
+
 from .batchstore import PART_DIRS, chunk_damage, count_runs, part_path, read_batch_table, read_manifest
-from .dirlock import Holder, batch_lock_file, current_holder, run_lock_file
-from .integrity import Damage, DamagedOutput, file_problem, parse_parquet, read_checked, read_table_file
 
 RUN_TABLES = ("region", "states", "runs")
 

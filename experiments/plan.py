@@ -8,35 +8,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.actors import load_actors
+from model.io import code_version, file_hash
+from model.run import RunSpec
+from model.scenario import load_scenario
+
 from .batch import BatchPlan, ScenarioEntry
-from .runner import RunSpec
 from .sampling import experiment_design
-from .spec import Experiment, load_experiment, resolve_file
-from .store import code_version, file_hash
-from .yamlfile import InputError
+from .spec import Experiment, ExperimentError, load_experiment, resolve_file
 
 DEFAULTS_NAME = "defaults"  # label of the model defaults when an experiment lists no scenario
 
 
 def load_scenarios(files: list[Path], horizon: dict | None = None) -> list[ScenarioEntry]:
     """Each scenario file through the scenario loader of `model.scenario`, checked on the experiment's horizon."""
-    try:
-        from model.scenario import ScenarioError, load_scenario
-    except ImportError:
-        raise InputError("this experiment lists scenario files, but the scenario loader (model.scenario) "
-                         "is not available in this version") from None
     entries = []
     for file in files:
-        try:
-            scenario = load_scenario(file)
-            years = {k: v for k, v in (horizon or {}).items() if k != "steps_per_year"}
-            scenario.run_spec(replicates=1, seed=0, **years)  # events outside the horizon fail here, not in workers
-        except ScenarioError as exc:
-            raise InputError(str(exc)) from None
+        scenario = load_scenario(file)
+        years = {k: v for k, v in (horizon or {}).items() if k != "steps_per_year"}
+        scenario.run_spec(replicates=1, seed=0, **years)  # events outside the horizon fail here, not in workers
         entries.append(ScenarioEntry(scenario.name, scenario))
     names = [e.name for e in entries]
     if len(set(names)) != len(names):
-        raise InputError(f"two scenarios share a name: {names}")
+        raise ExperimentError(f"two scenarios share a name: {names}")
     return entries
 
 
@@ -44,7 +38,7 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
     """Validate an experiment file and turn it into a plan.
 
     Raises:
-        InputError: bad experiment or scenario file.
+        ExperimentError, ScenarioError: a bad experiment or scenario file (both `model.errors.InputError`s).
     """
     path = Path(path)
     experiment, files = load_experiment(path)
@@ -53,8 +47,8 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
     try:
         samples = experiment_design(experiment, path.parent)
     except ValueError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    inputs = {str(f): file_hash(f) for f in files}
+        raise ExperimentError(f"{path}: {exc}") from None
+    inputs = {str(f): file_hash(f) for f in [*files, load_actors().path]}  # the actor table the workers load
     if experiment.from_posterior:
         posterior = resolve_file(experiment.from_posterior.file, path.parent)
         inputs[str(posterior)] = file_hash(posterior)

@@ -1,36 +1,75 @@
 """Designs over parameter ranges: one row per sample, one column per dotted path.
 
-`lhs`, `sobol` and `grid` use scipy.stats.qmc; `saltelli` is SALib's design for
-Sobol indices (rows in SALib's order, so `SALib.analyze.sobol.analyze` can read
-the outputs sorted by `sample`); `from_posterior` draws calibrated parameter sets.
+`lhs`, `sobol` and `grid` use scipy.stats.qmc; `saltelli` (Sobol' indices) and `morris` (elementary
+effects) are SALib's designs, rows in SALib's order so that its analysers can read the outputs sorted by
+`sample` (`casim.analysis.sensitivity`); `from_posterior` draws calibrated parameter sets from the
+accepted vectors that `casim calibrate` writes (`calibration/posterior.parquet`).
 """
 from __future__ import annotations
 
-import importlib
 import itertools
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
-from .spec import Experiment, SampleSpec
+from model.errors import InputError
+
+from .spec import Experiment, SampleSpec, resolve_file
+
+SALIB_METHODS = ("sobol", "morris")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain input: a parameter path sampled uniformly on [lower, upper]."""
+    path: str
+    lower: float
+    upper: float
+
+
+def salib_problem(factors: list[Factor]) -> dict:
+    """SALib's description of the factors."""
+    return {"num_vars": len(factors), "names": [f.path for f in factors],
+            "bounds": [[f.lower, f.upper] for f in factors]}
+
+
+def sample_design(factors: list[Factor], method: str, n: int, seed: int = 0, num_levels: int = 4) -> pd.DataFrame:
+    """SALib's design: Saltelli/Sobol' (n * (k + 2) points) or Morris (n trajectories, n * (k + 1) points).
+
+    Raises:
+        InputError: an unknown method, or a Sobol' n that is not a power of 2.
+    """
+    problem = salib_problem(factors)
+    if method == "sobol":
+        if n < 2 or n & (n - 1):
+            raise InputError(f"sobol: n must be a power of 2 (Sobol' sequence balance), got {n}")
+        points = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    elif method == "morris":
+        points = morris_sample.sample(problem, n, num_levels=num_levels, seed=seed)
+    else:
+        raise InputError(f"unknown method '{method}'; choose one of {', '.join(SALIB_METHODS)}")
+    return pd.DataFrame(points, columns=problem["names"])
 
 
 def design(sample: SampleSpec, seed: int) -> pd.DataFrame:
     """The sampled parameter values, shape (n_samples, n_params)."""
     names = list(sample.params)
+    if sample.method == "saltelli":  # the design `casim sensitivity --method sobol` analyses
+        return sample_design([Factor(k, *sample.params[k]) for k in names], "sobol", sample.n, seed)
     lows, highs = np.array([sample.params[k] for k in names], dtype=float).T
     d = len(names)
     if sample.method == "lhs":
         unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed)).random(sample.n)
     elif sample.method == "sobol":
         unit = qmc.Sobol(d=d, scramble=True, seed=np.random.default_rng(seed)).random(sample.n)
-    elif sample.method == "grid":
+    else:  # grid
         levels = np.linspace(0.0, 1.0, sample.n) if sample.n > 1 else np.array([0.5])
         unit = np.array(list(itertools.product(levels, repeat=d)))
-    else:  # saltelli: the design `casim sensitivity --method sobol` analyses
-        from casim.analysis.sensitivity import Factor, sample_design
-        return sample_design([Factor(k, *sample.params[k]) for k in names], "sobol", sample.n, seed)
     return pd.DataFrame(qmc.scale(unit, lows, highs), columns=names)
 
 
@@ -40,20 +79,24 @@ def experiment_design(experiment: Experiment, base_dir=None) -> pd.DataFrame:
         seed = experiment.sample.seed if experiment.sample.seed is not None else experiment.seed
         return design(experiment.sample, seed)
     if experiment.from_posterior is not None:
-        return posterior_draw(experiment, base_dir)
+        spec = experiment.from_posterior
+        return posterior_draw(resolve_file(spec.file, Path(base_dir or ".")), spec.n, experiment.seed)
     return pd.DataFrame(index=range(1))
 
 
-def posterior_draw(experiment: Experiment, base_dir=None) -> pd.DataFrame:
-    """n parameter sets from the calibration posterior, via `calibration.posterior.sample`."""
-    from pathlib import Path
+def posterior_draw(path: str | Path, n: int, seed: int) -> pd.DataFrame:
+    """`n` parameter vectors drawn uniformly with replacement from a posterior file's accepted vectors.
 
-    from .spec import resolve_file
-    try:
-        posterior = importlib.import_module("calibration.posterior")
-    except ImportError:
-        raise ValueError("from_posterior needs calibration.posterior (issue C), which is not installed") from None
-    spec = experiment.from_posterior
-    path = resolve_file(spec.file, Path(base_dir or "."))
-    draws = pd.DataFrame(posterior.sample(spec.n, experiment.seed, path))
-    return draws.reset_index(drop=True)
+    Args:
+        path: Parquet file, one row per accepted vector: dotted parameter paths and `objective`.
+        n: number of vectors.
+        seed: seed of the draw (same seed, same rows).
+    Returns:
+        DataFrame with n rows; columns are dotted parameter paths (pass a row as model overrides).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no posterior yet; run `casim calibrate`")
+    frame = pd.read_parquet(path)
+    rows = np.random.default_rng(seed).integers(0, len(frame), size=n)
+    return frame.drop(columns="objective").iloc[rows].reset_index(drop=True)

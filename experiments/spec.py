@@ -19,14 +19,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.model import RECORD_STEPS
-from model.params import ParameterError, _nearest, check_value, parse_path
+from model.errors import InputError, did_you_mean, line_of
+from model.history import RECORD_STEPS
+from model.params import ParameterError, check_value, parse_path
+from model.safe_yaml import read_yaml
 
-from .yamlfile import InputError, format_errors, line_of, load_yaml_with_lines
+from .yamlfile import format_errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO_ROOT / "scenarios"
 TABLES = ("region", "states")
+
+
+class ExperimentError(InputError):
+    """An invalid experiment file; `.messages` has one `file:line: field.path: problem` per problem."""
 
 
 class Strict(BaseModel):
@@ -104,11 +110,11 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[Path]]:
     """Read and validate an experiment file; returns it and its resolved scenario files.
 
     Raises:
-        InputError: with one `file:line: field: message` line per problem.
+        ExperimentError: with one `file:line: field: message` line per problem.
     """
     errors, experiment, scenario_files = _check(path)
     if errors:
-        raise InputError("\n".join(errors))
+        raise ExperimentError(errors)
     return experiment, scenario_files
 
 
@@ -120,9 +126,10 @@ def validate_experiment_file(path: str | Path) -> list[str]:
 def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
     path = Path(path)
     try:
-        data, lines = load_yaml_with_lines(path)
+        document = read_yaml(path)
     except InputError as exc:
-        return [str(exc)], None, []
+        return exc.messages, None, []
+    data, lines = document.data, document.lines
     if not isinstance(data, dict):
         return [f"{path}:1: (top level): expected a mapping of experiment fields"], None, []
     try:
@@ -143,7 +150,7 @@ def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
         found = resolve_scenario(entry, path.parent)
         if found is None:
             known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-            hint = _nearest(entry, known)
+            hint = did_you_mean(entry, known)
             errors.append(f"{path}:{line_of(lines, ('scenarios', i))}: scenarios.{i}: no scenario '{entry}' "
                           f"(not a file, nor in {SCENARIO_DIR}){hint}")
         else:

@@ -1,11 +1,14 @@
-"""The actor table: base-year (2024) data for states, powers, corridors.
+"""The actor table: base-year (2024) data for states, powers, corridors; their names, colours and map positions.
 
-Actors are data. `load_actors()` reads `data/actors.yaml` into arrays whose
-axes are documented once: state S, power P, corridor C, commodity K.
-Every figure keeps its source (a fact id or a stated assumption).
+Actors are data. `load_actors()` reads `data/actors.yaml` (or the file named by the environment
+variable CASIM_ACTORS, or a path it is given) into arrays whose axes are documented once: state S,
+power P, corridor C, commodity K. Every figure keeps its source (a fact id or a stated assumption).
+A power or state added to the file runs through the model, its outputs, plots and the command line
+without code changes; its parameters take the registry's `default` entries (`model/params.py`).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -13,14 +16,19 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .errors import InputError, line_of, show_path
+from .safe_yaml import read_yaml
+
 DATA_DIR = Path(__file__).parent / "data"
+ACTORS_FILE = DATA_DIR / "actors.yaml"
+ACTORS_ENV = "CASIM_ACTORS"  # path of another actor table, for every command and model of the process
 PAIR_FIELDS = ("trade", "export_share", "fdi_flow", "fdi_stock", "debt",
                "security", "sentiment", "history")
 STATE_FIELDS = ("gdp", "population_m", "exports", "imports", "commodity_export_share",
                 "other_external_debt", "threat", "china_mirror_ratio")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity, so derived tables can be cached per table
 class Actors:
     """Base-year data as arrays. Shapes: (S,), (S, P), (C,), (P, C), (S, K)."""
 
@@ -29,22 +37,28 @@ class Actors:
     powers: tuple[str, ...]
     corridors: tuple[str, ...]
     commodities: tuple[str, ...]
-    names: dict[str, str]
-    positions: dict[str, tuple[float, float]]
+    names: dict[str, str]                 # code -> full name (states, powers, corridors)
+    short_names: dict[str, str]           # code -> name in legends (states and powers)
+    colours: dict[str, str]               # code -> colour in plots and the visualiser (states and powers)
+    positions: dict[str, tuple[float, float]]  # code -> (longitude, latitude) on the map
     state: dict[str, np.ndarray]          # field -> (S,)
     pair: dict[str, np.ndarray]           # field -> (S, P)
     commodity_mix: np.ndarray             # (S, K), rows sum to 1
-    sectors: np.ndarray                   # (P, 4): energy, mining, transport, digital
+    sector_names: tuple[str, ...]         # the sectors of a power's strategy weights
+    extractive: np.ndarray                # (n_sectors,) bool: energy and mining in the packaged table
+    sectors: np.ndarray                   # (P, n_sectors) strategy weights
     corridor_base_days: np.ndarray        # (C,)
     corridor_min_days: np.ndarray         # (C,)
     corridor_invest_ref: np.ndarray       # (C,) USD bn
     corridor_transit_power: np.ndarray    # (C,) index of transit power or -1
+    investable: np.ndarray                # (C,) bool: a corridor_investment shock may name it
     transit_exposed: np.ndarray           # (P, C) bool: the leg to market j crosses corridor c's transit power
     market_legs: np.ndarray               # (P, C) fraction of corridor days, inf if unusable
     transport_alloc: np.ndarray           # (P, C) split of each power's corridor spending
     at_war: np.ndarray                    # (P,) bool: war drains this power's capacity
     customs_union: np.ndarray             # (P,) bool: EAEU members get a trade-cost cut with it
     sources: dict[str, str] = field(default_factory=dict)  # "pairs.KAZ.CHN.trade" -> src
+    path: str = ""                        # the file the table was read from
 
     @property
     def n_states(self) -> int:
@@ -61,72 +75,144 @@ class Actors:
         return self.powers.index(code)
 
 
-def _value(entry, path: str, sources: dict[str, str]) -> float:
-    if not isinstance(entry, dict) or "v" not in entry or "src" not in entry:
-        raise ValueError(f"actors.yaml: {path} must be {{v: number, src: fact id or assumption}}")
-    sources[path] = str(entry["src"])
-    return float(entry["v"])
+class _Table:
+    """The parsed file with lines, so that a missing or malformed entry is reported at its place."""
+
+    def __init__(self, data, lines: dict, file: str):
+        self.data, self.lines, self.file = data, lines, file
+
+    def get(self, *path, default=...):
+        value = self.data
+        for k, key in enumerate(path):
+            if not isinstance(value, dict) or key not in value:
+                if default is not ...:
+                    return default
+                where = line_of(self.lines, path[:k], 1)
+                raise InputError(f"{self.file}:{where}: {show_path(path)}: missing")
+            value = value[key]
+        return value
+
+    def number(self, *path, sources: dict | None = None) -> float:
+        """A figure: {v: number, src: fact id or assumption} when `sources` collects the sources, else a number."""
+        entry = self.get(*path)
+        if sources is not None:
+            if not isinstance(entry, dict) or "v" not in entry or "src" not in entry:
+                self.fail(path, "must be {v: number, src: fact id or assumption}")
+            sources[".".join(path)] = str(entry["src"])
+            entry = entry["v"]
+        try:  # a string too: YAML 1.1 reads 1.0e9 (no sign in the exponent) as text
+            if isinstance(entry, bool):
+                raise ValueError
+            return float(entry)
+        except (TypeError, ValueError):
+            self.fail(path, f"expected a number, got {entry!r}")
+
+    def codes(self, *path) -> tuple[str, ...]:
+        entry = self.get(*path)
+        if not isinstance(entry, (dict, list)) or not entry:
+            self.fail(path, "expected a non-empty mapping or list of codes")
+        return tuple(entry)
+
+    def code(self, options, *path) -> str:
+        value = self.get(*path)
+        if value not in options:
+            self.fail(path, f"unknown code {value!r}; expected one of {', '.join(options)}")
+        return value
+
+    def fail(self, path, message: str):
+        raise InputError(f"{self.file}:{line_of(self.lines, path, 1)}: {show_path(path)}: {message}")
 
 
-def parse_actors(raw: dict) -> Actors:
-    """Turn the parsed actors.yaml mapping into an `Actors` table."""
+def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml") -> Actors:
+    """Turn the parsed actors.yaml mapping into an `Actors` table.
+
+    Raises:
+        InputError: a missing or malformed entry, with its file, line and path.
+    """
+    t = _Table(raw, lines or {}, file)
     sources: dict[str, str] = {}
-    states = tuple(raw["states"])
-    powers = tuple(raw["powers"])
-    corridors = tuple(raw["corridors"])
-    commodities = tuple(raw["commodities"])
-    names = {code: raw["states"][code]["name"] for code in states}
-    names |= {code: raw["powers"][code]["name"] for code in powers}
-    names |= {code: raw["corridors"][code]["name"] for code in corridors}
-    positions = {code: tuple(raw["states"][code]["position"]) for code in states}
-    positions |= {code: tuple(raw["powers"][code]["position"]) for code in powers}
+    states, powers = t.codes("states"), t.codes("powers")
+    corridors, commodities, sector_names = t.codes("corridors"), t.codes("commodities"), t.codes("sectors")
+    names = {code: str(t.get(group, code, "name")) for group, codes in
+             (("states", states), ("powers", powers), ("corridors", corridors)) for code in codes}
+    short_names = {code: str(t.get(group, code, "short_name", default=names[code]))
+                   for group, codes in (("states", states), ("powers", powers)) for code in codes}
+    colours = {code: str(t.get(group, code, "colour")) for group, codes in (("states", states), ("powers", powers))
+               for code in codes}
+    positions = {code: tuple(float(x) for x in t.get(group, code, "position"))
+                 for group, codes in (("states", states), ("powers", powers)) for code in codes}
 
-    state = {f: np.array([_value(raw["states"][s][f], f"states.{s}.{f}", sources) for s in states])
-             for f in STATE_FIELDS}
-    pair = {f: np.array([[_value(raw["pairs"][s][p][f], f"pairs.{s}.{p}.{f}", sources)
-                          for p in powers] for s in states]) for f in PAIR_FIELDS}
-    mix = np.array([[float(raw["states"][s]["commodity_mix"][k]) for k in commodities] for s in states])
-    sectors = np.array([[float(raw["powers"][p]["sectors"][k])
-                         for k in ("energy", "mining", "transport", "digital")] for p in powers])
+    state = {f: np.array([t.number("states", s, f, sources=sources) for s in states]) for f in STATE_FIELDS}
+    pair = {f: np.array([[t.number("pairs", s, p, f, sources=sources) for p in powers] for s in states])
+            for f in PAIR_FIELDS}
+    mix = np.array([[t.number("states", s, "commodity_mix", k) for k in commodities] for s in states])
+    sectors = np.array([[t.number("powers", p, "sectors", k) for k in sector_names] for p in powers])
+    extractive = np.array([bool(t.get("sectors", k, "extractive")) for k in sector_names])
 
     def corridor_field(name):
-        return np.array([_value(raw["corridors"][c][name], f"corridors.{c}.{name}", sources)
-                         for c in corridors])
+        return np.array([t.number("corridors", c, name, sources=sources) for c in corridors])
 
-    transit = np.array([powers.index(raw["corridors"][c]["transits"]) if raw["corridors"][c]["transits"]
-                        else -1 for c in corridors])
-    exposed = np.array([[p in (raw["corridors"][c].get("transit_markets") or []) for c in corridors]
+    transit = np.array([powers.index(t.code(powers, "corridors", c, "transits"))
+                        if t.get("corridors", c, "transits") else -1 for c in corridors])
+    investable = np.array([bool(t.get("corridors", c, "investable", default=True)) for c in corridors])
+    exposed = np.array([[p in (t.get("corridors", c, "transit_markets", default=None) or []) for c in corridors]
                         for p in powers])
+
+    def by_corridor(*path) -> dict[int, float]:
+        """{corridor index: number} of a mapping keyed by corridor names."""
+        entry = t.get(*path, default={}) or {}
+        for c in entry:
+            if c not in corridors:
+                t.fail((*path, c), f"unknown corridor '{c}'; expected one of {', '.join(corridors)}")
+        return {corridors.index(c): t.number(*path, c) for c in entry}
+
     legs = np.full((len(powers), len(corridors)), np.inf)
-    for j, p in enumerate(powers):
-        for c, frac in raw["markets"][p].items():
-            legs[j, corridors.index(c)] = float(frac)
     alloc = np.zeros((len(powers), len(corridors)))
     for j, p in enumerate(powers):
-        for c, frac in raw["powers"][p].get("transport_alloc", {}).items():
-            alloc[j, corridors.index(c)] = float(frac)
-    at_war = np.array([bool(raw["powers"][p].get("at_war", False)) for p in powers])
-    customs_union = np.array([bool(raw["powers"][p].get("customs_union", False)) for p in powers])
+        t.get("markets", p)  # every power needs a market entry
+        for c, fraction in by_corridor("markets", p).items():
+            legs[j, c] = fraction
+        for c, share in by_corridor("powers", p, "transport_alloc").items():
+            alloc[j, c] = share
+    at_war = np.array([bool(t.get("powers", p, "at_war", default=False)) for p in powers])
+    customs_union = np.array([bool(t.get("powers", p, "customs_union", default=False)) for p in powers])
     return Actors(
-        base_year=int(raw["base_year"]), states=states, powers=powers, corridors=corridors,
-        commodities=commodities, names=names, positions=positions, state=state, pair=pair,
-        commodity_mix=mix / mix.sum(axis=1, keepdims=True), sectors=sectors,
+        base_year=int(t.number("base_year")), states=states, powers=powers, corridors=corridors,
+        commodities=commodities, names=names, short_names=short_names, colours=colours, positions=positions,
+        state=state, pair=pair, commodity_mix=mix / mix.sum(axis=1, keepdims=True), sector_names=sector_names,
+        extractive=extractive, sectors=sectors,
         corridor_base_days=corridor_field("base_days"), corridor_min_days=corridor_field("min_days"),
-        corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit, transit_exposed=exposed,
-        market_legs=legs, transport_alloc=alloc, at_war=at_war, customs_union=customs_union,
-        sources=sources,
+        corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit, investable=investable,
+        transit_exposed=exposed, market_legs=legs, transport_alloc=alloc, at_war=at_war, customs_union=customs_union,
+        sources=sources, path=file,
     )
 
 
+def load_actors(path: str | os.PathLike | None = None) -> Actors:
+    """The actor table: `path`, else the file named by CASIM_ACTORS, else the packaged `data/actors.yaml`.
+
+    Raises:
+        InputError: the file cannot be read or is not a valid actor table (file, line and entry named).
+    """
+    chosen = path or os.environ.get(ACTORS_ENV) or ACTORS_FILE
+    return _load(str(Path(chosen).resolve()))
+
+
 @lru_cache(maxsize=4)
-def load_actors(path: str | None = None) -> Actors:
-    """Load the actor table (default: the packaged `data/actors.yaml`)."""
-    with open(path or DATA_DIR / "actors.yaml", encoding="utf-8") as fh:
-        return parse_actors(yaml.safe_load(fh))
+def _load(path: str) -> Actors:
+    document = read_yaml(path)
+    if not isinstance(document.data, dict):
+        raise InputError(f"{path}:1: expected a mapping (base_year:, states:, powers:, ...)")
+    return parse_actors(document.data, document.lines, path)
 
 
 @lru_cache(maxsize=1)
+def load_facts() -> dict[str, dict]:
+    """The sourced figures of the vendored facts.yaml, by id (each with its value, source and quote)."""
+    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
+        return {f["id"]: f for f in yaml.safe_load(fh)["facts"]}
+
+
 def load_fact_ids() -> frozenset[str]:
     """Ids of the sourced figures in the vendored facts.yaml."""
-    with open(DATA_DIR / "facts.yaml", encoding="utf-8") as fh:
-        return frozenset(f["id"] for f in yaml.safe_load(fh)["facts"])
+    return frozenset(load_facts())

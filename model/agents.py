@@ -14,7 +14,7 @@ from .arrays import sum_last
 
 
 class GreatPower(mesa.Agent):
-    """China, Russia, the EU or the US: invests, lends, builds corridors, offers security, reacts."""
+    """A great power of the actor table (China, Russia, the EU, the US): invests, lends, builds corridors, reacts."""
 
     def __init__(self, model, code: str, index: int):
         super().__init__(model)
@@ -27,28 +27,28 @@ class GreatPower(mesa.Agent):
         base = m.base
         years = m.steps / m.steps_per_year
         budget = p.investment_scale[:, j] * np.exp(p.budget_growth[:, j] * years)
-        shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], m.fdi_exponent)
+        shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], m.constants.fdi_exponent)
         commodity = economy.commodity_fdi_effect(m.price_index, base.extractive_share[j], p.commodity_fdi_elasticity)
         scale = budget * shiptime
         protests = economy.protest_factor(s.delay[:, :, j] > 0, p.protest_fdi_cut)
         s.fdi_flow[:, :, j] = economy.investment_flow(base.fdi_flow[:, j], scale, protests, commodity)
         s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], scale, protests)
-        s.corridor_investment += m.corridor_spending[j]
+        s.corridor_investment += m.constants.corridor_spending[j]
 
     def react(self) -> None:
         """Security capacity follows war and slow rise; Russia pays for its reactive offers."""
         m, s, p, j = self.model, self.model.state, self.model.params, self.index
         friction = s.friction if j == m.china else 0.0
         s.log_rise[:, j] = politics.step_rise(s.log_rise[:, j], p.security_growth[:, j], friction, p.friction_drag, m.dt)
-        target = m.capacity_potential[:, j] * np.exp(s.log_rise[:, j])
-        capacity = politics.step_toward(s.capacity[:, j], target, m.security_adjustment)
+        target = m.constants.capacity_potential[:, j] * np.exp(s.log_rise[:, j])
+        capacity = politics.step_toward(s.capacity[:, j], target, p.security_adjust_rate, m.dt)
         if j == m.russia:
             capacity = capacity - p.russia_reaction_cost * s.russia_offer * m.dt
         s.capacity[:, j] = np.maximum(capacity, 0.0)
 
 
 class CentralAsianState(mesa.Agent):
-    """Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan or Uzbekistan."""
+    """A state of the actor table (Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan)."""
 
     def __init__(self, model, code: str, index: int):
         super().__init__(model)
@@ -64,16 +64,16 @@ class CentralAsianState(mesa.Agent):
 
     def _grow(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
-        base = m.base
-        multiplier = m.labour_multiplier * economy.processing_retention(
-            base.extractive_share, s.local_processing[:, i, None], m.rows.processing_value_retained)
+        base, c = m.base, m.constants
+        multiplier = c.labour_multiplier * economy.processing_retention(
+            base.extractive_share, s.local_processing[:, i, None], c.rows["processing_value_retained"])
         investment = sum_last(multiplier * (s.fdi_flow[:, i] + s.lending[:, i])) / s.gdp[:, i]
         growth = economy.gdp_growth_rate(p.base_growth[:, i], base.growth_offset[i], investment,
                                          s.distress[:, i], p.distress_growth_drag)
         s.gdp[:, i] = economy.step_gdp(s.gdp[:, i], growth, m.dt, p.commodity_gdp_elasticity,
                                        base.commodity_share[i], m.log_price_change[:, i])
         s.local_processing[:, i] = politics.step_toward(s.local_processing[:, i], p.local_processing[:, i],
-                                                        m.processing_adjustment)
+                                                        p.local_processing_adjust_rate, m.dt)
 
     def _borrow(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
@@ -81,7 +81,7 @@ class CentralAsianState(mesa.Agent):
         hidden_lending = p.hidden_debt_share * s.lending[:, i, china]
         official = s.lending[:, i].copy(order="K")
         official[:, china] -= hidden_lending
-        s.debt[:, i] = economy.step_debt(s.debt[:, i], official, m.rows.debt_amortisation, m.dt)
+        s.debt[:, i] = economy.step_debt(s.debt[:, i], official, m.constants.rows["debt_amortisation"], m.dt)
         s.hidden_debt[:, i] = economy.step_debt(s.hidden_debt[:, i], hidden_lending, p.debt_amortisation, m.dt)
         s.other_debt[:, i] = m.base.other_debt_ratio[i] * s.gdp[:, i]
         s.debt_to_gdp[:, i] = (sum_last(s.debt[:, i]) + s.hidden_debt[:, i] + s.other_debt[:, i]) / s.gdp[:, i]
@@ -89,34 +89,35 @@ class CentralAsianState(mesa.Agent):
 
     def _feel(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
-        base, noise, rows = m.base, m.noise, m.rows
+        base, noise, c = m.base, m.noise, m.constants
+        rows = c.rows
         gdp = s.gdp[:, i, None]
         target = politics.sentiment_target(
             base.sentiment[i], s.fdi_stock[:, i] / gdp, base.benefit[i],
             p.imported_labour_share * s.fdi_flow[:, i] / gdp, base.labour[i],
             s.debt[:, i] / gdp * (1.0 + s.distress[:, i, None]), base.burden[i],
-            rows.benefit_sentiment_gain, rows.labour_sentiment_penalty, rows.debt_sentiment_penalty)
-        s.scandal[:, i] = noise.scandal[:, i] < m.scandal_probability
+            rows["benefit_sentiment_gain"], rows["labour_sentiment_penalty"], rows["debt_sentiment_penalty"])
+        s.scandal[:, i] = noise.scandal[:, i] < c.scandal_probability
         s.sentiment[:, i] = politics.step_sentiment(
-            s.sentiment[:, i], target, m.sentiment_pull, m.sentiment_jitter, noise.sentiment[:, i], s.scandal[:, i],
-            rows.corruption_hit)
-        rate = politics.protest_rate(s.sentiment[:, i], rows.protest_threshold, rows.protest_steepness,
-                                     rows.protest_rate, m.dissent_rows[i])
+            s.sentiment[:, i], target, rows["sentiment_adjust_rate"], rows["sentiment_noise"], m.dt,
+            noise.sentiment[:, i], s.scandal[:, i], rows["corruption_hit"])
+        rate = politics.protest_rate(s.sentiment[:, i], rows["protest_threshold"], rows["protest_steepness"],
+                                     rows["protest_rate"], c.dissent[i])
         s.protest[:, i] = noise.protest[:, i] < politics.event_probability(rate, m.dt)
-        s.delay[:, i] = politics.step_delay(s.delay[:, i], s.protest[:, i], rows.protest_delay_years, m.dt)
+        s.delay[:, i] = politics.step_delay(s.delay[:, i], s.protest[:, i], rows["protest_delay_years"], m.dt)
 
     def _secure(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
-        base, noise = m.base, m.noise
-        s.threat[:, i] = politics.step_threat(s.threat[:, i], base.threat[i], m.threat_pull, m.threat_jitter,
-                                              noise.threat[:, i], noise.afghan_spillover, m.spillover_jump[:, i])
+        base, noise, c = m.base, m.noise, m.constants
+        s.threat[:, i] = politics.step_threat(s.threat[:, i], base.threat[i], p.threat_reversion, p.threat_volatility,
+                                              m.dt, noise.threat[:, i], noise.afghan_spillover, c.spillover_jump[:, i])
         offer = p.security_offer.copy(order="K")
         offer[:, m.russia] += s.russia_offer
         target = politics.tie_target(base.security[i], s.capacity, base.capacity, offer)
-        s.security[:, i] = politics.step_toward(s.security[:, i], target, m.security_adjustment_rows)
+        s.security[:, i] = politics.step_toward(s.security[:, i], target, c.rows["security_adjust_rate"], m.dt)
 
     def choose_alignment(self) -> None:
         """Move part of the way towards softmax(U / hedging temperature)."""
         m, s, i = self.model, self.model.state, self.index
         preferred = m.preferred_alignment(i)
-        s.alignment[:, i] = politics.step_alignment(s.alignment[:, i], preferred, m.alignment_keep)
+        s.alignment[:, i] = politics.step_alignment(s.alignment[:, i], preferred, m.constants.alignment_keep)

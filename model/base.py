@@ -16,8 +16,6 @@ from . import corridors, economy
 from .actors import Actors
 from .params import Params
 
-SECTOR_EXTRACTIVE = (0, 1)  # energy, mining
-
 
 @dataclass(frozen=True)
 class Base:
@@ -60,7 +58,7 @@ def build_base(actors: Actors, defaults: Params) -> Base:
     lending = steady * pair["debt"]
     lending[:, china] /= (1.0 - hidden_share)
     hidden = hidden_share * pair["debt"][:, china]
-    extractive = actors.sectors[:, list(SECTOR_EXTRACTIVE)].sum(axis=1)
+    extractive = actors.sectors[:, actors.extractive].sum(axis=1)  # energy and mining weights
 
     ship = corridors.corridor_days(actors.corridor_base_days, actors.corridor_min_days, actors.corridor_invest_ref,
                                    np.zeros((1, len(actors.corridors))), np.ones((1, len(actors.corridors))),

@@ -8,7 +8,7 @@ before anything runs. Shocks apply at the start of a step, after commodity
 prices move and before the powers act (DESIGN section 4, step 1).
 
 `SHOCKS` maps a shock's name to its `Shock` (argument model + function);
-`make_event` turns a validated shock into a picklable `model.Event`.
+`make_event` turns a validated shock into a picklable `Event`.
 """
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ from typing import Callable, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from .params import POWERS, STATES
+from .actors import load_actors
 
-Power = Literal["CHN", "RUS", "EU", "USA"]
-StateCode = Literal["KAZ", "KGZ", "TJK", "TKM", "UZB"]
-Corridor = Literal["northern", "middle", "ccawa", "sea"]
-Commodity = Literal["oil", "gas", "metals", "uranium", "all"]
+# Argument types from the actor table (CASIM_ACTORS or the packaged one), read when this module is imported.
+_ACTORS = load_actors()
+Power = Literal[_ACTORS.powers]
+StateCode = Literal[_ACTORS.states]
+Corridor = Literal[_ACTORS.corridors]
+InvestableCorridor = Literal[tuple(c for c, ok in zip(_ACTORS.corridors, _ACTORS.investable) if ok)]
+Commodity = Literal[(*_ACTORS.commodities, "all")]
 
 
 class ShockArgs(BaseModel):
@@ -32,13 +35,19 @@ class ShockArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
+@dataclass
+class Event:
+    """Something scheduled: `apply(model, runs)` runs at the start of `step` for the selected runs."""
+    step: int
+    apply: Callable[..., None]      # apply(model, runs)
+    runs: np.ndarray | None = None  # bool (R,); None = all runs
+    label: str = ""
+
+
 # ---- helpers --------------------------------------------------------------------------------------------------
-def _state(code: str) -> int:
-    return STATES.index(code)
-
-
-def _power(code: str) -> int:
-    return POWERS.index(code)
+def _at_war(model) -> list[str]:
+    """The powers whose war drains their security capacity (Russia in the packaged table)."""
+    return [code for code, war in zip(model.actors.powers, model.actors.at_war) if war]
 
 
 def _set_param(model, path: str, values: np.ndarray, runs: np.ndarray) -> None:
@@ -48,8 +57,6 @@ def _set_param(model, path: str, values: np.ndarray, runs: np.ndarray) -> None:
 
 def _schedule(model, steps_from_now: int, apply: Callable, runs: np.ndarray, label: str) -> None:
     """Queue a follow-up event (e.g. a disruption's end) `steps_from_now` steps later (at least 1)."""
-    from .model import Event
-
     model.events.append(Event(model.steps + max(int(steps_from_now), 1), apply, runs.copy(), label))
     model.events.sort(key=lambda e: e.step)
 
@@ -83,8 +90,9 @@ def war_ends(model, runs, args: WarEndsArgs) -> None:
     sanctions_RUS <- sanctions_RUS x (1 - sanctions_relief).
     """
     _set_param(model, "war_intensity", 0.0, runs)
-    current = model.params.sanctions[:, _power("RUS")]
-    _set_param(model, "powers.RUS.sanctions", current * (1.0 - args.sanctions_relief), runs)
+    for power in _at_war(model):
+        current = model.params.sanctions[:, model.actors.power_index(power)]
+        _set_param(model, f"powers.{power}.sanctions", current * (1.0 - args.sanctions_relief), runs)
 
 
 class WarEscalatesArgs(ShockArgs):
@@ -97,7 +105,8 @@ def war_escalates(model, runs, args: WarEscalatesArgs) -> None:
     (capacity x (1 - war_capacity_drag x intensity)); optionally tighter sanctions on Russia."""
     _set_param(model, "war_intensity", args.intensity, runs)
     if args.sanctions is not None:
-        _set_param(model, "powers.RUS.sanctions", args.sanctions, runs)
+        for power in _at_war(model):
+            _set_param(model, f"powers.{power}.sanctions", args.sanctions, runs)
 
 
 # ---- corridors --------------------------------------------------------------------------------------------------
@@ -125,7 +134,7 @@ def _end_disruption(model, runs, corridor: int, factor: float) -> None:
 class CorridorInvestmentArgs(ShockArgs):
     payer: Power = Field(description="who pays")
     amount: float = Field(gt=0.0, le=500.0, description="USD bn in total")
-    corridor: Literal["northern", "middle", "ccawa"]
+    corridor: InvestableCorridor
     years: float = Field(5.0, gt=0.0, le=30.0, description="spread evenly over this many years")
     financing: Literal["grant", "loan"] = Field("grant", description="a loan adds the amount to the states' debt "
                                                                      "to the payer, split by GDP")
@@ -148,7 +157,7 @@ def _invest_tranche(model, runs, args: CorridorInvestmentArgs, remaining: int) -
     s.corridor_investment[runs, model.actors.corridors.index(args.corridor)] += tranche
     if args.financing == "loan":
         gdp_share = s.gdp[runs] / s.gdp[runs].sum(axis=1, keepdims=True)
-        s.debt[runs, :, _power(args.payer)] += tranche * gdp_share
+        s.debt[runs, :, model.actors.power_index(args.payer)] += tranche * gdp_share
     if remaining > 1:
         _schedule(model, 1, partial(_invest_tranche, args=args, remaining=remaining - 1), runs,
                   f"{args.payer} investment in {args.corridor}")
@@ -179,7 +188,7 @@ class ProtestWaveArgs(ShockArgs):
 def protest_wave(model, runs, args: ProtestWaveArgs) -> None:
     """A protest wave in `state` against `power`: sentiment drops (clipped to [-1, 1]) and the power's
     projects there are delayed, which holds back `protest_fdi_cut` of its FDI and lending."""
-    s, i, j = model.state, _state(args.state), _power(args.power)
+    s, i, j = model.state, model.actors.state_index(args.state), model.actors.power_index(args.power)
     s.sentiment[runs, i, j] = np.clip(s.sentiment[runs, i, j] - args.sentiment_drop, -1.0, 1.0)
     delay = model.params.protest_delay_years[runs] if args.delay_years is None else args.delay_years
     s.delay[runs, i, j] = np.maximum(s.delay[runs, i, j], delay)
@@ -195,8 +204,8 @@ class DebtCrisisArgs(ShockArgs):
 def debt_crisis(model, runs, args: DebtCrisisArgs) -> None:
     """A debt crisis in `state`: debt to `creditor` jumps by `debt_jump` x GDP (hidden debt surfacing) and the
     distress threshold is multiplied by `threshold_factor` (markets lose confidence)."""
-    s, i = model.state, _state(args.state)
-    s.debt[runs, i, _power(args.creditor)] += args.debt_jump * s.gdp[runs, i]
+    s, i = model.state, model.actors.state_index(args.state)
+    s.debt[runs, i, model.actors.power_index(args.creditor)] += args.debt_jump * s.gdp[runs, i]
     path = f"states.{args.state}.distress_threshold"
     current = model.params.distress_threshold[:, i]
     _set_param(model, path, np.maximum(current * args.threshold_factor, 0.05), runs)
@@ -232,7 +241,7 @@ def treaty(model, runs, args: TreatyArgs) -> None:
     at `security_adjust_rate`. economic: EAEU accession (`eaeu_member` = 1), which cuts trade costs with
     Russia; only Russia leads a customs union in the model, so `power` must be RUS.
     """
-    i, j = _state(args.state), _power(args.power)
+    i, j = model.actors.state_index(args.state), model.actors.power_index(args.power)
     if args.kind == "security":
         s = model.state
         s.security[runs, i, j] = np.clip(s.security[runs, i, j] + args.strength, 0.0, 1.0)
@@ -276,8 +285,10 @@ SHOCKS: dict[str, Shock] = {
 
 # Extra cross-field rules that a field type cannot express: (shock, check(args) -> message or None).
 def _treaty_rule(args: TreatyArgs) -> str | None:
-    if args.kind == "economic" and args.power != "RUS":
-        return "economic treaties model EAEU accession, so power must be 'RUS' (did you mean kind 'security'?)"
+    leaders = [code for code, union in zip(_ACTORS.powers, _ACTORS.customs_union) if union]
+    if args.kind == "economic" and args.power not in leaders:
+        return (f"economic treaties model EAEU accession, so power must be {' or '.join(map(repr, leaders))} "
+                "(did you mean kind 'security'?)")
     return None
 
 
@@ -291,15 +302,11 @@ def set_params(model, runs, values: dict) -> None:
 
 
 def make_event(step: int, shock: str, args: dict, label: str = ""):
-    """A picklable `model.Event` applying a named shock (args already validated) at `step`."""
-    from .model import Event
-
+    """A picklable `Event` applying a named shock (args already validated) at `step`."""
     spec = SHOCKS[shock]
     return Event(step, partial(spec.apply, args=spec.args(**args)), None, label or shock)
 
 
 def make_set_event(step: int, values: dict, label: str = ""):
-    """A picklable `model.Event` setting parameters at `step`."""
-    from .model import Event
-
+    """A picklable `Event` setting parameters at `step`."""
     return Event(step, partial(set_params, values=dict(values)), None, label or "set " + ", ".join(values))

@@ -1,4 +1,4 @@
-"""Influence indices, balance measures and the great powers' reaction rules.
+"""Influence indices and the great powers' reaction rules (the balance measures are output columns, `outputs.py`).
 
 Pure functions over arrays (run R, state S, power P).
 """
@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import sum_axis1, sum_last
-
-CHANNELS = ("trade", "fdi", "debt", "security", "alignment")
+from .arrays import sum_axis1
 
 
 def state_influence(channel_shares, weights):
@@ -40,18 +38,6 @@ def state_influence(channel_shares, weights):
 def regional_influence(influence, gdp):
     """GDP-weighted mean over states: (R, S, P), (R, S) -> (R, P)."""
     return sum_axis1(influence * gdp[:, :, None]) / sum_axis1(gdp)[:, None]
-
-
-def balance_measures(regional):
-    """Leader index, HHI, normalised entropy of regional influence shares (R, P).
-
-    HHI = sum_j r_j^2; entropy = -sum_j r_j ln r_j / ln P (1 = perfectly balanced).
-    """
-    leader = regional.argmax(axis=1)
-    hhi = (regional ** 2).sum(axis=1)
-    logs = np.log(np.where(regional > 0, regional, 1.0))
-    entropy = -(regional * logs).sum(axis=1) / np.log(regional.shape[1])
-    return leader, hhi, entropy
 
 
 def russia_reaction(regional_russia, base_regional_russia, gain, switch):

@@ -1,51 +1,27 @@
 """`CentralAsiaModel`: the Mesa model that steps R runs in lockstep (DESIGN sections 4 and 7)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
 import mesa
 import numpy as np
 
 from . import corridors, economy, influence, politics
-from .actors import load_actors
+from .actors import Actors, load_actors
 from .agents import CentralAsianState, GreatPower
-from .arrays import runs_fastest, times
 from .base import build_base
-from .outputs import build_frames
+from .constants import step_constants, trade_resistance
+from .events import Event
+from .history import RECORD_STEPS, History
+from .outputs import build_frames, column, summary_reporters
 from .params import ParameterError, Params, REGISTRY, parse_path
 from .rng import RunStreams
 from .rng import run_seeds as make_run_seeds
-from .state import State
+from .state import initial_state
 
-SNAPSHOT_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
-                   "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat", "local_processing",
-                   "influence", "regional", "protest", "friction", "russia_offer", "ship_time", "market_time",
-                   "log_prices")
-
-RECORD_STEPS = ("all", "year_end", "final")  # which steps `results()` holds
-RECORD_MODES = (True, False, *RECORD_STEPS)
-
-
-class PowerRows:
-    """Per-run parameters repeated along the power axis: (R,) -> (R, P), run-fastest.
-
-    A state's row is (R, P). Against an (R, 1) column numpy broadcasts, two to three times slower
-    than against an array of the row's own shape and layout. Built on first use of each name.
-    """
-
-    def __init__(self, params: Params, n_powers: int):
-        self._params, self._n_powers = params, n_powers
-
-    def widen(self, values: np.ndarray) -> np.ndarray:
-        return np.asfortranarray(np.broadcast_to(values[:, None], (values.shape[0], self._n_powers)))
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        wide = self.widen(getattr(self._params, name))
-        setattr(self, name, wide)
-        return wide
+RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
 
 
 @dataclass
@@ -59,17 +35,8 @@ class Noise:
     protest: np.ndarray          # (R, S, P) uniforms
 
 
-@dataclass
-class Event:
-    """Something scheduled: `apply(model, runs)` runs at the start of `step` for the selected runs."""
-    step: int
-    apply: Callable[["CentralAsiaModel", np.ndarray], None]
-    runs: np.ndarray | None = None  # bool (R,); None = all runs
-    label: str = ""
-
-
 class CentralAsiaModel(mesa.Model):
-    """Nine actors, R runs at once. Step = one quarter by default; step 0 is the 2024 base year.
+    """The actors of the actor table (nine by default), R runs at once. Step = one quarter; step 0 is the base year.
 
     Args:
         n_runs: ensemble size R.
@@ -79,9 +46,11 @@ class CentralAsiaModel(mesa.Model):
         start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is start_year - 1).
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
-        use_calibrated: layer calibration/calibrated.yaml over the registry defaults.
-        record: which steps `results()` holds: "all" (or True), "year_end" (step 0 and each year's last
-            period), "final" (the last step only) or False (none).
+        use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
+        actors: the actor table: an `Actors` or the path of an actor file (default `load_actors()`: the file
+            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
+        record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
+            "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
     """
 
@@ -89,7 +58,7 @@ class CentralAsiaModel(mesa.Model):
                  run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
                  steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
                  events: list[Event] | None = None, use_calibrated: bool = True, record: bool | str = True,
-                 **overrides):
+                 actors: Actors | str | os.PathLike | None = None, **overrides):
         if seed is None and run_seeds is None:
             seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         super().__init__(seed=seed if seed is not None else int(run_seeds[0]))
@@ -110,18 +79,28 @@ class CentralAsiaModel(mesa.Model):
         self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
         self.dt = 1.0 / steps_per_year
         self.n_steps = (end_year - start_year + 1) * steps_per_year
-        self.actors = load_actors()
-        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated)
-        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated))
+        self.actors = actors if isinstance(actors, Actors) else load_actors(actors)
+        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
+                             actors=self.actors)
+        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors))
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)
         self.events = sorted(events or [], key=lambda e: e.step)
         n_s, n_p, n_k = self.actors.n_states, self.actors.n_powers, len(self.actors.commodities)
         self._layout = (n_k, n_s, n_s * n_p)
         self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
-        self.state = self._initial_state()
+        self.constants = step_constants(self.params, self.actors, self.base, self.dt)
+        self.noise: Noise | None = None  # this step's random numbers, drawn by `_exogenous_drivers`
+        self.state = initial_state(self.actors, self.base, self.params, self.constants.capacity_potential, n_runs)
         self.price_index = self._price_index()
         self.log_price_change = np.zeros((n_runs, n_s))
+        # the base year: market times, shares, the states' preferred alignment, influence
+        self._update_corridors()
+        self.economic_shares = self._economic_shares()
+        for i in range(n_s):
+            self.state.alignment[:, i] = self.preferred_alignment(i)
+        self._update_influence()
+        self.base_regional = self.state.regional.copy()
         self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
         self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
         # Mesa 3.3 keeps a class-level id counter per model (`Agent._ids`), which holds every model ever
@@ -130,48 +109,10 @@ class CentralAsiaModel(mesa.Model):
         if record not in RECORD_MODES:
             raise ParameterError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
         self.record = {True: "all", False: None}.get(record, record)
-        self._history: dict[str, np.ndarray] = {}  # field -> (capacity, R, ...), filled row by row
-        self._recorded_steps: list[int] = []
-        self.datacollector = mesa.DataCollector(model_reporters={
-            **{f"influence_{p}": (lambda m, j=j: float(m.state.regional[:, j].mean())) for j, p in enumerate(self.actors.powers)},
-            "china_ca_trade": lambda m: float((m.state.trade[:, :, m.china] @ m.actors.state["china_mirror_ratio"]).mean()),
-        })
+        self.history = History(self.record, self.n_steps, steps_per_year) if self.record else None
+        # Mesa's reporters: a few columns of the output contract, each the mean over the ensemble's runs
+        self.datacollector = mesa.DataCollector(model_reporters=summary_reporters(self.actors))
         self._record()
-
-    # ---- set-up -----------------------------------------------------------------------------
-    def _initial_state(self) -> State:
-        a, b, p, R = self.actors, self.base, self.params, self.n_runs
-        n_c = len(a.corridors)
-
-        def tile(x, dtype=float):
-            """Base-year values (S, ...) repeated for every run."""
-            return np.tile(np.asarray(x, dtype=dtype), (R,) + (1,) * np.ndim(x))
-
-        self._derived_version = None
-        self._derive_step_constants()
-        state = State(**{name: runs_fastest(value) for name, value in dict(
-            gdp=tile(b.gdp), trade=tile(b.exports + b.imports), exports=tile(b.exports), imports=tile(b.imports), fdi_flow=tile(b.fdi_flow),
-            fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt), hidden_debt=tile(b.hidden_debt),
-            other_debt=tile(b.other_debt_ratio * b.gdp), alignment=tile(np.zeros_like(b.debt)),
-            sentiment=tile(b.sentiment), security=tile(b.security), threat=tile(b.threat),
-            local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
-            protest=tile(np.zeros(b.debt.shape, bool), bool), scandal=tile(np.zeros(b.debt.shape, bool), bool),
-            distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=self.capacity_potential, log_rise=np.zeros((R, a.n_powers)),
-            corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
-            market_time=np.zeros((R, a.n_powers)), log_prices=np.zeros((R, len(a.commodities))),
-            influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)),
-            friction=np.zeros(R), russia_offer=np.zeros(R),
-        ).items()})
-        self.state = state
-        state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
-        state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
-        self._update_corridors()
-        self._economic_shares()
-        for i in range(a.n_states):
-            state.alignment[:, i] = self.preferred_alignment(i)
-        self._update_influence()
-        self.base_regional = state.regional.copy()
-        return state
 
     # ---- the step -----------------------------------------------------------------------------
     def step(self) -> None:
@@ -181,7 +122,7 @@ class CentralAsiaModel(mesa.Model):
         self._update_corridors()
         self._trade()
         self.agents_by_type[CentralAsianState].do("update")
-        self._economic_shares()
+        self.economic_shares = self._economic_shares()
         self.agents_by_type[CentralAsianState].do("choose_alignment")
         self._update_influence()
         self._reactions()
@@ -204,7 +145,8 @@ class CentralAsiaModel(mesa.Model):
         s.log_prices = economy.step_commodity_prices(s.log_prices, p.commodity_persistence, p.commodity_volatility,
                                                      self.dt, self.noise.prices)
         self._apply_events()
-        self._derive_step_constants()
+        if self.constants.version != p.version:  # an event set a parameter
+            self.constants = step_constants(p, self.actors, self.base, self.dt)
         previous = self.price_index
         self.price_index = self._price_index()
         self.log_price_change = np.log(self.price_index / previous)
@@ -212,41 +154,6 @@ class CentralAsiaModel(mesa.Model):
     def _price_index(self) -> np.ndarray:
         """Each state's export price index (R, S) from the commodity prices."""
         return economy.commodity_index(np.exp(self.state.log_prices), self.actors.commodity_mix)
-
-    def _derive_step_constants(self) -> None:
-        """Per-run quantities that depend only on parameters and the step length, read by the agents.
-
-        Recomputed only when a parameter has changed (`params.version`, bumped by events).
-        Those met by a state's (R, P) row are widened to (R, P) (`PowerRows`).
-        """
-        p, a, dt = self.params, self.actors, self.dt
-        if self._derived_version == p.version:
-            return
-        self._derived_version = p.version
-        self.rows = rows = PowerRows(p, a.n_powers)
-        self.scandal_probability = politics.event_probability(p.corruption_rate[:, None] * p.corruption_exposure, dt)
-        self.alignment_beta = {name: rows.widen(getattr(p, f"beta_{name}")) for name in
-                               ("trade", "fdi", "security", "sentiment", "dependence", "leverage", "history")}
-        self.alignment_keep = rows.widen(p.alignment_inertia ** dt)
-        self.fdi_exponent = economy.fdi_shiptime_exponent(p.fdi_gain_per_10pct_shiptime_cut)
-        self.corridor_spending = [times((p.transport_investment[:, j] * dt)[:, None], a.transport_alloc[j])
-                                  for j in range(a.n_powers)]
-        self.capacity_potential = politics.capacity_target(p.security_capacity, p.war_intensity[:, None],
-                                                           p.war_capacity_drag[:, None], a.at_war.astype(float), 1.0)
-        self.security_adjustment = politics.adjustment(p.security_adjust_rate, dt)
-        self.security_adjustment_rows = rows.widen(self.security_adjustment)
-        self.processing_adjustment = politics.adjustment(p.local_processing_adjust_rate, dt)
-        self.labour_multiplier = economy.labour_retention(p.local_multiplier[:, None], p.labour_leakage[:, None],
-                                                          p.imported_labour_share)
-        self.sentiment_pull, self.sentiment_jitter = map(rows.widen, politics.pull_and_jitter(
-            p.sentiment_adjust_rate, p.sentiment_noise, dt))
-        dissent = politics.dissent_factor(p.civil_society)
-        temperature = p.hedging_temperature * p.hedging_temperature_scale[:, None]
-        self.dissent_rows = [rows.widen(dissent[:, i]) for i in range(a.n_states)]
-        self.temperature_rows = [rows.widen(temperature[:, i]) for i in range(a.n_states)]
-        self.threat_pull, self.threat_jitter = politics.pull_and_jitter(p.threat_reversion, p.threat_volatility, dt)
-        self.spillover_jump = p.afghan_spillover_size[:, None] * p.afghan_exposure
-        self.resistance = runs_fastest(self._trade_resistance(slice(None), p.eaeu_trade_cost_cut))
 
     def _apply_events(self) -> None:
         while self.events and self.events[0].step <= self.steps:
@@ -265,35 +172,29 @@ class CentralAsiaModel(mesa.Model):
     def _trade(self) -> None:
         s, p, b = self.state, self.params, self.base
         years = self.steps / self.steps_per_year
-        # trade costs move with parameters, kept from `_derive_step_constants`, except with the customs
-        # union's leader, whose cost cut grows with Russia's offer
+        # trade costs move with parameters (the step constants), except with the customs union's leader,
+        # whose cost cut grows with Russia's offer
         union = self.customs_union_powers
-        self.resistance[:, :, union] = self._trade_resistance(union, p.eaeu_trade_cost_cut * (1.0 + s.russia_offer))
+        resistance = self.constants.trade_resistance.copy(order="K")
+        resistance[:, :, union] = trade_resistance(p, self.actors, b, union, p.eaeu_trade_cost_cut * (1.0 + s.russia_offer))
         s.exports[...], s.imports[...] = economy.gravity_trade(
-            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, self.resistance,
+            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, resistance,
             s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_time_elasticity,
             self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
         np.add(s.exports, s.imports, out=s.trade)
         s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
 
-    def _trade_resistance(self, powers, eaeu_cut) -> np.ndarray:
-        """(tau / tau0)^(-theta) with the given powers, (R, S, len(powers))."""
-        p, a = self.params, self.actors
-        tau = economy.trade_cost(p.sanctions[:, powers], p.sanction_trade_cost, p.eaeu_member, eaeu_cut,
-                                 a.customs_union[powers])
-        return economy.trade_resistance(tau / self.base.trade_cost[:, powers], p.trade_cost_elasticity)
-
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""
-        s, b = self.state, self.base
+        s, b, c = self.state, self.base, self.constants
         shares = {name: channel[:, i] for name, (channel, _) in self.economic_shares.items()}
         utility = politics.alignment_utility(
             shares["trade"], shares["fdi"], s.security[:, i],
             s.threat[:, i, None], s.sentiment[:, i], shares["debt"], s.debt_to_gdp[:, i, None],
-            s.distress[:, i, None], b.history[i], self.alignment_beta)
-        return politics.softmax(utility, self.temperature_rows[i])
+            s.distress[:, i, None], b.history[i], c.alignment_beta)
+        return politics.softmax(utility, c.temperature[i])
 
-    def _economic_shares(self) -> None:
+    def _economic_shares(self) -> dict:
         """Each power's shares of every state's trade, FDI stock and debt (hidden debt counts as China's).
 
         Read by the states choosing alignment (their rows) and by the influence index.
@@ -301,9 +202,8 @@ class CentralAsiaModel(mesa.Model):
         s = self.state
         debt = s.debt.copy(order="K")
         debt[:, :, self.china] += s.hidden_debt
-        self.economic_shares = {"trade": politics.shares_and_presence(s.trade),
-                                "fdi": politics.shares_and_presence(s.fdi_stock),
-                                "debt": politics.shares_and_presence(debt)}
+        return {"trade": politics.shares_and_presence(s.trade), "fdi": politics.shares_and_presence(s.fdi_stock),
+                "debt": politics.shares_and_presence(debt)}
 
     def _update_influence(self) -> None:
         s, p = self.state, self.params
@@ -321,37 +221,17 @@ class CentralAsiaModel(mesa.Model):
                                                      p.china_russia_tolerance)
 
     # ---- outputs --------------------------------------------------------------------------------
-    def _records_step(self, step: int) -> bool:
-        if self.record == "all":
-            return True
-        if self.record == "year_end":
-            return step % self.steps_per_year == 0
-        return self.record == "final" and step == self.n_steps
-
     def _record(self) -> None:
-        """Copy this step's outputs into the history (rows laid out run by run, the order of the tables)."""
-        if not self._records_step(self.steps):
-            return
-        row = len(self._recorded_steps)
-        if not self._history or row == len(self._history["gdp"]):
-            planned = sum(self._records_step(k) for k in range(self.n_steps + 1))
-            self._grow_history(max(planned, 2 * row))
-        for name in SNAPSHOT_FIELDS:
-            self._history[name][row] = getattr(self.state, name)
-        self._recorded_steps.append(self.steps)
+        if self.history is not None:
+            self.history.add(self.steps, self.state)
 
-    def _grow_history(self, capacity: int) -> None:
-        """(capacity, R, ...) arrays laid out run by run: `results()` then builds its tables from them fast.
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """This step's state fields by name (live arrays, not copies), as `outputs.Column.compute` reads them."""
+        return vars(self.state)
 
-        (Laid out step by step instead, recording a step is a block copy, but results() takes 2-3 times longer.)
-        """
-        for name in SNAPSHOT_FIELDS:
-            value = getattr(self.state, name)
-            history = np.empty((value.shape[0], capacity) + value.shape[1:], value.dtype).swapaxes(0, 1)
-            if name in self._history:
-                old = self._history[name]
-                history[:len(old)] = old
-            self._history[name] = history
+    def output(self, name: str, level: str = "region") -> np.ndarray:
+        """This step's value of an output column for every run: (R,) for a region column, (R, S) for a states one."""
+        return column(name, self.actors, level).compute(self.snapshot(), self.actors)
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
         """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
@@ -362,12 +242,11 @@ class CentralAsiaModel(mesa.Model):
 
     def results(self) -> dict:
         """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
-        if not self.record:
+        if self.history is None:
             raise RuntimeError("this model was built with record=False")
-        if not self._recorded_steps:
+        if not len(self.history):
             raise RuntimeError(f"no step recorded yet (record={self.record!r}); run the model first")
-        steps = np.asarray(self._recorded_steps)
-        snap = {name: history[:len(steps)] for name, history in self._history.items()}
+        steps, snap = self.history.steps, self.history.arrays()
         year, period = self.step_years(steps)
         ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
                "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),

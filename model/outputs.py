@@ -1,27 +1,47 @@
-"""The output contract (DESIGN section 6): every column name, its unit and how it is computed.
+"""The output contract (DESIGN section 6): every output column, its unit, and the one function that computes it.
 
-One table per level. Each entry maps a column to a function of the recorded
-snapshots, which are arrays shaped (T, R, ...) for T recorded steps.
-Columns are snake_case; `<P>` columns exist for every power, `<C>` for every corridor.
+One table per level: `region` (one row per run x step) and `states` (one row per run x step x state).
+Each `Column` computes its values from a *snapshot*, a mapping of `State` field -> array whose
+trailing axes are (run, ...): the recorded history (T, R, ...) for the tables, this step's state
+(R, ...) for `CentralAsiaModel.output` and the Mesa DataCollector, one recorded step for calibration.
+Columns are snake_case; `<P>` columns exist for every power, `<C>` for every corridor, `<K>` for every
+commodity. Everything that reports a column (tables, DataCollector, visualiser, calibration measures,
+`column@year` references) reads it from here.
+
+`OutputRef` is the `column@year` reference of reports and analyses: a column's value in each run at
+the last recorded step of a calendar year (`STATE.column@year` for a state's column).
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .errors import InputError, did_you_mean
+
 ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
+# The State fields the columns (and the calibration measures) read: what the history records.
+RECORDED_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
+                   "other_debt", "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat",
+                   "local_processing", "influence", "regional", "protest", "friction", "russia_offer", "ship_time",
+                   "market_time", "log_prices")
+REF_NAME = r"[A-Za-z_][A-Za-z0-9_.]*"  # a column, `STATE.column`, or a dotted parameter path
+_OUTPUT_REF = re.compile(rf"^\s*({REF_NAME})\s*@\s*(\d{{4}})\s*$")
 
 
 @dataclass(frozen=True)
 class Column:
+    """One output column: `compute(snapshot, actors)` gives its values, the snapshot's run axes first."""
     name: str
     unit: str
     doc: str
-    compute: Callable[[dict, "object"], np.ndarray]
+    compute: Callable[[Mapping, "object"], np.ndarray]
 
 
 def _per_power(prefix, unit, doc, field, reduce=None):
@@ -37,7 +57,8 @@ def _sum_states(x, actors):
     return x.sum(axis=-1)
 
 
-def region_columns(actors) -> list[Column]:
+@lru_cache(maxsize=8)
+def region_columns(actors) -> tuple[Column, ...]:
     """Region-level columns: one row per run x step."""
     cols = []
     makers = [
@@ -72,11 +93,12 @@ def region_columns(actors) -> list[Column]:
     for k, code in enumerate(actors.commodities):
         cols.append(Column(f"price_{code}", "index 2024=1", f"{code} price index",
                            lambda snap, a, k=k: np.exp(snap["log_prices"][..., k])))
-    return cols
+    return tuple(cols)
 
 
-def state_columns(actors) -> list[Column]:
-    """State-level columns: one row per run x step x state."""
+@lru_cache(maxsize=8)
+def state_columns(actors) -> tuple[Column, ...]:
+    """State-level columns: one row per run x step x state (the state axis last but one for pair fields)."""
     cols = [
         Column("gdp", "USD bn/yr", "GDP", lambda snap, a: snap["gdp"]),
         Column("debt_to_gdp", "ratio", "External debt (official, hidden, other) over GDP", lambda snap, a: snap["debt_to_gdp"]),
@@ -104,7 +126,41 @@ def state_columns(actors) -> list[Column]:
     for prefix, unit, doc, field in per_pair:
         cols += [Column(f"{prefix}_{code}", unit, f"{doc} ({code})", lambda snap, a, f=field, j=j: snap[f][..., j])
                  for j, code in enumerate(actors.powers)]
-    return cols
+    return tuple(cols)
+
+
+def column(name: str, actors, level: str | None = None) -> Column:
+    """The contract's column called `name` (a region column first, then a state column; or only `level`'s).
+
+    Raises:
+        InputError: no such column, with the nearest name.
+    """
+    tables = {"region": region_columns(actors), "states": state_columns(actors)}
+    candidates = [c for lvl, cols in tables.items() if level in (None, lvl) for c in cols]
+    for col in candidates:
+        if col.name == name:
+            return col
+    raise InputError(f"unknown output column '{name}'{did_you_mean(name, [c.name for c in candidates])}")
+
+
+def per_power(pattern: str, actors) -> list[str]:
+    """Column names from a pattern: `influence_<P>` -> one per power; a plain name -> itself."""
+    return [pattern.replace("<P>", code) for code in actors.powers] if "<P>" in pattern else [pattern]
+
+
+# Mesa's DataCollector reports these region columns each step, each as its mean over the ensemble's runs
+# (a model holds R runs; per-run values are in `results()`). A short list: it is collected every step.
+SUMMARY_COLUMNS = ("influence_<P>", "china_ca_trade")
+
+
+def summary_reporters(actors) -> dict[str, Callable]:
+    """Model reporters for Mesa's DataCollector: `SUMMARY_COLUMNS`, each the ensemble mean of this step."""
+    names = [name for pattern in SUMMARY_COLUMNS for name in per_power(pattern, actors)]
+
+    def mean_of(col: Column) -> Callable:
+        return lambda model: float(np.mean(col.compute(model.snapshot(), model.actors)))
+
+    return {name: mean_of(column(name, actors, "region")) for name in names}
 
 
 class Labelled(np.ndarray):
@@ -131,7 +187,7 @@ def _entropy(shares):
 
 def units(actors) -> dict[str, str]:
     """Column name -> unit, for both tables (used by plots and reports)."""
-    return {c.name: c.unit for c in region_columns(actors) + state_columns(actors)}
+    return {c.name: c.unit for c in (*region_columns(actors), *state_columns(actors))}
 
 
 def build_frames(snap: dict, actors, ids: dict) -> dict[str, pd.DataFrame]:
@@ -167,3 +223,72 @@ def build_frames(snap: dict, actors, ids: dict) -> dict[str, pd.DataFrame]:
         states[col.name] = rows(col.compute(snap, actors))
     # the columns are fresh arrays, so pandas may keep them instead of copying them into blocks
     return {"region": pd.DataFrame(region, copy=False), "states": pd.DataFrame(states, copy=False)}
+
+
+# ---- column@year --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutputRef:
+    """`column@year`: an output column's value in each run at the last recorded step of `year`.
+
+    `KAZ.alignment_CHN@2035` is a state's column (from the states table), `influence_CHN@2035` a
+    region column. Parsed, never evaluated as Python.
+    """
+    column: str
+    year: int
+    state: str | None = None
+
+    @classmethod
+    def of(cls, name: str, year: int) -> "OutputRef":
+        """The reference `name@year`; a dotted name is `STATE.column`."""
+        state, _, column = name.rpartition(".")
+        return cls(column, int(year), state or None)
+
+    @classmethod
+    def parse(cls, text: str, actors=None) -> "OutputRef":
+        """Read `column@year` (or `STATE.column@year`); with `actors`, also check that the column exists.
+
+        Raises:
+            InputError: not of that form, or (with `actors`) an unknown column or state.
+        """
+        match = _OUTPUT_REF.match(text)
+        if not match:
+            raise InputError(f"output '{text}': expected COLUMN@YEAR such as influence_CHN@2035")
+        ref = cls.of(match.group(1), int(match.group(2)))
+        if actors is not None:
+            if ref.state is not None and ref.state not in actors.states:
+                raise InputError(f"output '{text}': unknown state '{ref.state}'{did_you_mean(ref.state, actors.states)}")
+            column(ref.column, actors, "states" if ref.state else "region")
+        return ref
+
+    def __str__(self) -> str:
+        return f"{self.state + '.' if self.state else ''}{self.column}@{self.year}"
+
+    def values(self, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+        """Per-run values from output tables {"region": ..., "states": ...}, indexed by run."""
+        table = tables.get("states" if self.state else "region")
+        if table is None:
+            raise InputError(f"{self}: the outputs have no {'states' if self.state else 'region'} table")
+        return value_at(table, self.column, self.year, self.state)
+
+
+def value_at(frame: pd.DataFrame, column: str, year: int, state: str | None = None) -> pd.Series:
+    """Per-run value of `column` at the last recorded step of `year` (indexed by run).
+
+    Args:
+        frame: a region or states table (one row per run x step [x state]).
+        column: the column name; `state` selects the state's rows of a states table.
+        year: calendar year; the value is taken at that year's last recorded step.
+    Raises:
+        InputError: the table has no such column, state or year.
+    """
+    if column not in frame.columns:
+        raise InputError(f"unknown column '{column}'{did_you_mean(column, frame.columns)}")
+    rows = frame if state is None else frame[frame["state"] == state]
+    if state is not None and rows.empty:
+        raise InputError(f"unknown state '{state}'{did_you_mean(state, pd.unique(frame['state']))}")
+    rows = rows[rows["year"] == year]
+    if rows.empty:
+        years = sorted(frame["year"].unique())
+        raise InputError(f"year {year} is not in the outputs (years {years[0]}-{years[-1]})")
+    last = rows["step"].max()
+    return rows[rows["step"] == last].set_index("run")[column].sort_index()

@@ -9,28 +9,31 @@ Scopes and dotted paths:
 - state:   `states.KAZ.hedging_temperature` (a bare name sets every state)
 - power:   `powers.RUS.security_capacity`   (a bare name sets every power)
 
+The states and powers are those of the actor table (`model.actors.load_actors`). A scoped
+parameter's default is a dict by actor code; its `default` entry serves an actor the dict does not
+list (an actor added to the table as data).
+
 A resolved value is a per-run array: global (R,), state (R, S), power (R, P).
-Precedence: registry default < calibration/calibrated.yaml < caller overrides.
+Precedence: registry default < calibrated defaults (`load_defaults`, `data/calibrated.yaml`) < caller overrides.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import yaml
 
+from .actors import Actors, load_actors
 from .arrays import runs_fastest
+from .errors import InputError, did_you_mean, line_of
+from .safe_yaml import read_yaml
 
-STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
-POWERS = ("CHN", "RUS", "EU", "USA")
-CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.yaml"
+DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "calibrated.yaml"  # written by `casim calibrate`
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError):
     """An unknown parameter name, a bad value, or a value out of its valid range."""
 
 
@@ -46,8 +49,9 @@ class Param:
     scope: str = "global"  # "global" | "state" | "power"
 
     def default_for(self, actor: str | None = None) -> float:
+        """The default value; for a scoped parameter, the actor's (its dict's `default` for an unlisted actor)."""
         if isinstance(self.default, dict):
-            return float(self.default[actor])
+            return float(self.default.get(actor, self.default["default"]))
         return float(self.default)
 
 
@@ -175,69 +179,70 @@ _PARAMS = [
     _g("w_alignment", 0.20, "weight", (0.0, 1.0), (0.1, 0.3), "design", "Weight of alignment in influence."),
     _g("local_processing_adjust_rate", 0.2, "per year", (0.0, 5.0), (0.1, 0.5), "assumption",
        "Speed at which local processing moves to its policy target."),
-    # --- states ------------------------------------------------------------------------
-    _s("base_growth", {"KAZ": 0.05, "KGZ": 0.07, "TJK": 0.07, "TKM": 0.05, "UZB": 0.07}, "per year (USD terms)",
+    # --- states (each dict's `default`: an assumption for a state the actor table adds) ---------------
+    _s("base_growth", {"KAZ": 0.05, "KGZ": 0.07, "TJK": 0.07, "TKM": 0.05, "UZB": 0.07, "default": 0.05}, "per year (USD terms)",
        (-0.2, 0.3), (0.02, 0.09), "assumption: IMF-range medium-term growth in USD terms", "Growth before investment effects."),
-    _s("hedging_temperature", {"KAZ": 1.2, "KGZ": 0.8, "TJK": 0.8, "TKM": 3.0, "UZB": 1.2}, "utility",
+    _s("hedging_temperature", {"KAZ": 1.2, "KGZ": 0.8, "TJK": 0.8, "TKM": 3.0, "UZB": 1.2, "default": 1.2}, "utility",
        (0.01, 20.0), (0.3, 3.0), "tm_memberships (permanent neutrality); unga_ukraine_votes (abstentions)",
        "Softmax temperature: high means multi-vector balancing."),
-    _s("local_processing", {"KAZ": 0.35, "KGZ": 0.2, "TJK": 0.2, "TKM": 0.3, "UZB": 0.35}, "share",
+    _s("local_processing", {"KAZ": 0.35, "KGZ": 0.2, "TJK": 0.2, "TKM": 0.3, "UZB": 0.35, "default": 0.3}, "share",
        (0.0, 1.0), (0.1, 0.6), "kz_main_exports; uz_main_exports (raw exports dominate)",
        "Policy target for the share of extractive output processed locally."),
-    _s("distress_threshold", {"KAZ": 0.9, "KGZ": 0.5, "TJK": 0.45, "TKM": 0.5, "UZB": 0.75}, "debt/GDP",
+    _s("distress_threshold", {"KAZ": 0.9, "KGZ": 0.5, "TJK": 0.45, "TKM": 0.5, "UZB": 0.75, "default": 0.6}, "debt/GDP",
        (0.05, 3.0), (0.3, 1.0), "kz_gross_external_debt (mostly corporate); kg_debt_china; tj_debt_china",
        "External debt/GDP at which distress is half way."),
-    _s("civil_society", {"KAZ": 0.4, "KGZ": 0.6, "TJK": 0.15, "TKM": 0.05, "UZB": 0.25}, "0..1",
+    _s("civil_society", {"KAZ": 0.4, "KGZ": 0.6, "TJK": 0.15, "TKM": 0.05, "UZB": 0.25, "default": 0.3}, "0..1",
        (0.0, 1.0), (0.0, 0.8), "assumption: freedom-index ordering", "Strength of civil society (lowers protest risk)."),
-    _s("afghan_exposure", {"KAZ": 0.1, "KGZ": 0.3, "TJK": 1.0, "TKM": 0.6, "UZB": 0.6}, "0..1",
+    _s("afghan_exposure", {"KAZ": 0.1, "KGZ": 0.3, "TJK": 1.0, "TKM": 0.6, "UZB": 0.6, "default": 0.0}, "0..1",
        (0.0, 1.0), (0.0, 1.0), "assumption: border lengths with Afghanistan", "Exposure to Afghan spillover."),
-    _s("eaeu_member", {"KAZ": 1.0, "KGZ": 1.0, "TJK": 0.0, "TKM": 0.0, "UZB": 0.0}, "0/1",
+    _s("eaeu_member", {"KAZ": 1.0, "KGZ": 1.0, "TJK": 0.0, "TKM": 0.0, "UZB": 0.0, "default": 0.0}, "0/1",
        (0.0, 1.0), (0.0, 1.0), "kz_memberships; kg_memberships; tj_memberships; uz_memberships (observer)",
        "EAEU membership (trade-cost discount with Russia)."),
-    # --- powers --------------------------------------------------------------------------
-    _p("investment_scale", {"CHN": 1.0, "RUS": 1.0, "EU": 1.0, "USA": 1.0}, "x base", (0.0, 10.0), (0.6, 1.6),
+    # --- powers (each dict's `default`: an assumption for a power the actor table adds) -------------
+    _p("investment_scale", {"CHN": 1.0, "RUS": 1.0, "EU": 1.0, "USA": 1.0, "default": 1.0}, "x base", (0.0, 10.0), (0.6, 1.6),
        "bri_h1_2025_ca; china_dev_finance_ca", "FDI and lending budget relative to 2024 (China: the BRI budget)."),
-    _p("budget_growth", {"CHN": 0.04, "RUS": 0.0, "EU": 0.02, "USA": 0.02}, "per year", (-0.5, 0.5), (-0.05, 0.08),
+    _p("budget_growth", {"CHN": 0.04, "RUS": 0.0, "EU": 0.02, "USA": 0.02, "default": 0.02}, "per year", (-0.5, 0.5), (-0.05, 0.08),
        "assumption", "Trend growth of the power's FDI and lending budget."),
-    _p("demand_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.01, "USA": 0.015}, "per year", (-0.3, 0.3), (-0.02, 0.06),
+    _p("demand_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.01, "USA": 0.015, "default": 0.01}, "per year", (-0.3, 0.3), (-0.02, 0.06),
        "assumption: partner import demand", "Growth of the power's import demand."),
-    _p("transport_investment", {"CHN": 1.5, "RUS": 0.3, "EU": 1.0, "USA": 0.1}, "USD bn per year", (0.0, 50.0), (0.0, 4.0),
+    _p("transport_investment", {"CHN": 1.5, "RUS": 0.3, "EU": 1.0, "USA": 0.1, "default": 0.0}, "USD bn per year", (0.0, 50.0), (0.0, 4.0),
        "eu_ca_trade (Global Gateway EUR 12bn); kz_china_joint_projects", "Spending on regional corridors."),
-    _p("security_capacity", {"CHN": 0.3, "RUS": 1.0, "EU": 0.1, "USA": 0.2}, "index", (0.0, 3.0), (0.1, 1.5),
+    _p("security_capacity", {"CHN": 0.3, "RUS": 1.0, "EU": 0.1, "USA": 0.2, "default": 0.1}, "index", (0.0, 3.0), (0.1, 1.5),
        "sipri_ca_russia_china_share (Russia 62%, China 18%)", "Capacity to provide security (before war drag)."),
-    _p("security_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.0, "USA": 0.0}, "per year", (-0.2, 0.3), (0.0, 0.08),
+    _p("security_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.0, "USA": 0.0, "default": 0.0}, "per year", (-0.2, 0.3), (0.0, 0.08),
        "sipri_ca_russia_china_share: China 1.5% (2010-14) to 18% (2015-19)", "Slow rise of the power's security role."),
-    _p("imported_labour_share", {"CHN": 0.3, "RUS": 0.05, "EU": 0.05, "USA": 0.05}, "share", (0.0, 1.0), (0.1, 0.5),
+    _p("imported_labour_share", {"CHN": 0.3, "RUS": 0.05, "EU": 0.05, "USA": 0.05, "default": 0.05}, "share", (0.0, 1.0), (0.1, 0.5),
        "sources: Chinese projects bring Chinese workers", "Share of project labour brought from home."),
-    _p("sanctions", {"CHN": 0.0, "RUS": 0.5, "EU": 0.0, "USA": 0.0}, "0..1", (0.0, 1.0), (0.2, 0.8),
+    _p("sanctions", {"CHN": 0.0, "RUS": 0.5, "EU": 0.0, "USA": 0.0, "default": 0.0}, "0..1", (0.0, 1.0), (0.2, 0.8),
        "sources: Western sanctions on Russia", "Intensity of Western sanctions on the power."),
-    _p("corruption_exposure", {"CHN": 1.0, "RUS": 0.8, "EU": 0.2, "USA": 0.2}, "x", (0.0, 5.0), (0.5, 1.5),
+    _p("corruption_exposure", {"CHN": 1.0, "RUS": 0.8, "EU": 0.2, "USA": 0.2, "default": 0.5}, "x", (0.0, 5.0), (0.5, 1.5),
        "assumption", "Relative exposure of the power's projects to corruption scandals."),
-    _p("security_offer", {"CHN": 0.0, "RUS": 0.0, "EU": 0.0, "USA": 0.0}, "tie", (0.0, 1.0), (0.0, 0.3),
+    _p("security_offer", {"CHN": 0.0, "RUS": 0.0, "EU": 0.0, "USA": 0.0, "default": 0.0}, "tie", (0.0, 1.0), (0.0, 0.3),
        "design lever", "Extra security ties offered to every state."),
 ]
 
 REGISTRY: dict[str, Param] = {p.name: p for p in _PARAMS}
-SCOPES = {"global": (), "state": STATES, "power": POWERS}
+PREFIXES = {"state": "states", "power": "powers"}  # scope -> first part of its dotted paths
 
 
-def _nearest(name: str, options) -> str:
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+def scope_codes(scope: str, actors: Actors | None = None) -> tuple[str, ...]:
+    """The actor codes a scope's values run over: () for global, else the table's states or powers."""
+    if scope == "global":
+        return ()
+    actors = actors or load_actors()
+    return actors.states if scope == "state" else actors.powers
 
 
-def valid_paths() -> list[str]:
-    """Every dotted path the registry accepts."""
+def valid_paths(actors: Actors | None = None) -> list[str]:
+    """Every dotted path the registry accepts (for the actors of `actors`, default the actor table)."""
     paths = []
     for p in REGISTRY.values():
         paths.append(p.name)
-        prefix = {"state": "states", "power": "powers"}.get(p.scope)
-        if prefix:
-            paths += [f"{prefix}.{a}.{p.name}" for a in SCOPES[p.scope]]
+        paths += [f"{PREFIXES[p.scope]}.{a}.{p.name}" for a in scope_codes(p.scope, actors)]
     return paths
 
 
-def parse_path(path: str) -> tuple[Param, str | None]:
+def parse_path(path: str, actors: Actors | None = None) -> tuple[Param, str | None]:
     """Split a dotted path into (Param, actor or None). Raises ParameterError with a suggestion."""
     parts = path.split(".")
     if len(parts) == 1:
@@ -245,20 +250,20 @@ def parse_path(path: str) -> tuple[Param, str | None]:
             return REGISTRY[path], None
     elif len(parts) == 3 and parts[0] in ("states", "powers"):
         scope = "state" if parts[0] == "states" else "power"
-        actors = SCOPES[scope]
-        if parts[1] not in actors:
-            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{_nearest(parts[1], actors)}")
+        codes = scope_codes(scope, actors)
+        if parts[1] not in codes:
+            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{did_you_mean(parts[1], codes)}")
         p = REGISTRY.get(parts[2])
         if p is not None and p.scope == scope:
             return p, parts[1]
         names = [q.name for q in REGISTRY.values() if q.scope == scope]
-        raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{_nearest(parts[2], names)}")
-    raise ParameterError(f"unknown parameter '{path}'{_nearest(path, valid_paths())}")
+        raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{did_you_mean(parts[2], names)}")
+    raise ParameterError(f"unknown parameter '{path}'{did_you_mean(path, valid_paths(actors))}")
 
 
-def check_value(path: str, value) -> np.ndarray:
+def check_value(path: str, value, actors: Actors | None = None) -> np.ndarray:
     """Return value as a float array, or raise ParameterError if not numeric or out of bounds."""
-    param, _ = parse_path(path)
+    param, _ = parse_path(path, actors)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray, list, tuple, np.number)):
         raise ParameterError(f"{path}: expected a number, got {type(value).__name__}")
     arr = np.asarray(value, dtype=float)
@@ -271,47 +276,68 @@ def check_value(path: str, value) -> np.ndarray:
     return arr
 
 
-@lru_cache(maxsize=1)
-def _calibrated_from_disk() -> dict[str, float]:
-    if not CALIBRATED_FILE.exists():
+def load_defaults(path: str | Path = DEFAULTS_FILE) -> dict[str, float]:
+    """The calibrated defaults: dotted path -> value, as `casim calibrate` fitted them.
+
+    `Params` layers them over the registry defaults (and under a caller's overrides) unless it is built
+    with `use_calibrated=False` or given other `defaults`. The file is `model/data/calibrated.yaml`,
+    which `casim calibrate` rewrites; without it (an uncalibrated checkout) there are none.
+
+    Raises:
+        ParameterError: the file names an unknown parameter or a value outside its valid range.
+    """
+    return dict(_read_defaults(str(path)))
+
+
+@lru_cache(maxsize=4)
+def _read_defaults(path: str) -> dict[str, float]:
+    if not Path(path).exists():
         return {}
-    with open(CALIBRATED_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    values = data.get("params", {}) or {}
-    for path, value in values.items():
-        check_value(path, value)
-    return {k: float(v) for k, v in values.items()}
-
-
-def default_overrides(use_calibrated: bool = True) -> dict[str, float]:
-    """The calibrated defaults layered on the registry (empty if not calibrated yet)."""
-    return dict(_calibrated_from_disk()) if use_calibrated else {}
+    document = read_yaml(path)
+    values = (document.data or {}).get("params") or {}
+    for key, value in values.items():
+        try:
+            check_value(key, value)
+        except ParameterError as exc:
+            raise ParameterError(f"{path}:{line_of(document.lines, ('params', key))}: params.{key}: {exc}") from None
+    return {key: float(value) for key, value in values.items()}
 
 
 class Params:
     """Resolved per-run parameter arrays; `params.beta_trade` is (R,), state ones (R, S), power ones (R, P)."""
 
-    def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True):
+    def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True,
+                 defaults: Mapping[str, float] | None = None, actors: Actors | None = None):
+        """Args:
+            n_runs: R, the length of every array's run axis.
+            overrides: dotted path -> scalar or per-run array, applied last.
+            use_calibrated: layer the calibrated defaults (`load_defaults()`) over the registry's.
+            defaults: other defaults to layer instead of the calibrated ones (dotted path -> value).
+            actors: the actor table whose states and powers the scoped parameters run over (default `load_actors()`).
+        """
         self.n_runs = n_runs
+        self.actors = actors or load_actors()
         self.version = 0  # bumped by every `set`, so derived quantities know when to refresh
         self.values: dict[str, np.ndarray] = {}
         for p in REGISTRY.values():
-            actors = SCOPES[p.scope]
-            if actors:
-                row = np.array([p.default_for(a) for a in actors])
+            codes = scope_codes(p.scope, self.actors)
+            if codes:
+                row = np.array([p.default_for(a) for a in codes])
                 self.values[p.name] = runs_fastest(np.tile(row, (n_runs, 1)))
             else:
                 self.values[p.name] = np.full(n_runs, p.default_for())
         self.__dict__.update(self.values)  # plain attribute access: params.beta_trade
-        layered = {**default_overrides(use_calibrated), **dict(overrides or {})}
+        if defaults is None:
+            defaults = load_defaults() if use_calibrated else {}
+        layered = {**defaults, **dict(overrides or {})}
         self.overrides = {}
         for path, value in layered.items():
             self.set(path, value)
 
     def set(self, path: str, value, runs=None) -> None:
         """Set a parameter by dotted path, for all runs or the boolean/int `runs` selection."""
-        param, actor = parse_path(path)
-        arr = check_value(path, value)
+        param, actor = parse_path(path, self.actors)
+        arr = check_value(path, value, self.actors)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != self.n_runs):
             raise ParameterError(f"{path}: expected a scalar or {self.n_runs} per-run values, got shape {arr.shape}")
         target = self.values[param.name]
@@ -322,14 +348,14 @@ class Params:
             else:
                 target[sel] = arr[sel] if arr.ndim == 1 else arr
         else:
-            col = SCOPES[param.scope].index(actor)
+            col = scope_codes(param.scope, self.actors).index(actor)
             target[sel, col] = arr[sel] if arr.ndim == 1 else arr
         self.overrides[path] = value
         self.version += 1
 
     def __getattr__(self, name: str) -> np.ndarray:
         # only reached for names that are not parameters
-        raise AttributeError(f"unknown parameter '{name}'{_nearest(name, REGISTRY)}")
+        raise AttributeError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
 
     def resolved(self) -> dict[str, list]:
         """Every parameter by dotted path with its per-run values (for the manifest)."""
@@ -339,8 +365,8 @@ class Params:
             if v.ndim == 1:
                 out[p.name] = _compact(v)
             else:
-                for k, actor in enumerate(SCOPES[p.scope]):
-                    out[f"{'states' if p.scope == 'state' else 'powers'}.{actor}.{p.name}"] = _compact(v[:, k])
+                for k, actor in enumerate(scope_codes(p.scope, self.actors)):
+                    out[f"{PREFIXES[p.scope]}.{actor}.{p.name}"] = _compact(v[:, k])
         return out
 
 

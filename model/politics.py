@@ -5,6 +5,8 @@ A `CentralAsianState` calls them on its own row: the P axis is then last.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .arrays import clamp, max_last, sum_last, times
@@ -33,18 +35,13 @@ def sentiment_target(base_sentiment, benefit, base_benefit, labour, base_labour,
             - labour_penalty * (labour - base_labour) - debt_penalty * (burden - base_burden))
 
 
-def step_sentiment(sentiment, target, pull, jitter, shocks, scandal, scandal_hit):
-    """s_t = clip(s + pull (s* - s) + jitter z - hit * scandal, -1, 1).
+def step_sentiment(sentiment, target, rate, noise, dt, shocks, scandal, scandal_hit):
+    """s_t = clip(s + r dt (s* - s) + sigma sqrt(dt) z - hit * scandal, -1, 1).
 
-    pull = rate dt and jitter = noise sqrt(dt) (`pull_and_jitter`).
+    rate r and noise sigma per year; dt in years (a number); shocks z ~ N(0, 1); scandal a bool per pair.
     """
-    moved = sentiment + pull * (target - sentiment) + jitter * shocks - scandal_hit * scandal
+    moved = sentiment + rate * dt * (target - sentiment) + noise * math.sqrt(dt) * shocks - scandal_hit * scandal
     return clamp(moved, -1.0, 1.0)
-
-
-def pull_and_jitter(rate, noise, dt):
-    """Per-step pull towards a target and noise scale of a mean-reverting process: (rate dt, noise sqrt(dt))."""
-    return rate * dt, noise * np.sqrt(dt)
 
 
 def dissent_factor(civil_society):
@@ -65,13 +62,13 @@ def step_delay(delay_years, protest, protest_delay, dt):
     return np.where(protest, protest_delay, np.maximum(delay_years - dt, 0.0))
 
 
-def step_threat(threat, base_threat, pull, jitter, shocks, spillover, jump):
+def step_threat(threat, base_threat, reversion, volatility, dt, shocks, spillover, jump):
     """Threat in [0, 1]: mean-reverting noise plus Afghan spillover jumps.
 
-    t_t = clip(t + pull (t0 - t) + jitter z + jump * spillover, 0, 1); pull, jitter from
-    `pull_and_jitter(reversion, volatility, dt)`, jump = spillover size * the state's exposure.
+    t_t = clip(t + kappa dt (t0 - t) + sigma sqrt(dt) z + jump * spillover, 0, 1), reversion kappa and
+    volatility sigma per year, jump = spillover size * the state's exposure.
     """
-    moved = threat + pull * (base_threat - threat) + jitter * shocks + jump * spillover
+    moved = threat + reversion * dt * (base_threat - threat) + volatility * math.sqrt(dt) * shocks + jump * spillover
     return clamp(moved, 0.0, 1.0)
 
 
@@ -88,14 +85,9 @@ def step_rise(log_rise, security_growth, friction, friction_drag, dt):
     return log_rise + security_growth * np.maximum(1.0 - friction_drag * friction, 0.0) * dt
 
 
-def adjustment(rate, dt):
-    """Share of the gap to a target closed in one step: min(rate dt, 1)."""
-    return np.minimum(rate * dt, 1.0)
-
-
-def step_toward(value, target, fraction):
-    """Partial adjustment: x + fraction (x* - x), fraction = `adjustment(rate, dt)`."""
-    return value + fraction * (target - value)
+def step_toward(value, target, rate, dt):
+    """Partial adjustment: x + min(r dt, 1) (x* - x), rate r per year; never overshoots the target."""
+    return value + np.minimum(rate * dt, 1.0) * (target - value)
 
 
 def tie_target(base_ties, capacity, base_capacity, offer):

@@ -1,10 +1,14 @@
-"""Per-run random streams.
+"""Per-run random streams, and the one seed scheme of every entry point.
 
-Run k of an ensemble with master seed M gets its own stream from
-`SeedSequence(M).spawn(n)[k]`. Its integer seed is recorded, and a run given
-that seed alone reproduces the same stream. Draws come in fixed blocks of
-`BLOCK` steps with a fixed layout, so a run's numbers never depend on which
-other runs share its ensemble, the chunk size, or where a batch resumed.
+Run (sample, replicate) under master seed M has the seed `SeedSequence(M, spawn_key=(sample,
+replicate))`, as a 63-bit int (`run_seed`). A single scenario's ensemble is sample 0: replicate k of
+`casim run SCENARIO --seed M`, of `CentralAsiaModel(seed=M, n_runs=n)` and of a `casim batch` with
+master seed M and no design all have the same seed, so the same random numbers. A batch's design
+point j uses sample j (or sample 0 for every point, for common random numbers in a sensitivity design).
+
+A run's integer seed is recorded, and a run given that seed alone reproduces its stream. Draws come in
+fixed blocks of `BLOCK` steps with a fixed layout, so a run's numbers never depend on which other runs
+share its ensemble, the chunk size, or where a batch resumed.
 """
 from __future__ import annotations
 
@@ -15,10 +19,15 @@ import numpy as np
 BLOCK = 16  # steps drawn at once per run; fixed, so draws do not depend on R
 
 
-def run_seeds(master_seed: int | None, n_runs: int, first: int = 0) -> list[int]:
-    """Seeds of runs first..first+n-1 under `master_seed` (63-bit ints, stable in n)."""
-    children = np.random.SeedSequence(master_seed).spawn(first + n_runs)[first:]
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+def run_seed(master_seed: int | None, sample: int, replicate: int) -> int:
+    """Seed of run (sample, replicate): `SeedSequence(master, spawn_key=(sample, replicate))` as a 63-bit int."""
+    sequence = np.random.SeedSequence(master_seed, spawn_key=(int(sample), int(replicate)))
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def run_seeds(master_seed: int | None, n_runs: int, first: int = 0, sample: int = 0) -> list[int]:
+    """Seeds of replicates first..first+n-1 of `sample` (default 0, a scenario without a design)."""
+    return [run_seed(master_seed, sample, k) for k in range(first, first + n_runs)]
 
 
 class RunStreams:

@@ -8,11 +8,12 @@ file is ever evaluated: parsing uses PyYAML's SafeLoader.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from .errors import InputError, show_path
 
 MAX_BYTES = 1_000_000    # a scenario is a page of text; anything larger is a mistake or an attack
 MAX_ALIASES = 100        # aliases are allowed for reuse, but not for exponential expansion
@@ -25,41 +26,12 @@ _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 Loc = tuple  # a value's location in the document: keys and list indices, e.g. ("events", 0, "at")
 
 
-class InputError(ValueError):
-    """Invalid user input; `.messages` holds one `file:line: field.path: problem` line per problem."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
-
-
-def did_you_mean(name: str, options) -> str:
-    """' (did you mean 'x'?)' with the closest of `options`, or '' when there are none."""
-    match = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.0)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
-def show_path(path: Loc) -> str:
-    """('events', 0, 'at') -> 'events[0].at'."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 @dataclass
 class Document:
     """A parsed YAML file: plain Python data plus the line of each value (1-based)."""
     file: str
     data: object
-    lines: dict  # Loc -> line
-
-    def line_of(self, path: Loc) -> int:
-        """Line of `path`, or of its nearest enclosing value that has one."""
-        path = tuple(path)
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
+    lines: dict  # Loc -> line (find a value's line, or its parent's, with `model.errors.line_of`)
 
 
 class _LimitError(Exception):

@@ -30,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .events import RULES, SHOCKS, make_event, make_set_event
 from .params import ParameterError, check_value, parse_path
-from .safe_yaml import InputError, did_you_mean, read_yaml, show_path
+from .run import RunSpec
+from .errors import InputError, did_you_mean, line_of, show_path
+from .safe_yaml import read_yaml
 
 EVENT_KEYS = ("at", "set", "shock", "label")  # every other key of a shock event is one of its arguments
 _QUARTER = re.compile(r"^(\d{4})(?:-[Qq]([1-4]))?$")
@@ -78,19 +80,17 @@ class Scenario(BaseModel):
 
     def run_spec(self, replicates: int | None = None, seed: int | None = None,
                  start_year: int | None = None, end_year: int | None = None):
-        """The `experiments.runner.RunSpec` for this scenario.
+        """The `RunSpec` (`model.run`) for this scenario.
 
         Args:
             replicates, seed: override the file's values.
             start_year, end_year: override the horizon (e.g. a short test run); events after the end are
                 dropped, since they would never happen; an event before the start is an error.
         Returns:
-            RunSpec with picklable `model.Event`s whose step index follows from the date and steps_per_year.
+            RunSpec with picklable `Event`s whose step index follows from the date and steps_per_year.
         Raises:
             ScenarioError: an event falls before the start year.
         """
-        from experiments.runner import RunSpec
-
         start = self.start_year if start_year is None else start_year
         end = self.end_year if end_year is None else end_year
         if end < start:
@@ -162,15 +162,8 @@ def _sorted(problems: list[tuple[str, int, str]]) -> list[str]:
 
 
 def _where(lines: dict, loc: tuple) -> str:
-    file, line = _locate(lines, loc)
+    file, line = line_of(lines, loc)
     return f"{file}:{line}"
-
-
-def _locate(lines: dict, loc: tuple) -> tuple[str, int]:
-    loc = tuple(loc)
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines[loc]
 
 
 def _load_merged(path: Path, stack: list[Path]):
@@ -245,7 +238,7 @@ def _check(data: dict, lines: dict) -> list[tuple[str, int, str]]:
     problems = []
 
     def report(loc, message):
-        problems.append((*_locate(lines, _user_loc(loc)), f"{show_path(_user_loc(loc))}: {message}"))
+        problems.append((*line_of(lines, _user_loc(loc)), f"{show_path(_user_loc(loc))}: {message}"))
 
     try:
         Scenario.model_validate(data)

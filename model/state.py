@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import economy
+from .arrays import runs_fastest
+
 
 @dataclass
 class State:
@@ -43,3 +46,33 @@ class State:
     friction: np.ndarray          # (R,) China-Russia friction in [0, 1]
     russia_offer: np.ndarray      # (R,) Russia's reactive security offer
 
+
+def initial_state(actors, base, params, capacity: np.ndarray, n_runs: int) -> State:
+    """The base-year state of every run: the 2024 data repeated along the run axis (run axis fastest).
+
+    Alignment, market times and influence start at zero; the model fills them from this state before
+    step 1. `capacity` (R, P) is the powers' security capacity (`StepConstants.capacity_potential`).
+    """
+    a, b, p, R = actors, base, params, n_runs
+    n_c = len(a.corridors)
+
+    def tile(x, dtype=float):
+        """Base-year values (S, ...) repeated for every run."""
+        return np.tile(np.asarray(x, dtype=dtype), (R,) + (1,) * np.ndim(x))
+
+    state = State(**{name: runs_fastest(value) for name, value in dict(
+        gdp=tile(b.gdp), trade=tile(b.exports + b.imports), exports=tile(b.exports), imports=tile(b.imports),
+        fdi_flow=tile(b.fdi_flow), fdi_stock=tile(b.fdi_stock), lending=tile(b.lending), debt=tile(b.debt),
+        hidden_debt=tile(b.hidden_debt), other_debt=tile(b.other_debt_ratio * b.gdp),
+        alignment=tile(np.zeros_like(b.debt)), sentiment=tile(b.sentiment), security=tile(b.security),
+        threat=tile(b.threat), local_processing=tile(b.local_processing), delay=tile(np.zeros_like(b.debt)),
+        protest=tile(np.zeros(b.debt.shape, bool), bool), scandal=tile(np.zeros(b.debt.shape, bool), bool),
+        distress=tile(np.zeros(a.n_states)), debt_to_gdp=tile(np.zeros(a.n_states)), capacity=capacity,
+        log_rise=np.zeros((R, a.n_powers)), corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)),
+        ship_time=np.zeros((R, n_c)), market_time=np.zeros((R, a.n_powers)),
+        log_prices=np.zeros((R, len(a.commodities))), influence=tile(np.zeros_like(b.debt)),
+        regional=np.zeros((R, a.n_powers)), friction=np.zeros(R), russia_offer=np.zeros(R),
+    ).items()})
+    state.debt_to_gdp[:] = (state.debt.sum(axis=2) + state.hidden_debt + state.other_debt) / state.gdp
+    state.distress[:] = economy.debt_distress(state.debt_to_gdp, p.distress_threshold, p.distress_width[:, None])
+    return state

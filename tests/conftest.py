@@ -1,5 +1,7 @@
 import os
 
+os.environ.setdefault("MPLBACKEND", "Agg")  # figures are written to files; no test opens a window
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True,

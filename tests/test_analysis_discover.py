@@ -5,7 +5,7 @@ import pytest
 
 from casim.analysis.discover import discover, sampled_inputs
 from casim.cli import main
-from experiments.runner import RunSpec, write_outputs
+from model.run import RunSpec, write_outputs
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def batch(tmp_path_factory):
     params = {"powers.RUS.security_capacity": rng.uniform(0.3, 1.2, n), "war_intensity": rng.uniform(0.2, 0.9, n),
               "beta_trade": rng.uniform(1.0, 4.0, n)}
     out = tmp_path_factory.mktemp("batch") / "sweep"
-    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params), plots=False)
+    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params))
     return out
 
 

@@ -3,8 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casim.analysis.sensitivity import Factor, run_sensitivity, sample_design
-from casim.errors import UserError
+from casim.analysis.sensitivity import run_sensitivity
+from experiments.sampling import Factor, sample_design
+from model.errors import InputError
 
 # Published values for a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2010)
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
@@ -35,7 +36,7 @@ def test_ishigami_morris_ranks_x3_lowest_on_its_own():
 
 
 def test_sobol_needs_power_of_two():
-    with pytest.raises(UserError, match="power of 2"):
+    with pytest.raises(InputError, match="power of 2"):
         sample_design(FACTORS, "sobol", 100)
 
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from casim.cli import main as casim
-from experiments.batch import BatchPlan, ScenarioEntry, read_table, run_batch, run_chunk, run_seed
+from experiments.batch import BatchPlan, ScenarioEntry, read_table, run_batch, run_chunk
 from experiments.executors import DaskExecutor, ProcessExecutor, default_start_method
-from experiments.runner import RunSpec
-from model.model import Event
+from model.events import Event
+from model.rng import run_seed
+from model.run import RunSpec
 
 HORIZON = {"start_year": 2025, "end_year": 2025, "steps_per_year": 4}
 

@@ -14,7 +14,7 @@ import pytest
 
 from cli_batches import (all_tables, assert_tables_equal, batch_args, casim, done_runs, experiment_text, manifest,
                          no_traceback)
-from experiments.dirlock import Holder, batch_lock_file, current_holder, hold_directory, run_lock_file
+from model.dirlock import Holder, batch_lock_file, current_holder, hold_directory, run_lock_file
 
 HOST = socket.gethostname()
 N_RUNS = 5 * 160  # long enough (several seconds, also on a faster machine) that a second command started
@@ -194,7 +194,7 @@ def test_run_and_sensitivity_outputs_are_refused_while_another_process_writes_th
 
 def test_nested_holds_share_one_lock_and_a_stale_holder_is_reported(tmp_path):
     lock = batch_lock_file(tmp_path / "batch")
-    probe = [sys.executable, "-c", "import sys; from experiments.dirlock import current_holder; "
+    probe = [sys.executable, "-c", "import sys; from model.dirlock import current_holder; "
              "h = current_holder(sys.argv[1]); print(h.pid if h else 'free')", str(lock)]
     with hold_directory(lock) as outer:
         with hold_directory(lock) as inner:

@@ -12,7 +12,7 @@ from calibration.measures import run_targets
 from calibration.pipeline import CALIBRATION_DIR, calibrate
 from calibration.targets import TARGETS_FILE, Target, TargetError, load_targets
 from model.actors import load_fact_ids
-from model.params import default_overrides, parse_path
+from model.params import DEFAULTS_FILE, load_defaults, parse_path
 from model.rng import run_seeds
 
 REDUCED = dict(n_seeds=3, popsize=3, maxiter=3, abc_log2=3, check_runs=10, balance_runs=4, balance_end_year=2026)
@@ -73,7 +73,7 @@ def test_reduced_calibration_is_deterministic(tmp_path):
     for name in ("calibrated.yaml", "report.md"):
         assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()
     doc = yaml.safe_load((tmp_path / "a" / "calibrated.yaml").read_text())
-    assert set(doc) >= {"params", "objective", "date", "code_version", "targets_sha256"}
+    assert set(doc) >= {"params", "objective", "date", "source_version", "targets_sha256"}
     for path in doc["params"]:
         parse_path(path)
     assert len(first["posterior"]) >= 1
@@ -84,15 +84,18 @@ def test_reduced_calibration_is_deterministic(tmp_path):
 # ---- the committed calibrated defaults -------------------------------------------------------
 
 def _committed_params():
-    path = CALIBRATION_DIR / "calibrated.yaml"
+    path = DEFAULTS_FILE
     if not path.exists():
-        pytest.fail("calibration/calibrated.yaml is missing: run `casim calibrate` and commit its outputs")
+        pytest.fail("model/data/calibrated.yaml is missing: run `casim calibrate` and commit its outputs")
     return yaml.safe_load(path.read_text())["params"]
 
 
 def test_model_loads_the_committed_calibration():
+    """The defaults file names its posterior relative to itself."""
     params = _committed_params()
-    assert default_overrides(True) == pytest.approx(params)
+    assert load_defaults() == pytest.approx(params)
+    assert (DEFAULTS_FILE.parent / yaml.safe_load(DEFAULTS_FILE.read_text())["posterior"]).resolve() == \
+        (CALIBRATION_DIR / "posterior.parquet").resolve()
 
 
 @pytest.fixture(scope="module")

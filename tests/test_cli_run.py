@@ -39,7 +39,7 @@ def test_bad_arguments_exit_2_without_traceback(tmp_path):
 
 
 def test_outputs_are_readable_by_others(tmp_path):
-    from experiments.store import DIR_MODE, FILE_MODE, atomic_directory, write_json_atomic
+    from model.io import DIR_MODE, FILE_MODE, atomic_directory, write_json_atomic
 
     with atomic_directory(tmp_path / "shared") as tmp:
         write_json_atomic(tmp / "manifest.json", {"ok": True})

@@ -13,7 +13,7 @@ import pytest
 
 from cli_batches import (all_tables, assert_tables_equal, casim, done_runs, experiment_text, flip_silently,
                          manifest, no_traceback)
-from experiments.integrity import DamagedOutput, file_record
+from model.integrity import DamagedOutput, file_record
 
 N_RUNS = 40   # 5 samples x 8 replicates, in 8 chunks of 5 runs
 

@@ -69,3 +69,21 @@ def test_per_run_arrays_and_scopes():
 def test_every_valid_path_parses():
     for path in valid_paths():
         parse_path(path)
+
+
+def test_calibrated_defaults_load_through_one_documented_step(tmp_path):
+    """`load_defaults` reads the calibrated file; Params layers it, or other `defaults`, under the overrides."""
+    from model.params import load_defaults
+
+    good = tmp_path / "calibrated.yaml"
+    good.write_text("params:\n  beta_trade: 3.5\n  powers.CHN.demand_growth: 0.05\n")
+    assert load_defaults(good) == {"beta_trade": 3.5, "powers.CHN.demand_growth": 0.05}
+    params = Params(2, {"beta_trade": 4.0}, defaults=load_defaults(good))
+    assert params.beta_trade.tolist() == [4.0, 4.0] and params.demand_growth[0, 0] == 0.05
+    plain = Params(1, use_calibrated=False)
+    assert plain.beta_trade[0] == REGISTRY["beta_trade"].default
+    assert load_defaults(tmp_path / "none.yaml") == {}              # an uncalibrated checkout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("params:\n  beta_trade: 3.5\n  beta_trad: 1.0\n")
+    with pytest.raises(ParameterError, match=r"bad.yaml:3: params.beta_trad: unknown parameter .*did you mean 'beta_trade'"):
+        load_defaults(bad)

@@ -19,7 +19,8 @@ from casim.viz.markup import safe_markdown
 from casim.viz.session import Session, scenario_summary
 from casim.viz.export import results_csv, scenario_yaml
 from casim.viz.model import VizModel, period_label, resolve_setup
-from model.params import CALIBRATED_FILE, REGISTRY, parse_path
+from model.actors import load_actors
+from model.params import DEFAULTS_FILE, REGISTRY, parse_path
 
 REPO = Path(__file__).resolve().parents[1]
 CASIM = str(Path(sys.executable).parent / "casim")
@@ -50,10 +51,11 @@ def test_sliders_show_the_scenarios_values():
                                                                "powers.EU.transport_investment") == 2.0
     # not set by the scenario: the calibrated default, read from the calibration file
     assert setup.in_effect["hedging_temperature"] == pytest.approx(
-        file_value(CALIBRATED_FILE, "hedging_temperature_scale"))
+        file_value(DEFAULTS_FILE, "hedging_temperature_scale"))
     assert setup.in_effect["hedging_temperature"] != REGISTRY["hedging_temperature_scale"].default
     # a bare state-scoped name: the mean of the five states' defaults
-    assert setup.in_effect["local_processing"] == pytest.approx(np.mean(list(REGISTRY["local_processing"].default.values())))
+    defaults = REGISTRY["local_processing"].default
+    assert setup.in_effect["local_processing"] == pytest.approx(np.mean([defaults[s] for s in load_actors().states]))
     assert setup.overrides == {}
 
 
@@ -64,7 +66,7 @@ def test_the_slider_position_is_what_runs_including_a_move_back():
     assert moved.setup.overrides == {path: 1.0} and np.all(eu(moved) == 1.0)
     back = VizModel(MIDDLE, 1, 3, {"eu_middle_corridor": 2.0})  # moved back to the scenario's value
     assert back.setup.overrides == {} and np.all(eu(back) == 2.0) and back.reference is None
-    hedging = VizModel(MIDDLE, 1, 3, {"hedging_temperature": 2.1})  # the grid point next to the calibrated 2.105
+    hedging = VizModel(MIDDLE, 1, 3, {"hedging_temperature": 2.1})  # the grid point next to the calibrated 2.1027
     assert np.all(hedging.params.hedging_temperature_scale == 2.1)
 
 

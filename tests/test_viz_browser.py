@@ -297,7 +297,7 @@ def test_play_stops_at_the_horizon(open_tab):
 
 def test_slider_shows_the_scenarios_value_and_a_move_back_is_honoured(open_tab):
     tab = open_tab()
-    calibrated = yaml.safe_load((REPO / "calibration" / "calibrated.yaml").read_text())["params"]
+    calibrated = yaml.safe_load((REPO / "model" / "data" / "calibrated.yaml").read_text())["params"]
     assert slider_value(tab.slider_label("hedging_temperature")) == f"{calibrated['hedging_temperature_scale']:.4g}"
     tab.pick("middle_corridor_push.yaml")
     scenario = yaml.safe_load((REPO / "scenarios" / "middle_corridor_push.yaml").read_text())

@@ -8,17 +8,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from casim.errors import UserError
+from casim.plots import add_time, colour, label as actor_label, powers_in, states_in
 
-from casim.errors import UserError  # noqa: E402
-from casim.plots import COLOURS, NAMES, POWERS, STATES, add_time  # noqa: E402
-
-from .tables import load_output  # noqa: E402
+from .tables import load_output
 
 PAIR_KEYS = ("replicate", "seed")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -95,8 +92,8 @@ def fan_charts(region: pd.DataFrame, labels: list[str]) -> plt.Figure:
     fig, axes = _panels(len(labels))
     for ax, label in zip(axes[0], labels):
         rows = region[region["label"] == label]
-        for p in POWERS:
-            _fan(ax, quantile_bands(rows, f"influence_{p}"), COLOURS[p], NAMES[p])
+        for p in powers_in(region):
+            _fan(ax, quantile_bands(rows, f"influence_{p}"), colour(p), actor_label(p))
         ax.set(title=f"{label} ({rows['run'].nunique()} runs)", xlabel="year")
     axes[0][0].set_ylabel(axis_label("influence_CHN", "regional influence"))
     return _finish(fig, "Regional influence of each power (median, 50% and 90% bands)", axes)
@@ -135,8 +132,8 @@ def difference_charts(diffs: pd.DataFrame, baseline: str) -> plt.Figure:
     fig, axes = _panels(len(labels))
     for ax, label in zip(axes[0], labels):
         rows = diffs[diffs["label"] == label]
-        for p in POWERS:
-            _fan(ax, quantile_bands(rows, f"influence_{p}"), COLOURS[p], NAMES[p])
+        for p in powers_in(diffs):
+            _fan(ax, quantile_bands(rows, f"influence_{p}"), colour(p), actor_label(p))
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set(title=f"{label} minus {baseline}\n({rows['replicate'].nunique()} paired runs)", xlabel="year")
     axes[0][0].set_ylabel(axis_label("influence_CHN", "difference in influence"))
@@ -145,15 +142,16 @@ def difference_charts(diffs: pd.DataFrame, baseline: str) -> plt.Figure:
 
 def alignment_grid(states: pd.DataFrame, labels: list[str]) -> plt.Figure:
     """Small multiples: alignment of each state (columns) with each power, per scenario (rows)."""
-    fig, axes = plt.subplots(len(labels), len(STATES), figsize=(3.2 * len(STATES) + 1.5, 2.8 * len(labels)),
+    codes, powers = states_in(states), powers_in(states, "alignment_")
+    fig, axes = plt.subplots(len(labels), len(codes), figsize=(3.2 * len(codes) + 1.5, 2.8 * len(labels)),
                              sharey=True, sharex=True, squeeze=False)
     for row, label in enumerate(labels):
-        for col, state in enumerate(STATES):
+        for col, state in enumerate(codes):
             ax = axes[row][col]
             rows = states[(states["label"] == label) & (states["state"] == state)]
-            for p in POWERS:
-                _fan(ax, quantile_bands(rows, f"alignment_{p}"), COLOURS[p], NAMES[p])
-            ax.set_title(f"{NAMES[state]}\n{label}", fontsize=9)
+            for p in powers:
+                _fan(ax, quantile_bands(rows, f"alignment_{p}"), colour(p), actor_label(p))
+            ax.set_title(f"{actor_label(state)}\n{label}", fontsize=9)
             if row == len(labels) - 1:
                 ax.set_xlabel("year")
         axes[row][0].set_ylabel(axis_label("alignment_CHN", "alignment"))
@@ -194,7 +192,7 @@ def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         frame = region[region["label"] == label]
         last = frame[frame["step"] == frame["step"].max()]
         row = {"scenario": label, "year": int(last["year"].iloc[0]), "runs": len(last)}
-        for p in POWERS:
+        for p in powers_in(region):
             row[f"p_lead_{p}"] = float((last["leader"] == p).mean())
         for column in ("china_russia_gap", "hhi", "entropy"):
             q = last[column].quantile([0.05, 0.5, 0.95])
@@ -226,7 +224,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     Returns:
         Path of report.html.
     """
-    from experiments.store import atomic_directory
+    from model.io import atomic_directory
 
     from .report import Section, write_report
 
@@ -241,7 +239,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
                 figures={"influence_fan": fan_charts(region, labels)}),
     ]
     if len(labels) > 1:
-        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in POWERS] + ["china_russia_gap"])
+        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"])
         sections.append(Section(
             "Differences against the baseline",
             [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "

@@ -7,31 +7,27 @@ from pathlib import Path
 import pandas as pd
 
 from casim.errors import UserError
-from casim.plots import NAMES, STATES
+from model.errors import did_you_mean
+from model.outputs import OutputRef
+from casim.plots import label
 
 from .prim import PrimResult, prim
-from .tables import load_output, value_at
+from .tables import load_output
 from .where import evaluate_where
 
 ID_COLUMNS = ("run", "replicate", "seed")
 
 
 def make_resolver(tables: dict):
-    """Map `column@year` to region outputs (`STATE.column@year` to a state's), bare names to the runs table."""
+    """Map `column@year` to its per-run values (`model.outputs.OutputRef`), bare names to the runs table."""
     runs = tables["runs"].set_index("run")
 
     def resolve(name: str, year: int | None) -> pd.Series:
         if year is None:
             if name not in runs.columns:
-                from .tables import _suggest
-                raise UserError(f"unknown input '{name}' (outputs need @YEAR){_suggest(name, runs.columns)}")
+                raise UserError(f"unknown input '{name}' (outputs need @YEAR){did_you_mean(name, runs.columns)}")
             return runs[name]
-        state, _, column = name.partition(".")
-        if column and state in STATES:
-            if tables["states"] is None:
-                raise UserError("this output has no states table")
-            return value_at(tables["states"], column, year, state=state)
-        return value_at(tables["region"], name, year)
+        return OutputRef.of(name, year).values(tables)
 
     return resolve
 
@@ -46,7 +42,7 @@ def sampled_inputs(runs: pd.DataFrame) -> pd.DataFrame:
 def describe_subject(condition: str) -> str:
     match = re.fullmatch(r"\s*leader@(\d{4})\s*==\s*['\"](\w+)['\"]\s*", condition)
     if match:
-        return f"{NAMES.get(match.group(2), match.group(2))} leads in {match.group(1)}"
+        return f"{label(match.group(2))} leads in {match.group(1)}"
     return f"'{condition.strip()}' holds"
 
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from casim.plots import whole_years
-from experiments.store import write_bytes_atomic
+from model.io import write_bytes_atomic
 
 PNG_DPI = 110
 

@@ -1,6 +1,7 @@
 """Global sensitivity analysis with SALib: Sobol (Saltelli sampling) or Morris elementary effects.
 
-The design is sampled here, run by a pluggable *evaluator* and analysed here, so the same code path
+The design is SALib's (`experiments.sampling.sample_design`), run by a pluggable *evaluator* and analysed
+here, so the same code path
 serves the model (an evaluator that runs ensembles and reads `column@year` from the output tables)
 and known test functions such as Ishigami.
 
@@ -9,47 +10,17 @@ columns named by factor path in, one column per requested output out, rows in th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from casim.errors import UserError
+from experiments.sampling import Factor, salib_problem, sample_design
 
-METHODS = ("sobol", "morris")
 Evaluator = Callable[[pd.DataFrame], pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain input: a parameter path sampled uniformly on [lower, upper]."""
-    path: str
-    lower: float
-    upper: float
-
-
-def salib_problem(factors: list[Factor]) -> dict:
-    return {"num_vars": len(factors), "names": [f.path for f in factors],
-            "bounds": [[f.lower, f.upper] for f in factors]}
-
-
-def sample_design(factors: list[Factor], method: str, n: int, seed: int = 0, num_levels: int = 4) -> pd.DataFrame:
-    """The SALib design: Saltelli/Sobol' (n * (k + 2) points) or Morris (n trajectories, n * (k + 1) points)."""
-    problem = salib_problem(factors)
-    if method == "sobol":
-        if n < 2 or n & (n - 1):
-            raise UserError(f"sobol: n must be a power of 2 (Sobol' sequence balance), got {n}")
-        points = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    elif method == "morris":
-        points = morris_sample.sample(problem, n, num_levels=num_levels, seed=seed)
-    else:
-        raise UserError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
-    return pd.DataFrame(points, columns=problem["names"])
 
 
 def analyse(factors: list[Factor], method: str, design: pd.DataFrame, y: np.ndarray, seed: int = 0,

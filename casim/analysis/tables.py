@@ -1,19 +1,17 @@
-"""Reading output directories (DESIGN section 6) and picking per-run values such as `influence_CHN@2035`."""
+"""Reading output directories (DESIGN section 6); `column@year` values are picked by `model.outputs.OutputRef`."""
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from casim.errors import UserError
-from experiments.dirlock import StillBeingWritten
-from experiments.integrity import DamagedOutput
 from experiments.outputdir import current_writer, load_manifest, output_kind, read_output_table
+from model.dirlock import StillBeingWritten
+from model.integrity import DamagedOutput
 
 TABLES = ("region", "states", "runs")
-_OUTPUT_REF = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*@\s*(\d{4})\s*$")
 
 
 def read_table(out_dir: str | Path, name: str) -> pd.DataFrame | None:
@@ -72,37 +70,3 @@ def _being_written(out_dir, kind, writer, runs, manifest) -> str:
         return (f"{out_dir} is still being written by {writer.describe()}: reading the {done:,} of "
                 f"{manifest.get('n_runs', 0):,} runs finished so far")
     return f"{out_dir} is being rewritten by {writer.describe()}: reading its previous outputs"
-
-
-def parse_output_ref(text: str) -> tuple[str, int]:
-    """Split `column@year` (e.g. `influence_CHN@2035`) into its column and year."""
-    match = _OUTPUT_REF.match(text)
-    if not match:
-        raise UserError(f"output '{text}': expected COLUMN@YEAR such as influence_CHN@2035")
-    return match.group(1), int(match.group(2))
-
-
-def value_at(frame: pd.DataFrame, column: str, year: int, state: str | None = None) -> pd.Series:
-    """Per-run value of `column` at the last step of `year` (indexed by run).
-
-    Args:
-        frame: a region or states table (one row per run x step [x state]).
-        column: the column name; `state` selects the state's rows of a states table.
-        year: calendar year; the value is taken at that year's last recorded step.
-    """
-    if column not in frame.columns:
-        raise UserError(f"unknown column '{column}'{_suggest(column, frame.columns)}")
-    rows = frame if state is None else frame[frame["state"] == state]
-    rows = rows[rows["year"] == year]
-    if rows.empty:
-        years = sorted(frame["year"].unique())
-        raise UserError(f"year {year} is not in the outputs (years {years[0]}-{years[-1]})")
-    last = rows["step"].max()
-    return rows[rows["step"] == last].set_index("run")[column].sort_index()
-
-
-def _suggest(name, options) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(o) for o in options], n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -10,8 +10,9 @@ Grammar (keywords are lower case)::
     REF        := NAME ["@" YEAR]          e.g. leader@2035, KAZ.alignment_CHN@2040, war_intensity
     OP         := == | != | < | <= | > | >=
 
-A reference with `@YEAR` is an output column at the last step of that year; one without is a
-per-run input such as a sampled parameter. Evaluation returns one boolean per run.
+A reference with `@YEAR` is an output column at the last step of that year (the output contract's
+`model.outputs.OutputRef`); one without is a per-run input such as a sampled parameter. Evaluation
+returns one boolean per run.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from casim.errors import UserError
+from model.errors import InputError
+from model.outputs import REF_NAME
 
 COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
                ">": operator.gt, ">=": operator.ge}
@@ -37,8 +40,8 @@ _TOKEN = re.compile(r"""
   | (?P<at>@)
   | (?P<lparen>\()
   | (?P<rparen>\))
-  | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
-""", re.VERBOSE)
+  | (?P<name>{name})
+""".format(name=REF_NAME), re.VERBOSE)
 
 
 class WhereError(UserError):
@@ -207,7 +210,7 @@ def evaluate_where(text: str, resolve: Callable[[str, int | None], pd.Series]) -
 
     Args:
         text: the condition, e.g. "leader@2035 == 'RUS' and war_intensity > 0.5".
-        resolve: maps (column, year or None) to a Series indexed by run; raises UserError if unknown.
+        resolve: maps (column, year or None) to a Series indexed by run; raises InputError if unknown.
 
     Returns:
         Boolean Series indexed by run.
@@ -221,7 +224,7 @@ def evaluate_where(text: str, resolve: Callable[[str, int | None], pd.Series]) -
             return resolve(node.name, node.year)
         except WhereError:
             raise
-        except UserError as exc:
+        except InputError as exc:
             raise WhereError(text, node.position, str(exc)) from None
 
     def walk(node) -> pd.Series:

@@ -5,21 +5,14 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from casim.cli import UserError
-from casim.errors import DiskFault
-
-EXIT_RUNS_FAILED = 1
+from casim.errors import EXIT_RUNS_FAILED, DiskFault, UserError
 
 
 def load_plan(path):
-    """The experiment file's `BatchPlan` and `Experiment`; a bad file is a `UserError` (exit 2)."""
+    """The experiment file's `BatchPlan` and `Experiment` (a bad file raises an `InputError`: exit 2)."""
     from experiments.plan import build_plan
-    from experiments.yamlfile import InputError
 
-    try:
-        return build_plan(path)
-    except InputError as exc:
-        raise UserError(str(exc)) from None
+    return build_plan(path)
 
 
 def executor_settings(args, experiment):
@@ -42,7 +35,7 @@ def run_plan(plan, experiment, out: Path, args):
     """Run `plan` into the batch directory `out` with the command's executor and resume options."""
     from experiments.batch import run_batch
     from experiments.batchstore import BatchMismatch
-    from experiments.integrity import disk_fault
+    from model.integrity import disk_fault
 
     from .faults import batch_kept, disk_fault_message, resume_command
 
@@ -66,7 +59,7 @@ def holding(out: str | None):
     """Hold the batch directory's lock from the start of the command when `--out` names it (else `run_batch`
     takes it once the experiment file has named the directory), so that of two commands started on one
     directory the first always wins."""
-    from experiments.dirlock import batch_lock_file, hold_directory
+    from model.dirlock import batch_lock_file, hold_directory
 
     return hold_directory(batch_lock_file(out)) if out else nullcontext()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casim.cli import UserError
+from casim.errors import UserError
 
 QUICK = dict(n_seeds=4, popsize=3, maxiter=3, abc_log2=5, check_runs=20, balance_runs=10, balance_end_year=2027)
 
@@ -11,7 +11,8 @@ QUICK = dict(n_seeds=4, popsize=3, maxiter=3, abc_log2=5, check_runs=20, balance
 def cmd_calibrate(args) -> int:
     from calibration.fit import FitConfig
     from calibration.pipeline import CALIBRATION_DIR, calibrate
-    from calibration.targets import TARGETS_FILE, TargetError
+    from calibration.targets import TARGETS_FILE
+    from model.params import DEFAULTS_FILE
 
     if args.quick and args.out is None:
         raise UserError("--quick writes a reduced fit: give --out DIR so the committed calibration stays intact")
@@ -20,20 +21,19 @@ def cmd_calibrate(args) -> int:
         raise UserError(f"--targets: no such file '{targets}'")
     config = FitConfig(seed=args.seed, **(QUICK if args.quick else {}))
     out = Path(args.out) if args.out else CALIBRATION_DIR
-    try:
-        result = calibrate(config, out_dir=out, targets_path=targets, progress=not args.no_progress)
-    except TargetError as exc:
-        raise UserError(str(exc)) from None
+    defaults = out / "calibrated.yaml" if args.out else DEFAULTS_FILE   # a full calibration sets the model's defaults
+    result = calibrate(config, out_dir=out, targets_path=targets, progress=not args.no_progress,
+                       defaults_path=defaults)
     check = result["check"]
     passed = sum(t.passes(v) for t, v in zip(result["targets"], check.values))
-    print(f"wrote {out}/calibrated.yaml, posterior.parquet, report.md, figures/; objective "
+    print(f"wrote {defaults}, {out}/posterior.parquet, report.md, figures/; objective "
           f"{result['main'].objective:.4g}; {passed}/{len(result['targets'])} targets pass; "
           f"{len(result['posterior'])} accepted vectors")
     return 0
 
 
 def add_parser(sub) -> None:
-    cal = sub.add_parser("calibrate", help="fit behavioural parameters to sourced targets; write calibration/")
+    cal = sub.add_parser("calibrate", help="fit behavioural parameters to sourced targets; write the model's calibrated defaults")
     cal.add_argument("--seed", type=int, default=2024, help="seed of the fit (default 2024)")
     cal.add_argument("--out", help="output directory (default: the calibration/ package folder)")
     cal.add_argument("--targets", help="targets file (default calibration/targets.yaml)")

@@ -9,7 +9,7 @@ def cmd_discover(args) -> int:
 
     from casim.analysis.discover import discover, trajectory_figure
     from casim.analysis.report import Section, write_report
-    from experiments.store import atomic_directory
+    from model.io import atomic_directory
 
     found = discover(args.dir, args.where, alpha=args.alpha, threshold=args.threshold,
                      min_coverage=args.min_coverage, pasting=args.pasting)

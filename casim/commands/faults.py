@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from casim.errors import DiskFault, UserError
-from experiments.dirlock import DirectoryBusy, StillBeingWritten
+from model.dirlock import DirectoryBusy, StillBeingWritten
 
 NEXT_STEP = {  # what to do about each disk fault (`integrity.DISK_FAULTS` says what it is)
     errno.ENOSPC: "free space on that disk",
@@ -50,7 +50,7 @@ def run_command(func, args) -> int:
 
 def as_user_error(exc: Exception) -> UserError | None:
     """The message and exit code for a fault, or None when `exc` is not one."""
-    from experiments.integrity import DamagedOutput, disk_fault
+    from model.integrity import DamagedOutput, disk_fault
     from experiments.outputdir import NotAnOutput
 
     if isinstance(exc, DamagedOutput):
@@ -66,7 +66,7 @@ def as_user_error(exc: Exception) -> UserError | None:
 
 def disk_fault_message(exc: OSError, kept: str = "", repair: str = "") -> str:
     """'cannot write PATH: the disk is full (No space left on device). KEPT. Free space on that disk, then: REPAIR'."""
-    from experiments.integrity import disk_fault
+    from model.integrity import disk_fault
 
     step = NEXT_STEP.get(exc.errno, "check the disk")
     text = f"cannot write {exc.filename or 'the output'}: {disk_fault(exc)} ({exc.strerror})."

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 
-from casim.errors import EXIT_BAD_INPUT, UserError
+from casim.errors import UserError
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
@@ -34,8 +33,9 @@ def _interrupt(signum, frame):
 
 
 def cmd_run(args) -> int:
-    from experiments.runner import write_outputs
-    from model.scenario import ScenarioError, load_scenario
+    from casim.plots import powers_in, standard_figures
+    from model.run import write_outputs
+    from model.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
         raise UserError("--replicates must be at least 1")
@@ -43,18 +43,15 @@ def cmd_run(args) -> int:
         raise UserError("--seed must be a non-negative integer")
     start, end = parse_years(args.years) if args.years else (None, None)
     path = Path(args.scenario) if args.scenario else default_scenario()
-    try:
-        scenario = load_scenario(path)
-        spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
-    except ScenarioError as exc:
-        for message in exc.messages:
-            print(message, file=sys.stderr)
-        return EXIT_BAD_INPUT
+    scenario = load_scenario(path)
+    spec = scenario.run_spec(replicates=args.replicates, seed=args.seed, start_year=start, end_year=end)
     out = Path(args.out or Path("out") / scenario.name)
     signal.signal(signal.SIGTERM, _interrupt)
-    tables = write_outputs(out, spec, csv=args.csv, plots=not args.no_plots)
-    last = tables["region"][tables["region"]["step"] == tables["region"]["step"].max()]
-    shares = {p: last[f"influence_{p}"].median() for p in ("CHN", "RUS", "EU", "USA")}
+    figures = None if args.no_plots else (lambda tables, directory: standard_figures(tables, directory / "plots"))
+    tables = write_outputs(out, spec, csv=args.csv, extra=figures)
+    region = tables["region"]
+    last = region[region["step"] == region["step"].max()]
+    shares = {p: last[f"influence_{p}"].median() for p in powers_in(region)}
     print(f"wrote {out}/ ({scenario.name}: {spec.replicates} runs, {spec.start_year}-{spec.end_year}); "
           f"median influence at {spec.end_year}: " + ", ".join(f"{p} {v:.3f}" for p, v in shares.items()))
     return 0

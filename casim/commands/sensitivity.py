@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casim.cli import UserError
+from casim.errors import EXIT_RUNS_FAILED, UserError
+from model.errors import line_of
+from model.safe_yaml import read_yaml
 
-from .batch import EXIT_RUNS_FAILED, add_run_options, load_plan, report_failures, run_plan
+from .batch import add_run_options, load_plan, report_failures, run_plan
 
 
 def sensitivity_inputs(path: str, plan, experiment):
     """The factors and design seed of an experiment; it must have one scenario and `sample.params`."""
     from casim.analysis.sensitivity import Factor
-    from experiments.yamlfile import line_of, load_yaml_with_lines
 
-    _, lines = load_yaml_with_lines(path)
+    lines = read_yaml(path).lines
     if experiment.sample is None:
-        raise UserError(f"{path}:{line_of(lines, ('from_posterior',)) or 1}: sample: sensitivity needs "
+        raise UserError(f"{path}:{line_of(lines, ('from_posterior',), 1)}: sample: sensitivity needs "
                         "sample.params ranges (dotted path -> [low, high])")
     if len(plan.scenarios) != 1:
-        raise UserError(f"{path}:{line_of(lines, ('scenarios',)) or 1}: scenarios: sensitivity analyses one "
+        raise UserError(f"{path}:{line_of(lines, ('scenarios',), 1)}: scenarios: sensitivity analyses one "
                         f"scenario at a time, got {[s.name for s in plan.scenarios]}")
     factors = [Factor(name, *bounds) for name, bounds in experiment.sample.params.items()]
     seed = experiment.sample.seed if experiment.sample.seed is not None else experiment.seed
@@ -32,12 +33,13 @@ def sensitivity_inputs(path: str, plan, experiment):
 
 def cmd_sensitivity(args) -> int:
     from casim.analysis.sensitivity import run_sensitivity
-    from casim.analysis.tables import parse_output_ref
-    from experiments.dirlock import batch_lock_file, hold_directory
+    from model.actors import load_actors
+    from model.dirlock import batch_lock_file, hold_directory
+    from model.outputs import OutputRef
     from experiments.evaluator import BatchEvaluator, RunsFailed
 
     for output in args.output:
-        parse_output_ref(output)
+        OutputRef.parse(output, load_actors())  # a typo fails now, not after the batch
     plan, experiment = load_plan(args.experiment)
     factors, seed = sensitivity_inputs(args.experiment, plan, experiment)
     n = args.n or experiment.sample.n
@@ -61,7 +63,7 @@ def cmd_sensitivity(args) -> int:
 def write_sensitivity_report(out: Path, args, plan, factors, n: int, tables: dict) -> None:
     from casim.analysis.report import Section, write_report
     from casim.analysis.sensitivity import index_figure
-    from experiments.store import atomic_directory
+    from model.io import atomic_directory
 
     what = "first-order S1 and total-order ST Sobol' indices with 95% confidence half-widths" \
         if args.method == "sobol" else "Morris mu* (mean absolute elementary effect) and sigma, in the output's unit"

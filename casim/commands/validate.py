@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from model.safe_yaml import InputError, read_yaml
+from model.errors import InputError
+from model.safe_yaml import read_yaml
 
 
 def _validate_scenario(path: str) -> list[str]:

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from casim.cli import UserError
+from casim.errors import UserError
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import solara
 
-from casim.plots import COLOURS, NAMES
+from casim.plots import colour, label
 
 from . import figures, numbers
 from .controls import DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_PATH, SLIDERS, format_value, parse_seed, \
@@ -71,7 +71,7 @@ def InfluenceNow(view: dict, model: VizModel):
     with solara.v.Html(tag="div", class_="casim-panel casim-numbers", attributes={"data-build": view["build"]}):
         solara.v.Html(tag="h3", class_="casim-h", children=[f"Influence now: {view['period']}"])
         Table(["power", "median", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "leads in"],
-              [[(NAMES[r.power], COLOURS[r.power]), f"{r.influence.median:.3f}",
+              [[(label(r.power), colour(r.power)), f"{r.influence.median:.3f}",
                 f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", f"{100 * r.p_leads:.0f}% of runs"] for r in rows],
               "casim-numbers-table", view["step"])
         if model.n_runs > 1 and numbers.narrow_bands(rows):
@@ -97,7 +97,7 @@ def Difference(view: dict, model: VizModel):
                             f"→ {format_value(v)}" for p, v in setup.overrides.items())
         solara.v.Html(tag="p", class_="casim-note", children=[f"You changed: {changed}."])
         Table(["power", "influence change", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "P(change > 0)"],
-              [[(NAMES[r.power], COLOURS[r.power]), _signed(r.change.median),
+              [[(label(r.power), colour(r.power)), _signed(r.change.median),
                 f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", f"{100 * r.p_positive:.0f}%"]
                for r in view["change"]], "casim-difference-table", view["step"])
         solara.v.Html(tag="p", class_="casim-note", children=[
@@ -109,12 +109,12 @@ def Indicators(view: dict, model: VizModel):
     a = model.actors
     codes, counts = np.unique(view["leader"], return_counts=True)
     top = int(np.argmax(counts))
-    leader = f"{NAMES[a.powers[codes[top]]]} in {100 * counts[top] / model.n_runs:.0f}% of runs"
+    leader = f"{label(a.powers[codes[top]])} in {100 * counts[top] / model.n_runs:.0f}% of runs"
     rows = [["Period", f"step {view['step']} of {model.n_steps}: {view['period']}", ""],
             ["Leading power", leader, ""],
             ["China–Russia influence gap", figures.band_text(view["gap"], "{:+.3f}"), "share (0-1)"],
             ["China–Central Asia trade", figures.band_text(view["trade"], "{:.1f}"), "USD bn per year"]]
-    rows += [[f"Debt-to-GDP, {NAMES[code]}", figures.band_text(view["debt"][:, i]), "ratio"]
+    rows += [[f"Debt-to-GDP, {label(code)}", figures.band_text(view["debt"][:, i]), "ratio"]
              for i, code in enumerate(a.states)]
     with solara.Div(classes=["casim-cell", "casim-panel", "casim-indicators"]):
         solara.v.Html(tag="h3", class_="casim-h", children=["Key indicators (median, 5–95% of runs)"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.params import REGISTRY, SCOPES, Params, parse_path
+from model.params import REGISTRY, Params, parse_path, scope_codes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS_CHOICE = "(model defaults, no scenario file)"
@@ -138,7 +138,7 @@ def value_in_effect(params: Params, spec: SliderSpec) -> float:
     param, actor = parse_path(spec.path)
     values = params.values[param.name]
     if actor is not None:
-        values = values[:, SCOPES[param.scope].index(actor)]
+        values = values[:, scope_codes(param.scope, params.actors).index(actor)]
     first = values.flat[0]
     return float(first) if np.all(values == first) else float(np.mean(values))
 
@@ -159,5 +159,5 @@ def slider_overrides(positions: dict[str, float], in_effect: dict[str, float]) -
 
 
 def format_value(value: float) -> str:
-    """A slider value for reading: 4 significant digits, no trailing zeros (2.10473 -> '2.105')."""
+    """A slider value for reading: 4 significant digits, no trailing zeros (2.10266 -> '2.103')."""
     return f"{value:.4g}"

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from casim.plots import COLOURS, NAMES
+from casim.plots import colour, label
 
 BAND = (5, 95)
 BAND_ALPHA = 0.3
@@ -88,12 +88,12 @@ class InfluencePlot(LivePlot):
         self.fig.subplots_adjust(left=0.1, right=0.96, top=0.885, bottom=0.095)
         ax = self.ax = self.fig.add_subplot()
         self.powers = list(powers)
-        self.bands = [self.keep_live(ax.add_collection(PolyCollection([np.zeros((3, 2))], facecolor=COLOURS[p],
-                                                                      edgecolor=COLOURS[p], alpha=BAND_ALPHA,
+        self.bands = [self.keep_live(ax.add_collection(PolyCollection([np.zeros((3, 2))], facecolor=colour(p),
+                                                                      edgecolor=colour(p), alpha=BAND_ALPHA,
                                                                       linewidth=0.8)))
                       for p in self.powers]
-        self.ghosts = [self.keep_live(ax.plot([], [], color=COLOURS[p], **GHOST)[0]) for p in self.powers]
-        self.medians = [self.keep_live(ax.plot([], [], color=COLOURS[p], linewidth=2.2, marker="o", markersize=4,
+        self.ghosts = [self.keep_live(ax.plot([], [], color=colour(p), **GHOST)[0]) for p in self.powers]
+        self.medians = [self.keep_live(ax.plot([], [], color=colour(p), linewidth=2.2, marker="o", markersize=4,
                                                markevery=[-1])[0]) for p in self.powers]
         ax.set_xlim(*horizon)
         ax.set_ylim(0, 0.5)
@@ -101,7 +101,7 @@ class InfluencePlot(LivePlot):
         ax.set_ylabel("influence share (0-1)", fontsize=9)
         ax.set_title(f"Regional influence of each power (GDP-weighted)\nline: median of {n_runs} "
                      f"run{'s' * (n_runs > 1)}; shaded: {BAND[0]}-{BAND[1]}% of runs", fontsize=9)
-        handles = [Line2D([], [], color=COLOURS[p], linewidth=2.2, label=NAMES[p]) for p in self.powers]
+        handles = [Line2D([], [], color=colour(p), linewidth=2.2, label=label(p)) for p in self.powers]
         handles.append(Line2D([], [], color="grey", label=GHOST_LABEL, **GHOST))
         ax.legend(handles=handles, loc="lower left", ncols=5, fontsize=7.5, frameon=False, handlelength=1.8,
                   columnspacing=1.0)
@@ -135,17 +135,17 @@ class AlignmentPlot(LivePlot):
         ax = self.ax = self.fig.add_subplot()
         self.states, self.powers = list(states), list(powers)
         self.rows = np.arange(len(states))[::-1].astype(float)
-        colours = [COLOURS[p] for p in powers for _ in states]  # bars ordered power by power, state by state
+        colours = [colour(p) for p in powers for _ in states]  # bars ordered power by power, state by state
         self.bars = self.keep_live(ax.add_collection(PolyCollection([], facecolors=colours, edgecolors="white")))
         self.ghost_bars = self.keep_live(ax.add_collection(PolyCollection([], facecolors=colours, alpha=0.55,
                                                                           edgecolors="white", linewidths=0.5)))
         self.labels = [[self.keep_live(ax.text(0, r + 0.1, "", ha="center", va="center", fontsize=8, color="white",
                                                fontweight="bold")) for r in self.rows] for _ in powers]
-        ax.set_yticks(self.rows + 0.1, [NAMES[s] for s in states], fontsize=9)
+        ax.set_yticks(self.rows + 0.1, [label(s) for s in states], fontsize=9)
         ax.set_ylim(self.rows.min() - 0.6, self.rows.max() + 0.55)
         ax.set_xlim(0, 1)
         ax.set_xlabel("alignment share (0-1, median over runs)", fontsize=9)
-        handles = [Patch(color=COLOURS[p], label=NAMES[p]) for p in powers]
+        handles = [Patch(color=colour(p), label=label(p)) for p in powers]
         handles.append(Patch(facecolor="grey", alpha=0.55, label="thin bar: unmodified scenario"))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.45, 1.0), ncols=5, fontsize=7.5,
                   frameon=False, handlelength=1.2, columnspacing=0.8)
@@ -194,11 +194,11 @@ class MapPlot(LivePlot):
         self.power_xy = np.array([positions[p] for p in powers])
         segments = [[positions[s], positions[p]] for s in states for p in powers]
         self.trade_lines = self.keep_live(ax.add_collection(LineCollection(
-            segments, colors=[COLOURS[p] for _ in states for p in powers], alpha=0.45, capstyle="round", zorder=1)))
+            segments, colors=[colour(p) for _ in states for p in powers], alpha=0.45, capstyle="round", zorder=1)))
         for p in powers:
             x, y = positions[p]
-            ax.scatter([x], [y], s=self.POWER_SIDE ** 2, marker="s", color=COLOURS[p], edgecolor="black", zorder=3)
-            ax.annotate(NAMES[p], (x, y), xytext=(0, -14), textcoords="offset points", ha="center", va="top",
+            ax.scatter([x], [y], s=self.POWER_SIDE ** 2, marker="s", color=colour(p), edgecolor="black", zorder=3)
+            ax.annotate(label(p), (x, y), xytext=(0, -14), textcoords="offset points", ha="center", va="top",
                         fontsize=8.5, fontweight="bold")
         self.ghost_circles = self.keep_live(ax.scatter(self.xy[:, 0], self.xy[:, 1], s=0, facecolors="none",
                                                        edgecolors="black", linewidths=1.2, linestyle=(0, (2, 2)),
@@ -214,7 +214,7 @@ class MapPlot(LivePlot):
                                                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                                                         "edgecolor": "none", "alpha": 0.85}))
                        for x, y in self.xy]
-        handles = [Line2D([], [], marker="o", linestyle="", color=COLOURS[p], label=NAMES[p]) for p in powers]
+        handles = [Line2D([], [], marker="o", linestyle="", color=colour(p), label=label(p)) for p in powers]
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="black",
                               label="dashed ring: unmodified scenario's GDP"))
         self.fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.9), ncols=5, fontsize=7.5,
@@ -269,7 +269,7 @@ class MapPlot(LivePlot):
         self.trade_lines.set_linewidths((0.3 + 7.0 * trade / widest).ravel())
         scale = self.MAX_AREA / max(float(gdp.max()), 1e-9)
         self.circles.set_sizes(150 + (self.MAX_AREA - 150) * gdp * scale / self.MAX_AREA)
-        self.circles.set_facecolors([COLOURS[self.powers[j]] for j in alignment.argmax(axis=1)])
+        self.circles.set_facecolors([colour(self.powers[j]) for j in alignment.argmax(axis=1)])
         self.ghost_circles.set_visible(unmodified_gdp is not None)
         if unmodified_gdp is not None:
             self.ghost_circles.set_sizes(150 + (self.MAX_AREA - 150) * unmodified_gdp * scale / self.MAX_AREA)

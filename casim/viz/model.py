@@ -5,8 +5,8 @@ through the scenario loader, layers the sliders the student moved on top, and st
 vectorised ensembles in lockstep: the student's run and the unmodified scenario, with the
 same run seeds and the same parameter arrays apart from the moved sliders (so each run of
 one is paired with the same run of the other, and a later per-run parameter draw would be
-shared too). Plotted quantities are read from the output contract (`model/outputs.py`).
-Nothing here computes dynamics.
+shared too). Plotted quantities are read from the output contract (`model/outputs.py`), over
+time from each model's own history (`model/history.py`). Nothing here computes dynamics.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.model import SNAPSHOT_FIELDS, CentralAsiaModel
-from model.outputs import region_columns, state_columns
+from model.model import CentralAsiaModel
+from model.outputs import column
 from model.params import ParameterError, Params
 
 from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_KEYWORD, parse_seed, \
@@ -119,22 +119,16 @@ class VizModel(CentralAsiaModel):
                                  events=setup.events, scenario=setup.name, record="all", **setup.horizon)
                 if setup.overrides:  # the unmodified scenario: same seeds, same parameters but the moved sliders
                     self.reference = CentralAsiaModel(run_seeds=self.seeds, params=setup.params, events=setup.events,
-                                                      scenario=setup.name, record=False, **setup.horizon)
+                                                      scenario=setup.name, record="all", **setup.horizon)
             except ParameterError as exc:
                 setup.errors.append(str(exc))
         if setup.errors:  # show the defaults, frozen, next to the error messages
-            super().__init__(n_runs=1, seed=master, scenario=DEFAULTS_NAME, record=False)
+            super().__init__(n_runs=1, seed=master, scenario=DEFAULTS_NAME, record="all")
             self.reference = None
             self.running = False
         self.setup = setup
         self.master_seed = master
         self.lock = threading.Lock()  # the play loop and a Step click never step at once
-        self._region = {c.name: c for c in region_columns(self.actors)}
-        self._states = {c.name: c for c in state_columns(self.actors)}
-        self.times: list[float] = []
-        self.influence: list[np.ndarray] = []            # per step: (R, P) influence shares, the student's run
-        self.reference_influence: list[np.ndarray] = []  # the same for the unmodified scenario
-        self._remember()
 
     @property
     def blocked(self) -> bool:
@@ -160,16 +154,15 @@ class VizModel(CentralAsiaModel):
             super().step()
             if self.reference is not None:
                 self.reference.step()
-            self._remember()
 
     # ---- what the views read: output-contract columns (model/outputs.py) of this step ----------------------
     def region_now(self, name: str, model: CentralAsiaModel | None = None) -> np.ndarray:
         """A region column now, one value per run (R,) (a copy: the model goes on stepping)."""
-        return np.array(self._region[name].compute(_snapshot(model or self), self.actors)[0])
+        return np.array((model or self).output(name, "region"))
 
     def states_now(self, name: str, model: CentralAsiaModel | None = None) -> np.ndarray:
         """A states column now, (R, S) (a copy)."""
-        return np.array(self._states[name].compute(_snapshot(model or self), self.actors)[0])
+        return np.array((model or self).output(name, "states"))
 
     def per_power(self, table: str, prefix: str, model: CentralAsiaModel | None = None) -> np.ndarray:
         """`<prefix>_<P>` columns stacked on a last power axis: (R, P) for region, (R, S, P) for states."""
@@ -183,15 +176,25 @@ class VizModel(CentralAsiaModel):
         read = self.region_now if table == "region" else self.states_now
         return Paired(read(name), read(name, self.reference))
 
-    def _remember(self) -> None:
-        self.times.append(self.time_of(self.steps))
-        self.influence.append(self.per_power("region", "influence"))
-        if self.reference is not None:
-            self.reference_influence.append(self.per_power("region", "influence", self.reference))
+    # ---- over time: the models' own histories -----------------------------------------------------------------
+    @property
+    def times(self) -> np.ndarray:
+        """(T,) calendar time of every step so far."""
+        return self.time_of(self.history.steps)
+
+    @property
+    def influence(self) -> np.ndarray:
+        """(T, R, P) regional influence of each power at every step so far, the student's run."""
+        return influence_history(self)
+
+    @property
+    def reference_influence(self) -> np.ndarray | None:
+        """(T, R, P) the same for the unmodified scenario (None when no slider moved)."""
+        return influence_history(self.reference) if self.reference is not None else None
 
     # ---- time -------------------------------------------------------------------------------------------------
-    def time_of(self, step: int) -> float:
-        """Calendar time (years) at the end of `step`; step 0 ends the base year."""
+    def time_of(self, step):
+        """Calendar time (years) at the end of `step` (an int or an array); step 0 ends the base year."""
         return self.start_year - 1 + step / self.steps_per_year
 
     def period_label(self, step: int | None = None) -> str:
@@ -210,6 +213,8 @@ def period_label(step: int, start_year: int, steps_per_year: int) -> str:
     return f"{year} Q{period}" if steps_per_year == 4 else f"{year} period {period}"
 
 
-def _snapshot(model: CentralAsiaModel) -> dict[str, np.ndarray]:
-    """The model's state as a one-step snapshot (1, R, ...), the shape the output contract computes from."""
-    return {name: getattr(model.state, name)[None] for name in SNAPSHOT_FIELDS}
+def influence_history(model: CentralAsiaModel) -> np.ndarray:
+    """(T, R, P): the `influence_<P>` columns over the model's recorded steps."""
+    arrays, actors = model.history.arrays(), model.actors
+    return np.stack([column(f"influence_{p}", actors, "region").compute(arrays, actors) for p in actors.powers],
+                    axis=-1)

@@ -1,18 +1,27 @@
-"""Running one ensemble and writing the DESIGN section 6 outputs (the `casim run` layer)."""
+"""The Sim layer: what to run (`RunSpec`), running it as one vectorised ensemble, its tables and outputs.
+
+`run_ensemble(spec)` runs every replicate of a scenario at once and returns the `region`, `states`
+and `runs` tables; `write_outputs(out_dir, spec)` also writes them, with `manifest.json`, into an
+output directory that appears whole or not at all, holding the directory's lock (`dirlock`) so that
+one process writes it at a time. Batches (`experiments`) run many `RunSpec`s in chunks; the command
+line (`casim run`) adds its figures through `write_outputs(..., extra=...)`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from model import CentralAsiaModel
-from model.model import Event
-
 from .dirlock import hold_directory, run_lock_file
+from .events import Event
 from .integrity import file_record
-from .store import atomic_directory, code_version, file_hash, now_iso, write_json_atomic, write_parquet_atomic
+from .io import atomic_directory, code_version, file_hash, now_iso, write_json_atomic, write_parquet_atomic
+from .model import CentralAsiaModel
+
+TABLES = ("region", "states", "runs")
 
 
 @dataclass
@@ -54,15 +63,16 @@ def runs_table(model: CentralAsiaModel) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done",
-             files: dict | None = None) -> dict:
-    """What a run directory holds: inputs, parameters, seeds, timings, and each file's record (size, rows,
+def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done",
+                 files: dict | None = None) -> dict:
+    """What a run directory holds: code version, input hashes (the scenario files and the actor table the
+    model ran on), resolved parameters, seeds, timings, status, and each file's record (size, rows,
     checksum), which `casim verify` and the readers check."""
     return {
         "kind": "run",
         "code_version": code_version(),
         "scenario": spec.scenario,
-        "input_files": {str(p): file_hash(p) for p in spec.input_files},
+        "input_files": {str(p): file_hash(p) for p in [*spec.input_files, model.actors.path]},
         "params": model.params.resolved(),
         "overrides": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in model.params.overrides.items()},
         "horizon": {"start_year": spec.start_year, "end_year": spec.end_year, "steps_per_year": spec.steps_per_year},
@@ -76,11 +86,20 @@ def manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str =
     }
 
 
-def write_outputs(out_dir: str | Path, spec: RunSpec, csv: bool = False, plots: bool = True) -> dict[str, pd.DataFrame]:
-    """Run `spec` and write region/states/runs Parquet (and CSV), manifest.json and plots, atomically.
+def write_outputs(out_dir: str | Path, spec: RunSpec, csv: bool = False,
+                  extra: Callable[[dict[str, pd.DataFrame], Path], object] | None = None) -> dict[str, pd.DataFrame]:
+    """Run `spec` and write its tables as Parquet (and CSV) with `manifest.json`, atomically.
 
     Holds the directory's lock (`dirlock.run_lock_file`) from before the run until the directory is in place.
 
+    Args:
+        out_dir: the output directory; it is replaced whole once everything is written, or left as it was.
+        spec: what to run.
+        csv: also write CSV copies of the tables.
+        extra: `extra(tables, directory)` writes more files (figures, say) into the directory before it
+            is moved into place, so they are part of the same atomic output (and of the manifest's records).
+    Returns:
+        The `region`, `states` and `runs` tables.
     Raises:
         DirectoryBusy: another process is writing `out_dir`.
     """
@@ -89,15 +108,14 @@ def write_outputs(out_dir: str | Path, spec: RunSpec, csv: bool = False, plots: 
         model, tables = run_ensemble(spec)
         with atomic_directory(out_dir) as tmp:
             rows = {}
-            for name in ("region", "states", "runs"):
+            for name in TABLES:
                 write_parquet_atomic(tmp / f"{name}.parquet", tables[name])
                 rows[f"{name}.parquet"] = rows[f"{name}.csv"] = len(tables[name])
                 if csv:
                     tables[name].to_csv(tmp / f"{name}.csv", index=False)
-            if plots:
-                from casim.plots import standard_figures
-                standard_figures(tables, tmp / "plots")
+            if extra is not None:
+                extra(tables, tmp)
             files = {path.relative_to(tmp).as_posix(): file_record(path, rows.get(path.name))
                      for path in sorted(tmp.rglob("*")) if path.is_file()}
-            write_json_atomic(tmp / "manifest.json", manifest(spec, model, started, files=files))
+            write_json_atomic(tmp / "manifest.json", run_manifest(spec, model, started, files=files))
     return tables

@@ -1,7 +1,8 @@
-"""Writing results: atomic output directories, Parquet tables, the manifest.
+"""Writing results atomically: files and directories, Parquet tables, JSON manifests; hashes and the code version.
 
-Every write goes to a temporary name first and is renamed into place, so a
-crash never leaves a half-written file or directory behind.
+Every write goes to a temporary name beside its target, is fsynced, then renamed into place, so a
+crash never leaves a half-written file or directory behind. Used by a run's outputs (`model.run`),
+batches (`experiments`), calibration and reports.
 """
 from __future__ import annotations
 

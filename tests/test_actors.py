@@ -1,0 +1,95 @@
+"""Actors are data: a fifth power added to the actor file runs through the model and `casim run` unchanged."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from model import CentralAsiaModel
+from model.actors import ACTORS_FILE, load_actors
+from model.errors import InputError
+from model.params import REGISTRY, scope_codes
+
+ASSUMED = {"src": "assumption: test fixture"}
+
+
+def figure(value):
+    return {"v": value, **ASSUMED}
+
+
+def with_turkey(path):
+    """The packaged actor table plus Turkey (TUR): a power block, a market entry and a pair row for every state."""
+    table = yaml.safe_load(ACTORS_FILE.read_text())
+    table["powers"]["TUR"] = {"name": "Turkey", "colour": "#8c564b", "position": [35.0, 39.0],
+                              "sectors": {"energy": 0.3, "mining": 0.2, "transport": 0.3, "digital": 0.2},
+                              "transport_alloc": {"middle": 1.0}}
+    table["markets"]["TUR"] = {"middle": 0.8, "sea": 1.0}
+    for state in table["states"]:
+        table["pairs"][state]["TUR"] = {
+            "trade": figure(2.0), "export_share": figure(0.4), "fdi_flow": figure(0.3), "fdi_stock": figure(2.0),
+            "debt": figure(0.5), "security": figure(0.05), "sentiment": figure(0.2), "history": figure(0.3)}
+    path.write_text(yaml.safe_dump(table, sort_keys=False))
+    return path
+
+
+def test_a_fifth_power_steps_through_the_model(tmp_path):
+    actors = load_actors(with_turkey(tmp_path / "actors.yaml"))
+    assert actors.powers == ("CHN", "RUS", "EU", "USA", "TUR") and actors.n_states == 5
+    model = CentralAsiaModel(n_runs=3, seed=1, end_year=2026, actors=actors).run()
+    tables = model.results()
+    region, states = tables["region"], tables["states"]
+    assert {"influence_TUR", "trade_TUR", "fdi_TUR"} <= set(region.columns)
+    assert {"alignment_TUR", "security_TUR", "sentiment_TUR"} <= set(states.columns)
+    shares = region[[f"influence_{p}" for p in actors.powers]].to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-12)
+    assert (region["influence_TUR"] > 0.005).all()           # a real share of the balance, not a zero column
+    first_year = states[states["year"] == 2025].groupby("state")["trade_TUR"].mean()
+    np.testing.assert_allclose(first_year.to_numpy(), 2.0, rtol=0.15)   # trade starts near its data
+    # the registry's `default` entries serve the new power
+    assert model.params.resolved()["powers.TUR.security_capacity"] == REGISTRY["security_capacity"].default["default"]
+
+
+def test_a_fifth_power_through_casim_run(tmp_path):
+    """CASIM_ACTORS points every command at the table; scenario files may name the new power."""
+    actors = with_turkey(tmp_path / "actors.yaml")
+    scenario = tmp_path / "turkey.yaml"
+    scenario.write_text("name: turkey_push\ndescription: a test\nparams: {powers.TUR.investment_scale: 2.0}\n"
+                        "events:\n  - {at: 2026, shock: sanctions, power: TUR, intensity: 0.3}\n")
+    env = {**os.environ, "CASIM_ACTORS": str(actors)}
+    command = [sys.executable, "-m", "casim.cli", "run", str(scenario), "--out", str(tmp_path / "out"),
+               "--replicates", "2", "--years", "2025-2026"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "TUR" in result.stdout
+    region = pd.read_parquet(tmp_path / "out" / "region.parquet")
+    assert region["influence_TUR"].gt(0).all()
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert runs["powers.TUR.investment_scale"].tolist() == [2.0, 2.0]
+    assert runs["powers.TUR.sanctions"].tolist() == [0.3, 0.3]            # the shock applied
+    assert (tmp_path / "out" / "plots" / "influence_shares.png").stat().st_size > 1000
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert str(actors.resolve()) in manifest["input_files"]
+    # without the variable, the packaged table knows no TUR: the scenario is refused with the nearest name
+    plain = {k: v for k, v in os.environ.items() if k != "CASIM_ACTORS"}
+    refused = subprocess.run(command, capture_output=True, text=True, env=plain, timeout=600)
+    assert refused.returncode == 2 and "unknown power 'TUR'" in refused.stderr
+
+
+def test_every_packaged_actor_has_its_own_registry_defaults():
+    """The `default` entries are only for actors added as data; the packaged ones are listed by name."""
+    for param in REGISTRY.values():
+        if isinstance(param.default, dict):
+            assert set(scope_codes(param.scope)) | {"default"} == set(param.default), param.name
+
+
+def test_a_broken_actor_file_names_the_line(tmp_path):
+    table = yaml.safe_load(ACTORS_FILE.read_text())
+    del table["pairs"]["KGZ"]["EU"]["debt"]
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(table, sort_keys=False))
+    with pytest.raises(InputError, match=r"broken.yaml:\d+: pairs.KGZ.EU.debt: missing"):
+        load_actors(path)
