@@ -21,7 +21,7 @@ def outputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     write_outputs(root / "base", RunSpec(scenario="baseline", replicates=4, seed=3, end_year=2027))
     write_outputs(root / "calm", RunSpec(scenario="low_war", replicates=4, seed=3, end_year=2027,
-                                         params={"war_intensity": 0.1, "powers.RUS.security_capacity": 1.0}))
+                                         params={"war_intensity": 0.1}))  # below every draw of the baseline
     return root
 
 
@@ -70,7 +70,7 @@ def test_paired_differences_use_common_random_numbers(outputs):
     calm = load_output(outputs / "calm")["region"]
     expected = value_at(calm, "influence_RUS", 2027).to_numpy() - value_at(base, "influence_RUS", 2027).to_numpy()
     assert np.allclose(last["influence_RUS"].to_numpy(), expected)
-    assert (expected > 0).all()  # a calmer war and more capacity help Russia in every pair
+    assert (expected > 0).all()  # a calmer war helps Russia in every pair (same parameter draws otherwise)
 
 
 def test_unpaired_runs_are_refused(outputs, tmp_path):
