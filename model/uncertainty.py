@@ -179,8 +179,9 @@ def draw_parameters(mode: str, master_seed: int, replicates: Sequence[int], acto
     if mode == "posterior" and posterior is None:
         file = posterior_file()
         posterior = load_posterior(file) if file is not None else None
-    uniforms = np.array([parameter_generator(master_seed, k).random(1 + len(prior.paths)) for k in replicates])
-    uniforms = uniforms.reshape(len(replicates), 1 + len(prior.paths))
+    distinct, which = np.unique(np.asarray(replicates, dtype=np.int64), return_inverse=True)  # a batch repeats them
+    uniforms = np.array([parameter_generator(master_seed, k).random(1 + len(prior.paths)) for k in distinct])
+    uniforms = uniforms.reshape(len(distinct), 1 + len(prior.paths))[which.ravel()]
     values = prior.low + uniforms[:, 1:] * (prior.high - prior.low)
     draws = {path: values[:, j] for j, path in enumerate(prior.paths)}
     if mode == "posterior" and posterior is not None:

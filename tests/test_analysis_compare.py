@@ -55,6 +55,23 @@ def test_report_files(report):
     assert "## Contents" in markdown and "| p_lead_CHN" not in markdown.split("## End-year")[0]
 
 
+def test_probabilities_in_the_report(report):
+    import pandas as pd
+    leaders = pd.read_csv(report / "leader_probabilities_by_year.csv")
+    assert list(leaders["year"]) == [2025, 2026, 2027] * 2 and set(leaders["runs"]) == {4}
+    first = leaders.iloc[0]
+    p = [float(first[f"P(lead) {c}"].split(" ± ")[0]) for c in ("CHN", "RUS", "EU", "USA")]
+    assert sum(p) == pytest.approx(1.0)
+    signs = pd.read_csv(report / "probability_that_each_paired_difference_is_positive.csv")
+    russia = signs[(signs["output"] == "influence_RUS") & (signs["year"] == 2027)].iloc[0]
+    assert russia["p_positive"] == 1.0 and russia["pairs"] == 4 and russia["se"] == 0.0  # a calmer war, every pair
+    split = pd.read_csv(report / "variance_decomposition.csv")
+    assert set(split["scenario"]) == {"baseline", "low_war"} and len(split) == 2 * 5
+    assert split["parameter_share"].isna().all()  # 4 runs are too few to split (cross-validation needs 10)
+    assert (report / "figures" / "china_overtakes_russia.png").stat().st_size > 10_000
+    assert "Where the uncertainty comes from" in (report / "report.md").read_text()
+
+
 def test_end_year_table_probabilities(report):
     import pandas as pd
     table = pd.read_csv(report / "end_year_table.csv")

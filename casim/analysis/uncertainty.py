@@ -211,6 +211,7 @@ def variance_decomposition(values: pd.Series, inputs: pd.DataFrame, output: str 
     from sklearn.model_selection import KFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     y = values.astype(float)
     x = inputs.reindex(y.index)
@@ -224,10 +225,12 @@ def variance_decomposition(values: pd.Series, inputs: pd.DataFrame, output: str 
     if n < 2 * folds:
         return VarianceSplit(output, n, variance, float("nan"), float("nan"), empty)
     model = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 4, 15)))
-    predicted = cross_val_predict(model, x.to_numpy(), y, cv=KFold(folds, shuffle=True, random_state=0))
+    # one BLAS thread: these fits are small, and threads only contend (50x slower on a busy 2-core machine)
+    with threadpool_limits(limits=1, user_api="blas"):
+        predicted = cross_val_predict(model, x.to_numpy(), y, cv=KFold(folds, shuffle=True, random_state=0))
+        coefficients = model.fit(x.to_numpy(), y)[-1].coef_  # per standard deviation of each parameter
     r2 = 1.0 - float(np.mean((y - predicted) ** 2)) / variance
     share = min(max(r2, 0.0), 1.0)
-    coefficients = model.fit(x.to_numpy(), y)[-1].coef_  # per standard deviation of each parameter
     shares = coefficients ** 2 / variance
     order = np.argsort(shares)[::-1][:top]
     table = pd.DataFrame({"parameter": x.columns[order], "share": shares[order],
@@ -313,6 +316,8 @@ def run_summary(tables: dict, mode: str | None = None, years=None) -> dict:
 
 
 def _percent(p: float, se: float | None = None) -> str:
+    if p != p:  # NaN: too few runs to say
+        return "n/a"
     return f"{100 * p:.0f}%" + (f" ± {100 * se:.1f}" if se is not None else "")
 
 
