@@ -198,4 +198,5 @@ def describe(mode: str) -> str:
                          "parameters the calibration does not fit) and has its own random shocks",
             "prior": "each run draws its uncertain parameters from their sourced prior ranges and has its own "
                      "random shocks",
-            "point": "every run has the calibrated parameters; runs differ only in their random shocks"}[check_mode(mode)]
+            "point": "every run has the calibrated parameters; runs differ only in their random shocks",
+            }[check_mode(mode)]

@@ -17,7 +17,8 @@ def batch(tmp_path_factory):
     params = {"powers.RUS.security_capacity": rng.uniform(0.3, 1.2, n), "war_intensity": rng.uniform(0.2, 0.9, n),
               "beta_trade": rng.uniform(1.0, 4.0, n)}
     out = tmp_path_factory.mktemp("batch") / "sweep"
-    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params, uncertainty="point"))
+    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params,
+                               uncertainty="point"))
     return out
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from experiments.batch import read_table
-from model.params import REGISTRY, parse_path
+from model.params import REGISTRY
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 CASIM = [sys.executable, "-m", "casim.cli"]
@@ -32,7 +32,8 @@ def outputs(tmp_path_factory):
     """Two scenarios, each run alone with `casim run`, and both together in one `casim batch` (chunks of 3)."""
     root = tmp_path_factory.mktemp("crn")
     pinned = root / "pinned.yaml"  # the war ends in 2026, and it pins two parameters the baseline draws
-    pinned.write_text(f"name: pinned\ndescription: russia_rebound with pins\nextends: {SCENARIOS / 'russia_rebound.yaml'}\n"
+    pinned.write_text("name: pinned\ndescription: russia_rebound with pins\n"
+                      f"extends: {SCENARIOS / 'russia_rebound.yaml'}\n"
                       "params: {beta_history: 2.0, powers.RUS.security_capacity: 0.9}\n")
     runs = {}
     for name, path in (("baseline", SCENARIOS / "baseline.yaml"), ("pinned", pinned)):
@@ -109,6 +110,15 @@ def test_resume_refuses_another_uncertainty_mode(outputs):
     assert f"{2 * REPLICATES}/{2 * REPLICATES} runs done" in again.stdout
 
 
-def test_an_unknown_pin_in_a_runs_table_is_not_a_parameter():
-    with pytest.raises(Exception):
-        parse_path("seed")
+def test_the_decomposition_inputs_are_the_drawn_parameters_only(outputs):
+    """`parameter_columns` (the variance decomposition's inputs) keeps the parameters that differ between runs:
+    never the seed or the replicate, never a pinned or undrawn parameter."""
+    from casim.analysis.uncertainty import parameter_columns as varying_parameters
+
+    root, runs, _ = outputs
+    table = runs["pinned"][0]
+    inputs = varying_parameters(table)
+    assert len(inputs) == REPLICATES and inputs.index.name == "run"
+    assert not {"seed", "replicate", "beta_history", "powers.RUS.security_capacity"} & set(inputs.columns)
+    expected = {c for c in parameter_columns(table) if table[c].nunique() > 1}
+    assert set(inputs.columns) == expected and len(expected) > 20

@@ -46,7 +46,8 @@ def test_prior_around_an_actors_default_by_hand():
     assert times.prior_range("A") == pytest.approx((0.1, 0.3))
     assert times.prior_range("B") == pytest.approx((0.5, 1.2))  # 1.5 is cut at the valid range
     assert times.prior_range("C") == (0.0, 0.0)  # a zero default stays zero
-    assert plus.prior_range("A") == pytest.approx((0.03, 0.07)) and plus.prior_range("Z") == pytest.approx((-0.01, 0.02))
+    assert plus.prior_range("A") == pytest.approx((0.03, 0.07))
+    assert plus.prior_range("Z") == pytest.approx((-0.01, 0.02))  # default 0 - 0.02, cut at the valid range
     with pytest.raises(ValueError, match="actor-scoped"):
         Param("g", 1.0, "-", (0.0, 2.0), (0.5, 1.5), "s", "d", prior_around=("times", 0.5, 1.5))
 

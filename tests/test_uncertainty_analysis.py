@@ -88,7 +88,8 @@ def test_variance_decomposition_recovers_a_known_split():
     assert split.stochastic_share == pytest.approx(0.5, abs=0.03)
     top = split.top.set_index("parameter")
     assert list(top.index[:2]) == ["a", "b"] and list(top["direction"][:2]) == [1, 1]
-    assert top.loc["a", "share"] == pytest.approx(0.4, abs=0.03) and top.loc["b", "share"] == pytest.approx(0.1, abs=0.02)
+    assert top.loc["a", "share"] == pytest.approx(0.4, abs=0.03)  # (4/12) / (10/12)
+    assert top.loc["b", "share"] == pytest.approx(0.1, abs=0.02)  # (1/12) / (10/12)
     assert top["share"].iloc[2:].max() < 0.005  # unused parameters explain nothing
 
 

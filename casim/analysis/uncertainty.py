@@ -90,7 +90,8 @@ def top_alignment_probabilities(states: pd.DataFrame, years=None, by: str = "sce
     return pd.DataFrame(rows, columns=[by, "year", "state", "power", "p", "se", "runs"])
 
 
-def overtaking_years(region: pd.DataFrame, leader: str = "CHN", rival: str = "RUS", by: str = "scenario") -> pd.DataFrame:
+def overtaking_years(region: pd.DataFrame, leader: str = "CHN", rival: str = "RUS",
+                     by: str = "scenario") -> pd.DataFrame:
     """The year `leader`'s influence overtakes `rival`'s for good, in each run.
 
     The overtaking year is the first year at whose end the leader's influence is above the rival's and stays
@@ -144,7 +145,8 @@ def probability_positive(values) -> tuple[float, float, int]:
     return p, float(mc_standard_error(p, n)) if n else float("nan"), n
 
 
-def paired_difference_probabilities(diffs: pd.DataFrame, columns: list[str], years=None, by: str = "label") -> pd.DataFrame:
+def paired_difference_probabilities(diffs: pd.DataFrame, columns: list[str], years=None,
+                                    by: str = "label") -> pd.DataFrame:
     """For paired differences (scenario minus baseline, run by run; `compare.paired_differences`): P(difference > 0)
     with its standard error, and the median and 90% interval, per scenario, output and year end.
 
@@ -322,7 +324,7 @@ def _percent(p: float, se: float | None = None) -> str:
 
 
 def summary_line(summary: dict) -> str:
-    """P(leader) by year with standard errors, in one line: `P(leader) 2030: China 71% ± 2.3, Russia 29% ± 2.3; ...`."""
+    """P(leader) by year with standard errors in one line: `... 2030: China 71% ± 2.3, Russia 29% ± 2.3; ...`."""
     parts = []
     for year, by_power in summary["leader"].items():
         ranked = sorted(by_power.items(), key=lambda kv: -kv[1]["p"])
@@ -352,7 +354,8 @@ def summary_markdown(summary: dict) -> str:
                 lines.append(f"| {year} | {label(state)} | {label(power)} | {_percent(v['p'], v['se'])} |")
     if "china_overtakes_russia" in summary:
         lines += ["", "## When China overtakes Russia for good", "", "| year | share of runs |", "|---|---|"]
-        lines += [f"| {year} | {_percent(v['share'], v['se'])} |" for year, v in summary["china_overtakes_russia"].items()]
+        lines += [f"| {year} | {_percent(v['share'], v['se'])} |"
+                  for year, v in summary["china_overtakes_russia"].items()]
     if summary.get("variance"):
         lines += ["", "## Where the spread comes from", "",
                   f"Share of each output's variance across runs explained by the {summary.get('parameters_drawn', 0)} "
