@@ -1,8 +1,9 @@
 """`casim calibrate`: fit, check, compare the FDI elasticities, and write the calibration outputs.
 
 Writes (each file atomically) the model's calibrated defaults (`model/data/calibrated.yaml`, read by
-`model.params.load_defaults`) and, into `out_dir` (default: this package's folder), posterior.parquet,
-report.md and figures/*.png. A reduced run given another `out_dir` writes its calibrated.yaml there too.
+`model.params.load_defaults`) with the posterior draws beside them (`posterior.parquet`, named in the defaults
+file and drawn from by `model.uncertainty`), and into `out_dir` (default: this package's folder) report.md and
+figures/*.png. A reduced run given another `out_dir` writes its calibrated.yaml and posterior there too.
 """
 from __future__ import annotations
 
@@ -130,9 +131,10 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
     """Run the whole calibration and write its outputs. Returns the pieces for callers and tests.
 
     Args:
-        out_dir: where posterior.parquet, report.md and figures/ go.
-        defaults_path: where the calibrated defaults go (default `out_dir`/calibrated.yaml; the command line
-            passes `model.params.DEFAULTS_FILE` for a full calibration, which the model then loads).
+        out_dir: where report.md and figures/ go.
+        defaults_path: where the calibrated defaults go, with posterior.parquet beside them (default
+            `out_dir`/calibrated.yaml; the command line passes `model.params.DEFAULTS_FILE` for a full
+            calibration, which the model then loads and draws from).
     """
     config = config or FitConfig()
     targets_path, out_dir = Path(targets_path), Path(out_dir)
@@ -150,7 +152,7 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
     posterior = posterior_frame(main)
     version = source_version()
     out_dir.mkdir(parents=True, exist_ok=True)
-    posterior_path = out_dir / "posterior.parquet"
+    posterior_path = defaults_path.with_name("posterior.parquet")  # model data, beside the defaults that name it
     write_parquet_atomic(posterior_path, posterior)
     relative = Path(os.path.relpath(posterior_path.resolve(), defaults_path.resolve().parent)).as_posix()
     write_bytes_atomic(defaults_path, calibrated_yaml(main, config, targets_path, today or dt.date.today(), version,

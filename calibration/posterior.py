@@ -1,4 +1,8 @@
-"""The accepted parameter vectors of the last calibration, for batch runs (`from_posterior` in experiment files)."""
+"""The accepted parameter vectors of the last calibration, for batch runs (`from_posterior` in experiment files).
+
+The draws are model data (`model/data/posterior.parquet`, named by `model/data/calibrated.yaml`), which every
+replicate of `casim run` and `casim batch` draws from by default (`model.uncertainty`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.sampling import posterior_draw
+from model.uncertainty import posterior_file
 
-POSTERIOR_FILE = Path(__file__).resolve().parent / "posterior.parquet"
+POSTERIOR_FILE = posterior_file() or Path(__file__).resolve().parent / "posterior.parquet"
 
 
 def sample(n: int, seed: int, path: str | Path = POSTERIOR_FILE) -> pd.DataFrame:

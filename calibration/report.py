@@ -152,7 +152,8 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         "",
         "## Fitted parameters",
         "",
-        f"{len(posterior)} accepted vectors (`posterior.parquet`): each passes every fitted target the optimum passes.",
+        f"{len(posterior)} accepted vectors (`posterior.parquet` beside the calibrated defaults, which `casim run` "
+        "draws from): each passes every fitted target the optimum passes.",
         "",
         *_params_table(main, posterior),
         "",

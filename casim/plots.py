@@ -65,12 +65,20 @@ def _draw_band(ax, b, color, name):
     ax.plot(b["time"], b["median"], color=color, label=name, linewidth=2)
 
 
-def influence_figure(region: pd.DataFrame, title: str = "Regional influence of the great powers"):
+SPREAD = {"posterior": "parameters drawn from the calibrated posterior, and random shocks",
+          "prior": "parameters drawn from their prior ranges, and random shocks",
+          "point": "random shocks only, calibrated parameters"}  # what the bands hold, by uncertainty mode
+
+
+def influence_figure(region: pd.DataFrame, title: str = "Regional influence of the great powers",
+                     uncertainty: str | None = None):
+    """Each power's influence: median and 5-95% band across runs; the title says what the band holds."""
     fig, ax = plt.subplots(figsize=(8, 4.8))
     for p in powers_in(region):
         _draw_band(ax, band(region, f"influence_{p}"), colour(p), label(p))
     n = region["run"].nunique()
-    ax.set(title=f"{title}\n(median and 5-95% band over {n} run{'s' * (n > 1)})", xlabel="year",
+    spread = f"\nthe band holds {SPREAD[uncertainty]}" if uncertainty in SPREAD else ""
+    ax.set(title=f"{title}\n(median and 5-95% band over {n} run{'s' * (n > 1)}){spread}", xlabel="year",
            ylabel="influence share (0-1, GDP-weighted)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
@@ -120,15 +128,18 @@ def debt_figure(states: pd.DataFrame):
     return fig
 
 
-def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """The run figures as PNG and SVG: influence, alignment, China trade, debt/GDP."""
+def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncertainty: str | None = None,
+                     more: dict | None = None) -> list[Path]:
+    """The run figures as PNG and SVG: influence, alignment, China trade, debt/GDP, and `more` (name -> Figure);
+    `uncertainty` (the runs' mode) is said in the influence figure."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = {
-        "influence_shares": influence_figure(tables["region"]),
+        "influence_shares": influence_figure(tables["region"], uncertainty=uncertainty),
         "alignment_by_state": alignment_figure(tables["states"]),
         "china_ca_trade": china_trade_figure(tables["region"]),
         "debt_to_gdp": debt_figure(tables["states"]),
+        **(more or {}),
     }
     written = []
     for name, fig in figures.items():

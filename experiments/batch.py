@@ -5,7 +5,9 @@ Run identity. Run ids are numbered scenario-major:
 A run's seed depends only on (master seed, sample, replicate) (`model.rng.run_seed`, the one seed
 scheme: sample 0 replicate k is replicate k of `casim run` with the same seed), never on the
 scenario, so replicate k of every scenario shares its random numbers (common
-random numbers), and never on chunking, workers, executor or resumption.
+random numbers), and never on chunking, workers, executor or resumption. Its parameter draw
+(`model.uncertainty`, the plan's `uncertainty` mode) depends only on (master seed, replicate): replicate k
+draws the same vector in every scenario and sample, and a sample's design values win over the draw.
 
 Each chunk (runs of one scenario) is one vectorised `CentralAsiaModel` with
 per-run parameter arrays. A worker that shares the batch directory's filesystem
@@ -37,6 +39,7 @@ from model.integrity import Damage, bytes_record, disk_fault, file_record
 from model.io import write_parquet_temporary
 from model.rng import run_seed
 from model.run import RunSpec, run_ensemble
+from model.uncertainty import DEFAULT_MODE
 
 from .batchstore import BatchStore, part_options, part_path, read_batch_table
 
@@ -60,6 +63,7 @@ class BatchPlan:
     record: str = "all"                 # steps written to region/states: all, year_end or final
     identity: dict = field(default_factory=dict)  # input hashes etc. that resume must match
     common_seeds: bool = False          # replicate k of every sample shares a seed (sensitivity designs)
+    uncertainty: str = DEFAULT_MODE     # parameter draws per replicate (model.uncertainty): posterior, prior, point
 
     @property
     def n_samples(self) -> int:
@@ -90,7 +94,8 @@ class BatchPlan:
         params = {path: self.samples[path].to_numpy()[sample] for path in self.samples.columns}
         return ChunkTask(chunk_id=f"{runs[0]:09d}-{runs[-1]:09d}", scenario=entry.name, template=entry.template,
                          runs=runs, samples=sample, replicates=replicate, seeds=seeds, params=params,
-                         horizon=self.horizon, outputs=self.outputs, record=self.record)
+                         horizon=self.horizon, outputs=self.outputs, record=self.record,
+                         master_seed=self.master_seed, uncertainty=self.uncertainty)
 
 
 @dataclass
@@ -108,10 +113,13 @@ class ChunkTask:
     outputs: tuple[str, ...]
     record: str = "all"
     part_dir: str | None = None    # where the worker writes its parts; None: it returns them as bytes
+    master_seed: int = 0           # keys each replicate's parameter draw, with the replicate index
+    uncertainty: str = DEFAULT_MODE
 
 
 def chunk_spec(task: ChunkTask) -> RunSpec:
-    """The RunSpec of a chunk: the scenario's, with the chunk's seeds, replicates and sampled parameters."""
+    """The RunSpec of a chunk: the scenario's, with the chunk's seeds, replicates, sampled parameters (pinned) and the
+    batch's master seed and uncertainty mode (each replicate's parameter draw)."""
     template, n = task.template, len(task.runs)
     if isinstance(template, RunSpec):
         spec = dataclasses.replace(template, **(task.horizon or {}), replicates=n)
@@ -126,6 +134,7 @@ def chunk_spec(task: ChunkTask) -> RunSpec:
     spec.replicate_ids = [int(r) for r in task.replicates]
     spec.params = {**spec.params, **task.params}
     spec.record = task.record
+    spec.seed, spec.uncertainty = task.master_seed, task.uncertainty
     return spec
 
 
@@ -212,7 +221,7 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
         OSError: a disk fault (`integrity.disk_fault`); every chunk finished before it stays recorded.
     """
     log = log or (lambda message: None)
-    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record}
+    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record, "uncertainty": plan.uncertainty}
     with hold_directory(batch_lock_file(out_dir)) as lock:  # before the manifest is read, until the last write
         if lock.stale:
             log(f"note: {out_dir} was left by {lock.stale.describe()}, which ended without finishing; "

@@ -108,6 +108,11 @@ class BatchStore:
         if was != now:  # one table would mix runs with different steps: not even --force
             raise BatchMismatch(f"cannot resume {self.dir}: its tables hold record={was!r} steps, this batch "
                                 f"writes record={now!r}. Start again with --force (without --resume), or another --out")
+        was, now = self.manifest.get("uncertainty", "point"), identity.get("uncertainty", "point")  # point before draws
+        if was != now:  # replicate k would run other parameters than the finished runs: not even --force
+            raise BatchMismatch(f"cannot resume {self.dir}: its runs drew their parameters with uncertainty={was!r}, "
+                                f"this batch uses uncertainty={now!r}. Resume with --uncertainty {was}, or start "
+                                "again with --force (without --resume), or another --out")
         changed = [k for k in IDENTITY_KEYS if self.manifest.get(k) != identity.get(k)]
         if changed and not force:
             details = "; ".join(f"{k}: was {self.manifest.get(k)!r}, now {identity.get(k)!r}" for k in changed)

@@ -12,6 +12,7 @@ from model.actors import load_actors
 from model.io import code_version, file_hash
 from model.run import RunSpec
 from model.scenario import load_scenario
+from model.uncertainty import check_mode, load_posterior, posterior_file
 
 from .batch import BatchPlan, ScenarioEntry
 from .sampling import experiment_design
@@ -34,9 +35,11 @@ def load_scenarios(files: list[Path], horizon: dict | None = None) -> list[Scena
     return entries
 
 
-def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
+def build_plan(path: str | Path, uncertainty: str | None = None) -> tuple[BatchPlan, Experiment]:
     """Validate an experiment file and turn it into a plan.
 
+    Args:
+        uncertainty: the parameter draws of each replicate (`model.uncertainty`), overriding the file's `uncertainty:`.
     Raises:
         ExperimentError, ScenarioError: a bad experiment or scenario file (both `model.errors.InputError`s).
     """
@@ -52,12 +55,16 @@ def build_plan(path: str | Path) -> tuple[BatchPlan, Experiment]:
     if experiment.from_posterior:
         posterior = resolve_file(experiment.from_posterior.file, path.parent)
         inputs[str(posterior)] = file_hash(posterior)
+    mode = check_mode(uncertainty or experiment.uncertainty)
+    draws = posterior_file() if mode == "posterior" else None
+    if draws is not None:  # the posterior the workers draw from: a new calibration is a new batch
+        inputs[str(draws)] = file_hash(load_posterior(draws).file)
     identity = {"code_version": code_version(), "experiment": str(path.resolve()), "name": experiment.name,
                 "experiment_sha256": file_hash(path), "input_files": inputs, "master_seed": experiment.seed,
-                "scenarios": [s.name for s in scenarios], "replicates": experiment.replicates}
+                "scenarios": [s.name for s in scenarios], "replicates": experiment.replicates, "uncertainty": mode}
     plan = BatchPlan(scenarios=scenarios, samples=samples, replicates=experiment.replicates,
                      master_seed=experiment.seed, horizon=horizon, outputs=tuple(experiment.outputs),
-                     record=experiment.record, identity=identity)
+                     record=experiment.record, identity=identity, uncertainty=mode)
     return with_samples(plan, samples, experiment.sample.method if experiment.sample else None), experiment
 
 

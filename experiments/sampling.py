@@ -3,7 +3,8 @@
 `lhs`, `sobol` and `grid` use scipy.stats.qmc; `saltelli` (Sobol' indices) and `morris` (elementary
 effects) are SALib's designs, rows in SALib's order so that its analysers can read the outputs sorted by
 `sample` (`casim.analysis.sensitivity`); `from_posterior` draws calibrated parameter sets from the
-accepted vectors that `casim calibrate` writes (`calibration/posterior.parquet`).
+accepted vectors that `casim calibrate` writes (`model/data/posterior.parquet`). These are designs, whose
+values every replicate runs; a replicate's own parameter draw is `model.uncertainty`'s.
 """
 from __future__ import annotations
 

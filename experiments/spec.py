@@ -10,6 +10,7 @@ An experiment runs scenarios x samples x replicates. Example::
     horizon: {start_year: 2025, end_year: 2040, steps_per_year: 4}
     outputs: [region, states]
     record: all               # steps written: all, year_end (step 0 and each year's last step) or final
+    uncertainty: posterior    # parameter draws per replicate: posterior (default), prior or point
     executor: {kind: processes, workers: 2, chunk_size: 250}
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from model.errors import InputError, did_you_mean, line_of
 from model.history import RECORD_STEPS
 from model.params import ParameterError, check_value, parse_path
 from model.safe_yaml import read_yaml
+from model.uncertainty import DEFAULT_MODE, MODES
 
 from .yamlfile import format_errors
 
@@ -97,6 +99,8 @@ class Experiment(Strict):
     outputs: list[Literal["region", "states"]] = Field(default_factory=lambda: list(TABLES))
     record: Literal[RECORD_STEPS] = Field(default="all", description="steps written to region/states: "
                                           "all, year_end (step 0 and each year's last step) or final")
+    uncertainty: Literal[MODES] = Field(default=DEFAULT_MODE, description="what each replicate draws "
+                                        "(model.uncertainty): posterior, prior or point; sampled parameters win")
     executor: ExecutorSpec = ExecutorSpec()
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from .params import ParameterError, Params, REGISTRY, parse_path
 from .rng import RunStreams
 from .rng import run_seeds as make_run_seeds
 from .state import initial_state
+from .uncertainty import check_mode, draw_parameters
 
 RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
 
@@ -51,6 +52,9 @@ class CentralAsiaModel(mesa.Model):
             named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
         record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
             "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
+        uncertainty: "point" (the calibrated point for every run), "posterior" or "prior": each run draws its
+            uncertain parameters by (`seed`, its replicate index), `model.uncertainty`; `params` and keyword
+            overrides pin what they set.
         **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
     """
 
@@ -58,7 +62,11 @@ class CentralAsiaModel(mesa.Model):
                  run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
                  steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
                  events: list[Event] | None = None, use_calibrated: bool = True, record: bool | str = True,
-                 actors: Actors | str | os.PathLike | None = None, **overrides):
+                 actors: Actors | str | os.PathLike | None = None, uncertainty: str = "point", **overrides):
+        check_mode(uncertainty)
+        if uncertainty != "point" and seed is None and run_seeds is not None:
+            raise ParameterError(f"uncertainty={uncertainty!r}: parameter draws are keyed by the master seed; "
+                                 "give seed= with run_seeds=")
         if seed is None and run_seeds is None:
             seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         super().__init__(seed=seed if seed is not None else int(run_seeds[0]))
@@ -80,8 +88,10 @@ class CentralAsiaModel(mesa.Model):
         self.dt = 1.0 / steps_per_year
         self.n_steps = (end_year - start_year + 1) * steps_per_year
         self.actors = actors if isinstance(actors, Actors) else load_actors(actors)
+        self.uncertainty = uncertainty
+        draws = draw_parameters(uncertainty, seed, self.replicates, self.actors) if uncertainty != "point" else None
         self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
-                             actors=self.actors)
+                             actors=self.actors, draws=draws)
         self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors))
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)

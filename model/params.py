@@ -1,8 +1,9 @@
 """The parameter registry: every model parameter, defined once.
 
 Each `Param` has a unit, a default, a valid range (`bounds`, enforced), an
-uncertainty range (`range`, used by samplers and calibration) and a source:
-a fact id from `data/facts.yaml` or a stated assumption.
+uncertainty range (`range`, used by samplers and calibration), a source
+(a fact id from `data/facts.yaml` or a stated assumption) and a `kind` (see `KINDS`):
+whether the ensemble draws it (`uncertain`, `model.uncertainty`) or a scenario sets it.
 
 Scopes and dotted paths:
 - global:  `beta_trade`
@@ -14,7 +15,8 @@ parameter's default is a dict by actor code; its `default` entry serves an actor
 list (an actor added to the table as data).
 
 A resolved value is a per-run array: global (R,), state (R, S), power (R, P).
-Precedence: registry default < calibrated defaults (`load_defaults`, `data/calibrated.yaml`) < caller overrides.
+Precedence: registry default < calibrated defaults (`load_defaults`, `data/calibrated.yaml`) < each run's
+parameter draw (`model.uncertainty`) < caller overrides.
 """
 from __future__ import annotations
 
@@ -37,6 +39,23 @@ class ParameterError(InputError):
     """An unknown parameter name, a bad value, or a value out of its valid range."""
 
 
+KINDS = {
+    "uncertain": "not known exactly: each replicate draws it (from the calibrated posterior, else uniformly on "
+                 "its uncertainty range) unless a scenario, a design or an event pins it",
+    "lever": "a policy or design choice that scenarios set (budgets, sanctions, offers, switches, the influence "
+             "index's weights): never drawn",
+    "data": "an observed fact (e.g. EAEU membership): never drawn",
+}
+
+
+def default_kind(source: str, rng: tuple[float, float]) -> str:
+    """The kind of an entry that does not state one: a source that calls it a design choice makes it a
+    `lever`, a single-point uncertainty range `data`, anything else `uncertain`."""
+    if source.lower().startswith("design"):
+        return "lever"
+    return "data" if rng[0] == rng[1] else "uncertain"
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -47,6 +66,33 @@ class Param:
     source: str
     doc: str
     scope: str = "global"  # "global" | "state" | "power"
+    kind: str | None = None  # one of KINDS; None: `default_kind(source, range)`
+    # A scoped entry whose actors' defaults differ widely, so that the shared `range` only spans the actors: each
+    # actor's prior is around its own default, ("times", a, b) -> [a d, b d] or ("plus", a, b) -> [d + a, d + b].
+    prior_around: tuple[str, float, float] | None = None
+
+    def __post_init__(self):
+        kind = self.kind if self.kind is not None else default_kind(self.source, self.range)
+        if kind not in KINDS:
+            raise ValueError(f"{self.name}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        if self.prior_around is not None and (self.scope == "global" or self.prior_around[0] not in ("times", "plus")):
+            raise ValueError(f"{self.name}: prior_around is ('times' or 'plus', low, high), for actor-scoped entries")
+        object.__setattr__(self, "kind", kind)
+
+    def prior_range(self, actor: str | None = None) -> tuple[float, float]:
+        """The interval a replicate draws this parameter from, uniformly (for `actor` of a scoped entry): the
+        uncertainty `range`, or with `prior_around` an interval around the actor's default, within `bounds`."""
+        if self.prior_around is None:
+            return self.range
+        op, a, b = self.prior_around
+        value = self.default_for(actor)
+        lo, hi = (value * a, value * b) if op == "times" else (value + a, value + b)
+        return max(self.bounds[0], lo), min(self.bounds[1], hi)
+
+    @property
+    def drawn(self) -> bool:
+        """True when replicates draw this parameter (kind `uncertain`)."""
+        return self.kind == "uncertain"
 
     def default_for(self, actor: str | None = None) -> float:
         """The default value; for a scoped parameter, the actor's (its dict's `default` for an unlisted actor)."""
@@ -55,16 +101,16 @@ class Param:
         return float(self.default)
 
 
-def _g(name, default, unit, bounds, rng, source, doc):
-    return Param(name, default, unit, bounds, rng, source, doc, "global")
+def _g(name, default, unit, bounds, rng, source, doc, kind=None):
+    return Param(name, default, unit, bounds, rng, source, doc, "global", kind)
 
 
-def _s(name, default, unit, bounds, rng, source, doc):
-    return Param(name, default, unit, bounds, rng, source, doc, "state")
+def _s(name, default, unit, bounds, rng, source, doc, kind=None, prior_around=None):
+    return Param(name, default, unit, bounds, rng, source, doc, "state", kind, prior_around)
 
 
-def _p(name, default, unit, bounds, rng, source, doc):
-    return Param(name, default, unit, bounds, rng, source, doc, "power")
+def _p(name, default, unit, bounds, rng, source, doc, kind=None, prior_around=None):
+    return Param(name, default, unit, bounds, rng, source, doc, "power", kind, prior_around)
 
 
 _PARAMS = [
@@ -180,43 +226,55 @@ _PARAMS = [
     _g("local_processing_adjust_rate", 0.2, "per year", (0.0, 5.0), (0.1, 0.5), "assumption",
        "Speed at which local processing moves to its policy target."),
     # --- states (each dict's `default`: an assumption for a state the actor table adds) ---------------
+    # prior_around (here and for the powers): where the shared uncertainty range spans actors with very different
+    # defaults, each actor's prior lies around its own default (assumption: one actor's relative or absolute
+    # uncertainty, e.g. Russia's security capacity 0.5-1.5 as in the shared range's upper part, growth +-2 points).
     _s("base_growth", {"KAZ": 0.05, "KGZ": 0.07, "TJK": 0.07, "TKM": 0.05, "UZB": 0.07, "default": 0.05}, "per year (USD terms)",
-       (-0.2, 0.3), (0.02, 0.09), "assumption: IMF-range medium-term growth in USD terms", "Growth before investment effects."),
+       (-0.2, 0.3), (0.02, 0.09), "assumption: IMF-range medium-term growth in USD terms",
+       "Growth before investment effects.", prior_around=("plus", -0.02, 0.02)),
     _s("hedging_temperature", {"KAZ": 1.2, "KGZ": 0.8, "TJK": 0.8, "TKM": 3.0, "UZB": 1.2, "default": 1.2}, "utility",
        (0.01, 20.0), (0.3, 3.0), "tm_memberships (permanent neutrality); unga_ukraine_votes (abstentions)",
-       "Softmax temperature: high means multi-vector balancing."),
+       "Softmax temperature: high means multi-vector balancing.", prior_around=("times", 0.67, 1.5)),
     _s("local_processing", {"KAZ": 0.35, "KGZ": 0.2, "TJK": 0.2, "TKM": 0.3, "UZB": 0.35, "default": 0.3}, "share",
        (0.0, 1.0), (0.1, 0.6), "kz_main_exports; uz_main_exports (raw exports dominate)",
-       "Policy target for the share of extractive output processed locally."),
+       "Policy target for the share of extractive output processed locally.", kind="lever"),
     _s("distress_threshold", {"KAZ": 0.9, "KGZ": 0.5, "TJK": 0.45, "TKM": 0.5, "UZB": 0.75, "default": 0.6}, "debt/GDP",
        (0.05, 3.0), (0.3, 1.0), "kz_gross_external_debt (mostly corporate); kg_debt_china; tj_debt_china",
-       "External debt/GDP at which distress is half way."),
+       "External debt/GDP at which distress is half way.", prior_around=("times", 0.75, 1.25)),
     _s("civil_society", {"KAZ": 0.4, "KGZ": 0.6, "TJK": 0.15, "TKM": 0.05, "UZB": 0.25, "default": 0.3}, "0..1",
-       (0.0, 1.0), (0.0, 0.8), "assumption: freedom-index ordering", "Strength of civil society (lowers protest risk)."),
+       (0.0, 1.0), (0.0, 0.8), "assumption: freedom-index ordering", "Strength of civil society (lowers protest risk).",
+       prior_around=("times", 0.5, 1.5)),
     _s("afghan_exposure", {"KAZ": 0.1, "KGZ": 0.3, "TJK": 1.0, "TKM": 0.6, "UZB": 0.6, "default": 0.0}, "0..1",
-       (0.0, 1.0), (0.0, 1.0), "assumption: border lengths with Afghanistan", "Exposure to Afghan spillover."),
+       (0.0, 1.0), (0.0, 1.0), "assumption: border lengths with Afghanistan", "Exposure to Afghan spillover.",
+       prior_around=("times", 0.5, 1.5)),
     _s("eaeu_member", {"KAZ": 1.0, "KGZ": 1.0, "TJK": 0.0, "TKM": 0.0, "UZB": 0.0, "default": 0.0}, "0/1",
        (0.0, 1.0), (0.0, 1.0), "kz_memberships; kg_memberships; tj_memberships; uz_memberships (observer)",
-       "EAEU membership (trade-cost discount with Russia)."),
+       "EAEU membership (trade-cost discount with Russia).", kind="data"),
     # --- powers (each dict's `default`: an assumption for a power the actor table adds) -------------
     _p("investment_scale", {"CHN": 1.0, "RUS": 1.0, "EU": 1.0, "USA": 1.0, "default": 1.0}, "x base", (0.0, 10.0), (0.6, 1.6),
-       "bri_h1_2025_ca; china_dev_finance_ca", "FDI and lending budget relative to 2024 (China: the BRI budget)."),
+       "bri_h1_2025_ca; china_dev_finance_ca", "FDI and lending budget relative to 2024 (China: the BRI budget).",
+       kind="lever"),
     _p("budget_growth", {"CHN": 0.04, "RUS": 0.0, "EU": 0.02, "USA": 0.02, "default": 0.02}, "per year", (-0.5, 0.5), (-0.05, 0.08),
-       "assumption", "Trend growth of the power's FDI and lending budget."),
+       "assumption", "Trend growth of the power's FDI and lending budget.", prior_around=("plus", -0.03, 0.03)),
     _p("demand_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.01, "USA": 0.015, "default": 0.01}, "per year", (-0.3, 0.3), (-0.02, 0.06),
-       "assumption: partner import demand", "Growth of the power's import demand."),
+       "assumption: partner import demand", "Growth of the power's import demand.", prior_around=("plus", -0.02, 0.02)),
     _p("transport_investment", {"CHN": 1.5, "RUS": 0.3, "EU": 1.0, "USA": 0.1, "default": 0.0}, "USD bn per year", (0.0, 50.0), (0.0, 4.0),
-       "eu_ca_trade (Global Gateway EUR 12bn); kz_china_joint_projects", "Spending on regional corridors."),
+       "eu_ca_trade (Global Gateway EUR 12bn); kz_china_joint_projects", "Spending on regional corridors.",
+       kind="lever"),
     _p("security_capacity", {"CHN": 0.3, "RUS": 1.0, "EU": 0.1, "USA": 0.2, "default": 0.1}, "index", (0.0, 3.0), (0.1, 1.5),
-       "sipri_ca_russia_china_share (Russia 62%, China 18%)", "Capacity to provide security (before war drag)."),
+       "sipri_ca_russia_china_share (Russia 62%, China 18%)", "Capacity to provide security (before war drag).",
+       prior_around=("times", 0.5, 1.5)),
     _p("security_growth", {"CHN": 0.03, "RUS": 0.0, "EU": 0.0, "USA": 0.0, "default": 0.0}, "per year", (-0.2, 0.3), (0.0, 0.08),
-       "sipri_ca_russia_china_share: China 1.5% (2010-14) to 18% (2015-19)", "Slow rise of the power's security role."),
+       "sipri_ca_russia_china_share: China 1.5% (2010-14) to 18% (2015-19)", "Slow rise of the power's security role.",
+       prior_around=("times", 0.0, 2.0)),
     _p("imported_labour_share", {"CHN": 0.3, "RUS": 0.05, "EU": 0.05, "USA": 0.05, "default": 0.05}, "share", (0.0, 1.0), (0.1, 0.5),
-       "sources: Chinese projects bring Chinese workers", "Share of project labour brought from home."),
+       "sources: Chinese projects bring Chinese workers", "Share of project labour brought from home.",
+       prior_around=("times", 0.5, 1.5)),
     _p("sanctions", {"CHN": 0.0, "RUS": 0.5, "EU": 0.0, "USA": 0.0, "default": 0.0}, "0..1", (0.0, 1.0), (0.2, 0.8),
-       "sources: Western sanctions on Russia", "Intensity of Western sanctions on the power."),
+       "sources: Western sanctions on Russia", "Intensity of Western sanctions on the power.", kind="lever"),
     _p("corruption_exposure", {"CHN": 1.0, "RUS": 0.8, "EU": 0.2, "USA": 0.2, "default": 0.5}, "x", (0.0, 5.0), (0.5, 1.5),
-       "assumption", "Relative exposure of the power's projects to corruption scandals."),
+       "assumption", "Relative exposure of the power's projects to corruption scandals.",
+       prior_around=("times", 0.5, 1.5)),
     _p("security_offer", {"CHN": 0.0, "RUS": 0.0, "EU": 0.0, "USA": 0.0, "default": 0.0}, "tie", (0.0, 1.0), (0.0, 0.3),
        "design lever", "Extra security ties offered to every state."),
 ]
@@ -307,13 +365,16 @@ class Params:
     """Resolved per-run parameter arrays; `params.beta_trade` is (R,), state ones (R, S), power ones (R, P)."""
 
     def __init__(self, n_runs: int, overrides: Mapping[str, object] | None = None, use_calibrated: bool = True,
-                 defaults: Mapping[str, float] | None = None, actors: Actors | None = None):
+                 defaults: Mapping[str, float] | None = None, actors: Actors | None = None,
+                 draws: Mapping[str, np.ndarray] | None = None):
         """Args:
             n_runs: R, the length of every array's run axis.
-            overrides: dotted path -> scalar or per-run array, applied last.
+            overrides: dotted path -> scalar or per-run array, applied last (they pin what they set).
             use_calibrated: layer the calibrated defaults (`load_defaults()`) over the registry's.
             defaults: other defaults to layer instead of the calibrated ones (dotted path -> value).
             actors: the actor table whose states and powers the scoped parameters run over (default `load_actors()`).
+            draws: each run's parameter draw (`model.uncertainty.draw_parameters`), dotted path -> (R,) values,
+                layered over the defaults and under `overrides`; the paths no override pins are listed in `drawn`.
         """
         self.n_runs = n_runs
         self.actors = actors or load_actors()
@@ -329,13 +390,20 @@ class Params:
         self.__dict__.update(self.values)  # plain attribute access: params.beta_trade
         if defaults is None:
             defaults = load_defaults() if use_calibrated else {}
-        layered = {**defaults, **dict(overrides or {})}
         self.overrides = {}
-        for path, value in layered.items():
+        for path, value in defaults.items():
             self.set(path, value)
+        for path, value in (draws or {}).items():
+            self.set(path, value, record=False)
+        for path, value in (overrides or {}).items():
+            self.set(path, value)
+        pinned = {_entry(path, self.actors) for path in (overrides or {})}
+        self.drawn = tuple(path for path in (draws or {}) if not _covered(_entry(path, self.actors), pinned))
+        self.initial = {name: values.copy() for name, values in self.values.items()}  # before any event sets one
 
-    def set(self, path: str, value, runs=None) -> None:
-        """Set a parameter by dotted path, for all runs or the boolean/int `runs` selection."""
+    def set(self, path: str, value, runs=None, record: bool = True) -> None:
+        """Set a parameter by dotted path, for all runs or the boolean/int `runs` selection (`record`: list it
+        in `overrides`)."""
         param, actor = parse_path(path, self.actors)
         arr = check_value(path, value, self.actors)
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != self.n_runs):
@@ -350,18 +418,21 @@ class Params:
         else:
             col = scope_codes(param.scope, self.actors).index(actor)
             target[sel, col] = arr[sel] if arr.ndim == 1 else arr
-        self.overrides[path] = value
+        if record:
+            self.overrides[path] = value
         self.version += 1
 
     def __getattr__(self, name: str) -> np.ndarray:
         # only reached for names that are not parameters
         raise AttributeError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
 
-    def resolved(self) -> dict[str, list]:
-        """Every parameter by dotted path with its per-run values (for the manifest)."""
+    def resolved(self, initial: bool = False) -> dict[str, list]:
+        """Every parameter by dotted path with its per-run values, now or (`initial`) as the runs started, before
+        any event set one (for the runs table and the manifest)."""
+        values = self.initial if initial else self.values
         out = {}
         for p in REGISTRY.values():
-            v = self.values[p.name]
+            v = values[p.name]
             if v.ndim == 1:
                 out[p.name] = _compact(v)
             else:
@@ -370,12 +441,23 @@ class Params:
         return out
 
 
+def _entry(path: str, actors: Actors) -> tuple[str, str | None]:
+    """(registry name, actor or None) of a dotted path."""
+    param, actor = parse_path(path, actors)
+    return param.name, actor
+
+
+def _covered(target: tuple[str, str | None], pins: set[tuple[str, str | None]]) -> bool:
+    """True when a pin sets the (name, actor) `target`: the same path, or the bare name of its scoped entry."""
+    return target in pins or (target[0], None) in pins
+
+
 def _compact(v: np.ndarray):
     return float(v[0]) if np.all(v == v[0]) else [float(x) for x in v]
 
 
 def parameter_table():
-    """The registry as a pandas DataFrame (for docs and the README)."""
+    """The registry as a pandas DataFrame (for docs and the README); `kind` says which entries are drawn (`KINDS`)."""
     import pandas as pd
 
     rows = []
@@ -383,5 +465,6 @@ def parameter_table():
         default = p.default if not isinstance(p.default, dict) else ", ".join(f"{k} {v:g}" for k, v in p.default.items())
         rows.append({"name": p.name, "scope": p.scope, "default": default, "unit": p.unit,
                      "valid": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-                     "uncertainty": f"[{p.range[0]:g}, {p.range[1]:g}]", "source": p.source, "meaning": p.doc})
+                     "uncertainty": f"[{p.range[0]:g}, {p.range[1]:g}]", "kind": p.kind, "source": p.source,
+                     "meaning": p.doc})
     return pd.DataFrame(rows)

@@ -6,6 +6,12 @@ replicate))`, as a 63-bit int (`run_seed`). A single scenario's ensemble is samp
 master seed M and no design all have the same seed, so the same random numbers. A batch's design
 point j uses sample j (or sample 0 for every point, for common random numbers in a sensitivity design).
 
+Replicate k's parameter draw (`model.uncertainty`) comes from its own stream, `SeedSequence(M,
+spawn_key=(k,))` (`parameter_generator`): keyed by the master seed and the replicate only, never by the
+sample or scenario, so replicate k draws the same parameter vector in every scenario and design point
+(common parameters as well as common random numbers). Its one-word spawn key keeps it apart from every
+run's shock stream (two words).
+
 A run's integer seed is recorded, and a run given that seed alone reproduces its stream. Draws come in
 fixed blocks of `BLOCK` steps with a fixed layout, so a run's numbers never depend on which other runs
 share its ensemble, the chunk size, or where a batch resumed.
@@ -28,6 +34,11 @@ def run_seed(master_seed: int | None, sample: int, replicate: int) -> int:
 def run_seeds(master_seed: int | None, n_runs: int, first: int = 0, sample: int = 0) -> list[int]:
     """Seeds of replicates first..first+n-1 of `sample` (default 0, a scenario without a design)."""
     return [run_seed(master_seed, sample, k) for k in range(first, first + n_runs)]
+
+
+def parameter_generator(master_seed: int, replicate: int) -> np.random.Generator:
+    """The stream replicate k draws its parameter vector from: `SeedSequence(master, spawn_key=(k,))`."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(master_seed, spawn_key=(int(replicate),))))
 
 
 class RunStreams:

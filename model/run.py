@@ -20,6 +20,7 @@ from .events import Event
 from .integrity import file_record
 from .io import atomic_directory, code_version, file_hash, now_iso, write_json_atomic, write_parquet_atomic
 from .model import CentralAsiaModel
+from .uncertainty import DEFAULT_MODE, posterior_file
 
 TABLES = ("region", "states", "runs")
 
@@ -39,6 +40,7 @@ class RunSpec:
     run_seeds: list[int] | None = None       # explicit per-run seeds (batches); default from `seed`
     replicate_ids: list[int] | None = None   # replicate index of each run; default 0..n-1
     record: str = "all"                      # steps in the region/states tables: all, year_end or final
+    uncertainty: str = DEFAULT_MODE          # parameter draws per replicate: posterior, prior or point
 
 
 def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFrame]]:
@@ -47,7 +49,7 @@ def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFram
                              replicates=spec.replicate_ids,
                              start_year=spec.start_year, end_year=spec.end_year,
                              steps_per_year=spec.steps_per_year, scenario=spec.scenario,
-                             events=list(spec.events), record=spec.record)
+                             events=list(spec.events), record=spec.record, uncertainty=spec.uncertainty)
     model.run()
     tables = model.results()
     tables["runs"] = runs_table(model)
@@ -55,25 +57,38 @@ def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFram
 
 
 def runs_table(model: CentralAsiaModel) -> pd.DataFrame:
-    """One row per run: identity, seed and every parameter value (dotted paths as columns)."""
+    """One row per run: identity, seed and every parameter value the run started with (dotted paths as columns),
+    drawn ones included; an event's later `set:` or shock is in the scenario, not here."""
     frame = {"run": np.arange(model.n_runs), "scenario": model.scenario,
              "replicate": np.asarray(model.replicates), "seed": np.asarray(model.seeds, dtype=np.int64)}
-    for path, values in model.params.resolved().items():
+    for path, values in model.params.resolved(initial=True).items():
         frame[path] = np.broadcast_to(np.asarray(values, dtype=float), (model.n_runs,))
     return pd.DataFrame(frame)
 
 
+def uncertainty_record(model: CentralAsiaModel) -> dict:
+    """The manifest's account of parameter uncertainty: mode, posterior file and the paths drawn per run."""
+    file = posterior_file() if model.uncertainty == "posterior" else None
+    return {"mode": model.uncertainty, "posterior": str(file) if file else None, "drawn": list(model.params.drawn)}
+
+
 def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: str = "done",
                  files: dict | None = None) -> dict:
-    """What a run directory holds: code version, input hashes (the scenario files and the actor table the
-    model ran on), resolved parameters, seeds, timings, status, and each file's record (size, rows,
-    checksum), which `casim verify` and the readers check."""
+    """What a run directory holds: code version, input hashes (the scenario files, the actor table and the
+    posterior draws the model ran on), the parameters at the end of the run (after its events; one that differs
+    between runs is named here, and runs.parquet has the values each run started with), the uncertainty mode,
+    seeds, timings, status, and each file's record (size, rows, checksum), which `casim verify` and the
+    readers check."""
+    uncertainty = uncertainty_record(model)
+    inputs = [*spec.input_files, model.actors.path, *([uncertainty["posterior"]] if uncertainty["posterior"] else [])]
     return {
         "kind": "run",
         "code_version": code_version(),
         "scenario": spec.scenario,
-        "input_files": {str(p): file_hash(p) for p in [*spec.input_files, model.actors.path]},
-        "params": model.params.resolved(),
+        "input_files": {str(p): file_hash(p) for p in inputs},
+        "params": {path: (value if not isinstance(value, list) else "per run (runs.parquet)")
+                   for path, value in model.params.resolved().items()},  # at the end, after the events
+        "uncertainty": uncertainty,
         "overrides": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in model.params.overrides.items()},
         "horizon": {"start_year": spec.start_year, "end_year": spec.end_year, "steps_per_year": spec.steps_per_year},
         "master_seed": spec.seed,

@@ -7,7 +7,7 @@
     end_year: 2040
     steps_per_year: 4
     seed: 2024
-    replicates: 50
+    replicates: 400                 # default 400: a probability's Monte Carlo standard error <= 0.025
     params: {powers.EU.transport_investment: 3.0}
     events:
       - {at: 2027, set: {powers.RUS.sanctions: 0.8}}
@@ -33,6 +33,7 @@ from .params import ParameterError, check_value, parse_path
 from .run import RunSpec
 from .errors import InputError, did_you_mean, line_of, show_path
 from .safe_yaml import read_yaml
+from .uncertainty import DEFAULT_MODE, DEFAULT_REPLICATES, check_mode
 
 EVENT_KEYS = ("at", "set", "shock", "label")  # every other key of a shock event is one of its arguments
 _QUARTER = re.compile(r"^(\d{4})(?:-[Qq]([1-4]))?$")
@@ -62,7 +63,7 @@ class Scenario(BaseModel):
     end_year: int = Field(2040, ge=2025, le=2100)
     steps_per_year: int = Field(4, ge=1, le=52)
     seed: int = Field(2024, ge=0, le=2 ** 63 - 1)
-    replicates: int = Field(50, ge=1, le=1_000_000)
+    replicates: int = Field(DEFAULT_REPLICATES, ge=1, le=1_000_000)
     params: dict[str, float] = Field(default_factory=dict)
     events: list[EventSpec] = Field(default_factory=list)
     _files: list[str] = PrivateAttr(default_factory=list)
@@ -79,11 +80,13 @@ class Scenario(BaseModel):
         return list(self._files)
 
     def run_spec(self, replicates: int | None = None, seed: int | None = None,
-                 start_year: int | None = None, end_year: int | None = None):
+                 start_year: int | None = None, end_year: int | None = None, uncertainty: str = DEFAULT_MODE):
         """The `RunSpec` (`model.run`) for this scenario.
 
         Args:
             replicates, seed: override the file's values.
+            uncertainty: parameter draws per replicate (`model.uncertainty`): posterior (default), prior or point;
+                the file's `params:` are pinned in every mode.
             start_year, end_year: override the horizon (e.g. a short test run); events after the end are
                 dropped, since they would never happen; an event before the start is an error.
         Returns:
@@ -114,7 +117,7 @@ class Scenario(BaseModel):
         return RunSpec(scenario=self.name, replicates=self.replicates if replicates is None else replicates,
                        seed=self.seed if seed is None else seed, start_year=start, end_year=end,
                        steps_per_year=self.steps_per_year, params=dict(self.params), events=events,
-                       input_files=self.input_files)
+                       input_files=self.input_files, uncertainty=check_mode(uncertainty))
 
 
 # ---- dates -----------------------------------------------------------------------------------------------------

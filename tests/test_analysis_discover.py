@@ -10,13 +10,15 @@ from model.run import RunSpec, write_outputs
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """48 runs with sampled Russian capacity and war intensity (a stand-in for a `casim batch` output)."""
+    """48 runs with sampled Russian capacity and war intensity (a stand-in for a `casim batch` output); only the
+    sampled parameters vary (`uncertainty="point"`)."""
     rng = np.random.default_rng(11)
     n = 48
     params = {"powers.RUS.security_capacity": rng.uniform(0.3, 1.2, n), "war_intensity": rng.uniform(0.2, 0.9, n),
               "beta_trade": rng.uniform(1.0, 4.0, n)}
     out = tmp_path_factory.mktemp("batch") / "sweep"
-    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params))
+    write_outputs(out, RunSpec(scenario="sweep", replicates=n, seed=5, end_year=2030, params=params,
+                               uncertainty="point"))
     return out
 
 

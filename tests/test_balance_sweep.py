@@ -40,7 +40,7 @@ def test_casim_validate_covers_experiment_files(tmp_path, capsys):
 
 
 def test_posterior_draws_as_samples(tmp_path):
-    posterior = Path(__file__).resolve().parent.parent / "calibration" / "posterior.parquet"
+    posterior = Path(__file__).resolve().parent.parent / "model" / "data" / "posterior.parquet"
     if not posterior.exists():
         pytest.skip("no calibration posterior")
     exp = tmp_path / "post.yaml"

@@ -9,11 +9,12 @@ import yaml
 
 from calibration.fit import Evaluator, FitConfig, FitParam, fit
 from calibration.measures import run_targets
-from calibration.pipeline import CALIBRATION_DIR, calibrate
+from calibration.pipeline import calibrate
 from calibration.targets import TARGETS_FILE, Target, TargetError, load_targets
 from model.actors import load_fact_ids
 from model.params import DEFAULTS_FILE, load_defaults, parse_path
 from model.rng import run_seeds
+from model.uncertainty import posterior_file
 
 REDUCED = dict(n_seeds=3, popsize=3, maxiter=3, abc_log2=3, check_runs=10, balance_runs=4, balance_end_year=2026)
 
@@ -91,11 +92,11 @@ def _committed_params():
 
 
 def test_model_loads_the_committed_calibration():
-    """The defaults file names its posterior relative to itself."""
+    """The defaults file names its posterior relative to itself: model data beside it, which the model draws from."""
     params = _committed_params()
     assert load_defaults() == pytest.approx(params)
     assert (DEFAULTS_FILE.parent / yaml.safe_load(DEFAULTS_FILE.read_text())["posterior"]).resolve() == \
-        (CALIBRATION_DIR / "posterior.parquet").resolve()
+        (DEFAULTS_FILE.parent / "posterior.parquet").resolve() == posterior_file()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.scenario import EVENT_KEYS, Scenario, ScenarioError, event_step, load_scenario, parse_at
+from model.uncertainty import DEFAULT_REPLICATES
 
 MESSAGE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<path>\S+): (?P<what>.+)$")
 
@@ -41,7 +42,7 @@ def test_valid_file_loads_with_defaults_and_events(tmp_path):
           - {at: 2026-Q3, shock: sanctions, power: CHN, intensity: 0.2, label: US tariffs}
         """))
     sc = load_scenario(path)
-    assert (sc.start_year, sc.end_year, sc.steps_per_year, sc.replicates) == (2025, 2030, 4, 50)
+    assert (sc.start_year, sc.end_year, sc.steps_per_year, sc.replicates) == (2025, 2030, 4, DEFAULT_REPLICATES)
     assert sc.params == {"powers.RUS.security_capacity": 0.8, "beta_trade": 3.0}
     assert sc.events[1].args == {"power": "CHN", "intensity": 0.2}
     spec = sc.run_spec(replicates=3, seed=5)

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casim.viz import controls, figures, numbers
+from casim.viz.components import leader_text, spread_note
 from casim.viz.markup import safe_markdown
 from casim.viz.session import Session, scenario_summary
 from casim.viz.export import results_csv, scenario_yaml
@@ -393,7 +394,34 @@ def test_viz_command_stops_its_server(tmp_path):
 
 
 def test_the_model_says_whether_its_runs_draw_different_parameters():
-    model = VizModel(MIDDLE, 1, 4)
-    assert not model.parameters_vary_by_run  # today: runs differ in their random shocks only
-    model.params.set("beta_trade", [1.0, 1.0, 1.2, 1.0])
-    assert model.parameters_vary_by_run
+    drawn, point = VizModel(MIDDLE, 1, 4), VizModel(MIDDLE, 1, 4, uncertainty="point")
+    assert drawn.parameters_vary_by_run and not point.parameters_vary_by_run  # posterior draws by default
+    rows = numbers.influence_now(np.array([[0.3, 0.3, 0.2, 0.2]] * 4), drawn.actors.powers)  # narrow bands
+    assert "differ in their parameters (drawn from the calibrated posterior) and in their random shocks" in \
+        spread_note(drawn, rows)
+    assert "The bands are narrow" in spread_note(point, rows) and "differ only in their random shocks" in \
+        spread_note(point, rows)
+    point.params.set("beta_trade", [1.0, 1.0, 1.2, 1.0])
+    assert point.parameters_vary_by_run
+
+
+def test_a_moved_slider_pins_a_drawn_parameter_in_the_students_runs_only():
+    model = VizModel(MIDDLE, 5, 8, {"russia_security": 0.6})
+    russia = model.actors.power_index("RUS")
+    assert np.all(model.params.security_capacity[:, russia] == 0.6)
+    unmodified = model.reference.params.security_capacity[:, russia]
+    assert np.unique(unmodified).size == 8  # each run of the unmodified scenario keeps its own draw
+    assert np.array_equal(model.reference.params.beta_history, model.params.beta_history)  # shared draws
+    assert np.unique(model.params.beta_history).size > 1
+
+
+def test_leader_probabilities_with_their_standard_errors_by_hand():
+    powers = ("CHN", "RUS", "EU", "USA")
+    leaders = np.array([0, 0, 0, 1])  # China leads in 3 of 4 runs: sqrt(0.75 * 0.25 / 4) = 0.2165
+    assert leader_text(leaders, powers, 4) == "China 75% ± 22, Russia 25% ± 22"
+
+
+def test_download_of_a_point_run_says_how_to_rerun_it():
+    model = VizModel(MIDDLE, 3, 2, uncertainty="point")
+    assert f"casim run {MIDDLE} --uncertainty point" in scenario_yaml(model)
+    assert "--uncertainty" not in scenario_yaml(VizModel(MIDDLE, 3, 2))

@@ -242,11 +242,11 @@ def test_page_renders_title_and_all_views(open_tab):
 
     assert page.title() == TAB_TITLE
     assert TITLE in page.locator(".casim-bar").inner_text()
-    for text in ("What am I looking at?", "Influence now", "What did my change do?", "Leading power",
+    for text in ("What am I looking at?", "Influence now", "What did my change do?", "P(leads the region)",
                  "China–Russia influence gap", "China–Central Asia trade", "Debt-to-GDP, Kazakhstan",
                  "USD bn per year", "Step 0 of 64", "China's BRI budget", "0 = none, 1 = full",
                  "billion US dollars per year", "Ensemble size: 50 runs", "Back to the scenario's values",
-                 "Download scenario", "Download results", "Advanced: play speed"):
+                 "Download scenario", "Download results", "Advanced: play speed", "Parameter uncertainty"):
         page.get_by_text(text).first.wait_for(state="attached", timeout=30_000)
     assert page.get_by_text("runs on Solara").count() == 0
     assert page.locator(".vue-grid-item, .vue-resizable-handle").count() == 0  # cells are fixed
@@ -410,7 +410,8 @@ def test_everything_needed_is_visible_at_1366x768(open_tab):
         box = page.get_by_role("button", name=name, exact=True).bounding_box()
         assert box["y"] >= 44 and box["y"] + box["height"] <= VIEWPORT["height"], name
     assert "leads in" in page.locator(".casim-numbers-table").inner_text()
-    assert page.locator(".casim-narrow").is_visible()  # the page says when the bands are narrow
+    spread = page.locator(".casim-spread")  # the page says what the bands hold: posterior draws and shocks
+    assert spread.is_visible() and "drawn from the calibrated posterior" in spread.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "viz_1366x768.png"))  # the README's docs/img/viz.png
     assert page.get_by_text("Pause between steps").count() == 0  # Mesa's timing controls wait in the fold

@@ -15,6 +15,7 @@ import pandas as pd
 from casim.errors import UserError
 from casim.plots import add_time, colour, label as actor_label, powers_in, states_in
 
+from . import uncertainty
 from .tables import load_output
 
 PAIR_KEYS = ("replicate", "seed")
@@ -42,17 +43,28 @@ def stack_outputs(dirs: list[str | Path]) -> dict[str, pd.DataFrame]:
     if len(set(labels.values())) != len(labels):
         raise UserError("two inputs have the same directory name and scenario; rename one directory")
     stacked = {}
-    for name in ("region", "states"):
+    for name in ("region", "states", "runs"):
         frames = []
         for out in loaded:
             if out[name] is None:
+                if name == "runs":  # optional: without it, no variance decomposition
+                    frames = []
+                    break
                 raise UserError(f"{out['path']}: has no {name} table")
             frame = out[name].copy()
             frame["label"] = [labels[(out["path"], s)] for s in frame["scenario"]]
             frames.append(frame)
-        stacked[name] = pd.concat(frames, ignore_index=True)
+        stacked[name] = pd.concat(frames, ignore_index=True) if frames else None
     stacked["labels"] = list(dict.fromkeys(labels.values()))
+    stacked["modes"] = {str(out["path"]): uncertainty_mode(out["manifest"]) for out in loaded}
     return stacked
+
+
+def uncertainty_mode(manifest: dict | None) -> str | None:
+    """The uncertainty mode an output's runs were drawn in: a run manifest's `uncertainty.mode`, a batch's
+    `uncertainty`; None for outputs written before parameters were drawn."""
+    recorded = (manifest or {}).get("uncertainty")
+    return recorded.get("mode") if isinstance(recorded, dict) else recorded
 
 
 def quantile_bands(frame: pd.DataFrame, column: str, by=("label", "step")) -> pd.DataFrame:
@@ -213,6 +225,50 @@ def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def table_years(region: pd.DataFrame) -> list[int]:
+    """The years of the by-year probability tables: every recorded year after the base year, or every fifth year
+    from the first and the last one when there are more than eight."""
+    years = sorted(int(y) for y in pd.unique(region["year"]))[1:] or sorted(int(y) for y in pd.unique(region["year"]))
+    if len(years) > 8:
+        years = sorted({*years[::5], years[-1]})
+    return years
+
+
+def leader_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """P(each power leads) per scenario and year end, as `p ± se` columns (one row per scenario and year)."""
+    long = uncertainty.leader_probabilities(region, table_years(region), by="label")
+    wide = long.assign(value=[f"{p:.3f} ± {se:.3f}" for p, se in zip(long["p"], long["se"])]).pivot(
+        index=["label", "year"], columns="power", values="value")
+    wide = wide.reindex(columns=powers_in(region)).add_prefix("P(lead) ").reset_index()
+    wide["label"] = pd.Categorical(wide["label"], labels, ordered=True)
+    runs = long.groupby(["label", "year"])["runs"].first().reset_index()
+    return wide.merge(runs, on=["label", "year"]).sort_values(["label", "year"]).rename(columns={"label": "scenario"})
+
+
+def sign_table(diffs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """P(paired difference > 0) with its standard error, median and 90% interval, per scenario, output and year."""
+    table = uncertainty.paired_difference_probabilities(diffs, columns, table_years(diffs))
+    return table.rename(columns={"label": "scenario"})
+
+
+def variance_table(region: pd.DataFrame, runs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Per scenario, the variance of each headline output at the last year split into a parameter and a stochastic
+    part, with the three parameters behind most of it (`uncertainty.variance_decomposition`)."""
+    last = int(region["year"].max())
+    rows = []
+    for label in labels:
+        inputs = uncertainty.parameter_columns(runs[runs["label"] == label])
+        ends = uncertainty.year_ends(region[region["label"] == label], [last]).set_index("run")
+        for column in ["china_russia_gap", *(f"influence_{p}" for p in powers_in(region))]:
+            split = uncertainty.variance_decomposition(ends[column], inputs, f"{column}@{last}")
+            top = "; ".join(f"{r.parameter} ({'+' if r.direction > 0 else '-'}{r.share:.2f})"
+                            for r in split.top.head(3).itertuples())
+            rows.append({"scenario": label, "output": split.output, "runs": split.runs, "sd": split.variance ** 0.5,
+                         "parameter_share": split.parameter_share, "stochastic_share": split.stochastic_share,
+                         "top_parameters": top or "none vary"})
+    return pd.DataFrame(rows)
+
+
 def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None) -> Path:
     """Write the comparison report of output directories `dirs` into `out_dir` (atomically).
 
@@ -234,18 +290,42 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     if baseline not in labels:
         raise UserError(f"--baseline: no scenario '{baseline}'; scenarios are {', '.join(labels)}")
     region, states = data["region"], data["states"]
+    modes = set(data["modes"].values())
+    spread = ("Each run draws its parameters (" + ", ".join(sorted(m for m in modes if m)) + ") and its random "
+              "shocks, so the bands and shares hold parameter and stochastic uncertainty." if modes - {None, "point"}
+              else "The runs share their parameters and differ in their random shocks.")
+    difference_columns = [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"]
     sections = [
-        Section("Influence", ["Each power's GDP-weighted influence share in the region, per scenario."],
+        Section("Influence", ["Each power's GDP-weighted influence share in the region, per scenario. " + spread],
                 figures={"influence_fan": fan_charts(region, labels)}),
+        Section("Who leads, as probabilities",
+                ["P(lead): the share of runs in which each power has the largest regional influence at the end of "
+                 "the year, ± its Monte Carlo standard error sqrt(p(1-p)/n). The overtaking year is the first year "
+                 "from which China stays ahead of Russia to the horizon (never: not ahead for good by then)."],
+                figures={"china_overtakes_russia": uncertainty.overtaking_figure(
+                    uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
+                    by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
+                tables={"Leader probabilities by year": leader_table(region, labels)}),
     ]
     if len(labels) > 1:
-        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"])
+        diffs = paired_differences(region, baseline, difference_columns)
         sections.append(Section(
             "Differences against the baseline",
             [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "
-             "shows the effect of the scenario, not the noise between runs."],
+             "shows the effect of the scenario, not the noise between runs (replicate k has the same parameter "
+             "draw in every scenario, unless a scenario pins a parameter). P(difference > 0) is the share of "
+             "pairs in which the output rose, ± its Monte Carlo standard error."],
             figures={"influence_differences": difference_charts(diffs, baseline)},
-            tables={"Paired end-year differences": difference_table(diffs)}))
+            tables={"Paired end-year differences": difference_table(diffs),
+                    "Probability that each paired difference is positive": sign_table(diffs, difference_columns)}))
+    if data["runs"] is not None:
+        sections.append(Section(
+            "Where the uncertainty comes from",
+            ["The variance of each headline output across runs at the last year, split into the part the runs' "
+             "parameters explain (cross-validated ridge regression on the parameters that differ between runs: a "
+             "lower bound, since non-linear effects count as stochastic) and the rest (random shocks). Top "
+             "parameters: share of the variance from each parameter's linear effect, with its direction."],
+            tables={"Variance decomposition": variance_table(region, data["runs"], labels)}))
     sections += [
         Section("Alignment", ["Alignment of each state with each power (shares of its orientation)."],
                 figures={"alignment_by_state": alignment_grid(states, labels)}),

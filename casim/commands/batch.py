@@ -6,13 +6,15 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from casim.errors import EXIT_RUNS_FAILED, DiskFault, UserError
+from model.uncertainty import MODES
 
 
-def load_plan(path):
-    """The experiment file's `BatchPlan` and `Experiment` (a bad file raises an `InputError`: exit 2)."""
+def load_plan(path, uncertainty: str | None = None):
+    """The experiment file's `BatchPlan` and `Experiment` (a bad file raises an `InputError`: exit 2); `uncertainty`
+    (the --uncertainty option) overrides the file's mode."""
     from experiments.plan import build_plan
 
-    return build_plan(path)
+    return build_plan(path, uncertainty)
 
 
 def executor_settings(args, experiment):
@@ -72,7 +74,7 @@ def report_failures(summary, rerun: str) -> None:
 
 def cmd_batch(args) -> int:
     with holding(args.out):
-        plan, experiment = load_plan(args.experiment)
+        plan, experiment = load_plan(args.experiment, args.uncertainty)
         out = Path(args.out or Path("out") / experiment.name)
         summary = run_plan(plan, experiment, out, args)
     rate = summary.ran_now / summary.seconds if summary.seconds > 0 else 0.0
@@ -95,6 +97,10 @@ def add_run_options(parser) -> None:
     parser.add_argument("--workers", type=int, help="worker processes (default: experiment file, else all cores)")
     parser.add_argument("--chunk-size", type=int, help="runs per vectorised ensemble (results do not depend on it)")
     parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
+    parser.add_argument("--uncertainty", choices=MODES,
+                        help="what each replicate draws (default: the experiment's uncertainty:, else posterior): "
+                             "posterior, prior or point; the design's sampled parameters win; --resume refuses a "
+                             "change")
 
 
 def add_parser(sub) -> None:

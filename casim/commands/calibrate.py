@@ -26,7 +26,7 @@ def cmd_calibrate(args) -> int:
                        defaults_path=defaults)
     check = result["check"]
     passed = sum(t.passes(v) for t, v in zip(result["targets"], check.values))
-    print(f"wrote {defaults}, {out}/posterior.parquet, report.md, figures/; objective "
+    print(f"wrote {defaults}, {defaults.with_name('posterior.parquet')}, {out}/report.md, figures/; objective "
           f"{result['main'].objective:.4g}; {passed}/{len(result['targets'])} targets pass; "
           f"{len(result['posterior'])} accepted vectors")
     return 0

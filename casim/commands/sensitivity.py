@@ -40,7 +40,7 @@ def cmd_sensitivity(args) -> int:
 
     for output in args.output:
         OutputRef.parse(output, load_actors())  # a typo fails now, not after the batch
-    plan, experiment = load_plan(args.experiment)
+    plan, experiment = load_plan(args.experiment, args.uncertainty)
     factors, seed = sensitivity_inputs(args.experiment, plan, experiment)
     n = args.n or experiment.sample.n
     out = Path(args.out or Path("out") / f"sensitivity_{Path(args.experiment).stem}")

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 from casim.errors import UserError
+from casim.viz.controls import UNCERTAINTY_ENV
+from model.uncertainty import DEFAULT_MODE, MODES
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -88,7 +90,7 @@ def cmd_viz(args) -> int:
     if missing:
         print(f"casim: note: browser assets not cached yet ({', '.join(missing)}); run "
               "'python -m casim.viz.assets' once (make setup does) or the page needs internet access", file=sys.stderr)
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", UNCERTAINTY_ENV: args.uncertainty}
     command = server_command(args.host, args.port)
     print(f"casim viz: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops the server)", flush=True)
     return serve(command, env)
@@ -98,4 +100,7 @@ def add_parser(sub) -> None:
     viz = sub.add_parser("viz", help="start the browser visualiser (bound to 127.0.0.1 by default)")
     viz.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     viz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    viz.add_argument("--uncertainty", choices=MODES, default=DEFAULT_MODE,
+                     help="what each run draws when a page opens (the page can change it): posterior (default), "
+                          "prior or point")
     viz.set_defaults(func=cmd_viz)

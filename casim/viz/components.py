@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import solara
 
+from casim.analysis.uncertainty import mc_standard_error
 from casim.plots import colour, label
 
 from . import figures, numbers
-from .controls import DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_PATH, SLIDERS, format_value, parse_seed, \
-    scenario_choices, slider_range, snap
+from .controls import DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_PATH, SLIDERS, UNCERTAINTY_LABELS, format_value, \
+    parse_seed, scenario_choices, slider_range, snap
 from .export import results_csv, scenario_name, scenario_yaml
 from .markup import safe_markdown, table_html
 from .model import VizModel
@@ -26,6 +27,7 @@ from .session import Session, scenario_summary, scenario_values
 TITLE = "Central Asia: the great powers' balance of influence"
 TAB_TITLE = "casim: Central Asia's balance of influence"
 CSS = Path(__file__).with_name("page.css")  # the page's layout: fixed cells, sticky buttons
+UNCERTAINTY_MODES = {text: mode for mode, text in UNCERTAINTY_LABELS.items()}
 
 
 # ---- small building blocks -------------------------------------------------------------------------------------
@@ -74,13 +76,27 @@ def InfluenceNow(view: dict, model: VizModel):
               [[(label(r.power), colour(r.power)), f"{r.influence.median:.3f}",
                 f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", f"{100 * r.p_leads:.0f}% of runs"] for r in rows],
               "casim-numbers-table", view["step"])
-        if model.n_runs > 1 and numbers.narrow_bands(rows):
-            widest = max(r.influence.width for r in rows)
-            why = ("random shocks and parameter draws" if model.parameters_vary_by_run else
-                   "random shocks (prices, protests, threats), not in their parameters")
-            solara.v.Html(tag="p", class_="casim-note casim-narrow", children=[
-                f"The bands are narrow (at most {widest:.3f} wide): the {model.n_runs} runs differ only in their "
-                f"{why}."])
+        if model.n_runs > 1:
+            narrow = " casim-narrow" if numbers.narrow_bands(rows) else ""
+            solara.v.Html(tag="p", class_=f"casim-note casim-spread{narrow}", children=[spread_note(model, rows)])
+
+
+DRAWN_FROM = {"posterior": "drawn from the calibrated posterior", "prior": "drawn from their prior ranges",
+              "point": "set per run by the scenario's events"}
+
+
+def spread_note(model: VizModel, rows) -> str:
+    """What the bands and the shares hold: parameter draws and shocks, or shocks only; and whether they are narrow."""
+    if model.parameters_vary_by_run:
+        what = (f"the {model.n_runs} runs differ in their parameters ({DRAWN_FROM[model.setup.uncertainty]}) and in "
+                "their random shocks")
+    else:
+        what = (f"the {model.n_runs} runs differ only in their random shocks (prices, protests, threats), not in "
+                "their parameters")
+    if numbers.narrow_bands(rows):
+        widest = max(r.influence.width for r in rows)
+        return f"The bands are narrow (at most {widest:.3f} wide): {what}."
+    return f"Bands and shares over runs: {what}."
 
 
 def Difference(view: dict, model: VizModel):
@@ -101,17 +117,23 @@ def Difference(view: dict, model: VizModel):
                 f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", f"{100 * r.p_positive:.0f}%"]
                for r in view["change"]], "casim-difference-table", view["step"])
         solara.v.Html(tag="p", class_="casim-note", children=[
-            f"Your run minus the unmodified scenario, run by run over {model.n_runs} paired runs (same seeds); "
+            f"Your run minus the unmodified scenario, run by run over {model.n_runs} paired runs (same seeds and "
+            "parameter draws); "
             "P(change > 0) is the share of pairs in which the power gained."])
+
+
+def leader_text(leaders: np.ndarray, powers, n_runs: int) -> str:
+    """P(each power leads) now, most likely first, with its Monte Carlo standard error: 'China 72% ± 6, ...'."""
+    codes, counts = np.unique(leaders, return_counts=True)
+    shares = sorted(((counts[k] / n_runs, powers[code]) for k, code in enumerate(codes)), reverse=True)
+    return ", ".join(f"{label(power)} {100 * p:.0f}% ± {100 * float(mc_standard_error(p, n_runs)):.0f}"
+                     for p, power in shares)
 
 
 def Indicators(view: dict, model: VizModel):
     a = model.actors
-    codes, counts = np.unique(view["leader"], return_counts=True)
-    top = int(np.argmax(counts))
-    leader = f"{label(a.powers[codes[top]])} in {100 * counts[top] / model.n_runs:.0f}% of runs"
     rows = [["Period", f"step {view['step']} of {model.n_steps}: {view['period']}", ""],
-            ["Leading power", leader, ""],
+            ["P(leads the region)", leader_text(view["leader"], a.powers, model.n_runs), "share of runs ± MC error"],
             ["China–Russia influence gap", figures.band_text(view["gap"], "{:+.3f}"), "share (0-1)"],
             ["China–Central Asia trade", figures.band_text(view["trade"], "{:.1f}"), "USD bn per year"]]
     rows += [[f"Debt-to-GDP, {label(code)}", figures.band_text(view["debt"][:, i]), "ratio"]
@@ -143,13 +165,16 @@ def ScenarioPanel(session: Session):
 
 GUIDE = """
 **What am I looking at?** A simulation of how China, Russia, the EU and the US compete for influence
-over the five Central Asian states, 2025-2040, one step per quarter. Each run draws its own random
-shocks, so the model runs an *ensemble* of runs at once: lines are medians, shaded bands show where
-90% of runs lie.
+over the five Central Asian states, 2025-2040, one step per quarter. Nobody knows the model's
+parameters exactly, so each run draws its own (from the calibration's posterior) and its own random
+shocks, and the model runs an *ensemble* of runs at once: lines are medians, shaded bands show where
+90% of runs lie, and "leads in" is the share of runs in which a power leads, an estimate of its
+probability.
 
 **How to use it.** Press **Step** to advance one quarter or **▶** to play. Pick a scenario, move a
 slider, change the seed or the ensemble size, then press **Reset**: changes take effect on Reset,
-which restarts from 2024. A slider shows the value the scenario uses; its position is what runs.
+which restarts from 2024. A slider shows the value the scenario uses (for a drawn parameter, its
+calibrated value); a moved slider sets that value in every run.
 """
 
 
@@ -207,6 +232,9 @@ def Controls(session: Session):
         SeedInput(session)
         solara.SliderInt(f"Ensemble size: {inputs.n_runs} runs", value=inputs.n_runs, min=1, max=MAX_RUNS,
                          on_value=lambda n: update(n_runs=int(n)))
+        solara.Select("Parameter uncertainty", values=list(UNCERTAINTY_LABELS.values()),
+                      value=UNCERTAINTY_LABELS[inputs.uncertainty],
+                      on_value=lambda text: update(uncertainty=UNCERTAINTY_MODES[text]))
         Downloads(session)
         with solara.Details(summary="Advanced: play speed"):
             solara.v.Html(tag="p", class_="casim-note", children=[

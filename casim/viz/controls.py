@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from model.params import REGISTRY, Params, parse_path, scope_codes
+from model.uncertainty import DEFAULT_MODE, MODES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS_CHOICE = "(model defaults, no scenario file)"
@@ -24,6 +25,15 @@ DEFAULT_SEED = 2024
 DEFAULT_RUNS = 50
 MAX_RUNS = 200
 MAX_SEED = 2 ** 63 - 1  # what a scenario file accepts (model/scenario.py), so a downloaded file validates
+UNCERTAINTY_ENV = "CASIM_UNCERTAINTY"  # `casim viz --uncertainty MODE` hands its mode to the server this way
+UNCERTAINTY_LABELS = {"posterior": "calibrated posterior (default)", "prior": "prior ranges only",
+                      "point": "calibrated point, seeds only"}
+
+
+def default_uncertainty() -> str:
+    """The page's starting uncertainty mode: `casim viz --uncertainty` (CASIM_UNCERTAINTY), else the default."""
+    mode = os.environ.get(UNCERTAINTY_ENV, DEFAULT_MODE)
+    return mode if mode in MODES else DEFAULT_MODE
 
 
 @dataclass(frozen=True)

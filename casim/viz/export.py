@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from model.uncertainty import DEFAULT_MODE
+
 from .controls import SLIDER_BY_PATH, format_value
 from .model import VizModel
 
@@ -59,8 +61,11 @@ def scenario_yaml(model: VizModel) -> str:
     """The scenario file's text, checked with the scenario loader (raises ScenarioError if it would not load)."""
     from model.scenario import load_scenario
 
+    mode = model.setup.uncertainty
+    option = f" --uncertainty {mode}" if mode != DEFAULT_MODE else ""
     header = (f"# Saved from the casim visualiser on {date.today().isoformat()} (picked: {model.setup.choice}).\n"
-              f"# Rerun it: casim run {scenario_name(model)}.yaml  (same seed and replicates: same numbers)\n")
+              f"# Rerun it: casim run {scenario_name(model)}.yaml{option}  (same seed, replicates and parameter "
+              "draws: same numbers)\n")
     with model.lock:
         document = scenario_document(model)
     text = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)

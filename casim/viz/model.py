@@ -3,10 +3,12 @@
 One `VizModel` per browser session (see `components.Page`). It resolves a scenario file
 through the scenario loader, layers the sliders the student moved on top, and steps two
 vectorised ensembles in lockstep: the student's run and the unmodified scenario, with the
-same run seeds and the same parameter arrays apart from the moved sliders (so each run of
-one is paired with the same run of the other, and a later per-run parameter draw would be
-shared too). Plotted quantities are read from the output contract (`model/outputs.py`), over
-time from each model's own history (`model/history.py`). Nothing here computes dynamics.
+same run seeds and the same parameter arrays apart from the moved sliders. Each run's
+parameters are drawn as in `casim run` (`model.uncertainty`, by master seed and replicate), so
+both ensembles draw the same vector for run k and each run of one is paired with the same run
+of the other; a moved slider pins its parameter in the student's runs only. Plotted quantities
+are read from the output contract (`model/outputs.py`), over time from each model's own history
+(`model/history.py`). Nothing here computes dynamics.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import numpy as np
 from model.model import CentralAsiaModel
 from model.outputs import column
 from model.params import ParameterError, Params
+from model.uncertainty import DEFAULT_MODE, check_mode
 
 from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, MAX_RUNS, SLIDER_BY_KEYWORD, parse_seed, \
     scenario_path, slider_overrides, values_in_effect
@@ -38,6 +41,7 @@ class Setup:
     in_effect: dict[str, float] = field(default_factory=dict)  # each slider's value in effect, by keyword
     overrides: dict[str, float] = field(default_factory=dict)  # moved sliders, by dotted path
     errors: list[str] = field(default_factory=list)
+    uncertainty: str = DEFAULT_MODE                     # what each run draws (model.uncertainty), both ensembles
 
 
 def resolve_setup(choice: str, seed: int, n_runs: int, positions: dict[str, float] | None = None) -> Setup:
@@ -96,10 +100,11 @@ class VizModel(CentralAsiaModel):
         n_runs: ensemble size R.
         sliders: slider positions by keyword (see `controls.SLIDERS`); a position that differs from the
             scenario's value in effect overrides it. None: the scenario's own values.
+        uncertainty: what each run draws, as `casim run --uncertainty`: posterior (default), prior or point.
     """
 
     def __init__(self, scenario: str = DEFAULTS_CHOICE, seed: int | str = DEFAULT_SEED, n_runs: int = DEFAULT_RUNS,
-                 sliders: dict[str, float] | None = None):
+                 sliders: dict[str, float] | None = None, uncertainty: str = DEFAULT_MODE):
         unknown = sorted(set(sliders or {}) - set(SLIDER_BY_KEYWORD))
         if unknown:
             raise TypeError(f"sliders: unknown slider(s) {', '.join(unknown)}")
@@ -112,14 +117,17 @@ class VizModel(CentralAsiaModel):
             master = DEFAULT_SEED
         setup = resolve_setup(scenario, master, n_runs, sliders)
         setup.errors[:0] = errors
+        setup.uncertainty = check_mode(uncertainty)
         self.reference: CentralAsiaModel | None = None
         if not setup.errors:
             try:
                 super().__init__(n_runs=n_runs, seed=master, params={**setup.params, **setup.overrides},
-                                 events=setup.events, scenario=setup.name, record="all", **setup.horizon)
-                if setup.overrides:  # the unmodified scenario: same seeds, same parameters but the moved sliders
-                    self.reference = CentralAsiaModel(run_seeds=self.seeds, params=setup.params, events=setup.events,
-                                                      scenario=setup.name, record="all", **setup.horizon)
+                                 events=setup.events, scenario=setup.name, record="all", uncertainty=uncertainty,
+                                 **setup.horizon)
+                if setup.overrides:  # the unmodified scenario: same seeds, same draws, all but the moved sliders
+                    self.reference = CentralAsiaModel(seed=master, run_seeds=self.seeds, params=setup.params,
+                                                      events=setup.events, scenario=setup.name, record="all",
+                                                      uncertainty=uncertainty, **setup.horizon)
             except ParameterError as exc:
                 setup.errors.append(str(exc))
         if setup.errors:  # show the defaults, frozen, next to the error messages
@@ -137,7 +145,8 @@ class VizModel(CentralAsiaModel):
 
     @property
     def parameters_vary_by_run(self) -> bool:
-        """True when some parameter differs between runs (then the bands hold parameter uncertainty too)."""
+        """True when some parameter differs between runs (then the bands hold parameter uncertainty too: the
+        runs' draws, or per-run values a scenario event set)."""
         return any(np.any(values != values[:1]) for values in self.params.values.values())
 
     @property

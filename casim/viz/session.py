@@ -20,7 +20,7 @@ import numpy as np
 import solara
 
 from . import figures, numbers
-from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, default_scenario
+from .controls import DEFAULT_RUNS, DEFAULT_SEED, DEFAULTS_CHOICE, default_scenario, default_uncertainty
 from .model import VizModel, period_label, resolve_setup
 
 PLAY_INTERVAL_MS = 100  # Mesa SolaraViz's default pause between steps while playing
@@ -34,6 +34,7 @@ class Inputs:
     seed: str = str(DEFAULT_SEED)
     n_runs: int = DEFAULT_RUNS
     positions: dict = field(default_factory=dict)  # slider keyword -> position
+    uncertainty: str = field(default_factory=default_uncertainty)  # what each run draws (model.uncertainty)
 
 
 def scenario_values(choice: str) -> dict[str, float]:
@@ -91,7 +92,7 @@ class Session:
     # ---- model ------------------------------------------------------------------------------------------
     def _build(self) -> None:
         inputs = self.applied = self.inputs.value
-        model = VizModel(inputs.choice, inputs.seed, inputs.n_runs, inputs.positions)
+        model = VizModel(inputs.choice, inputs.seed, inputs.n_runs, inputs.positions, inputs.uncertainty)
         a = model.actors
         self.plots = {"influence": figures.InfluencePlot(a.powers, (model.time_of(0), model.time_of(model.n_steps)),
                                                           model.n_runs),
