@@ -49,3 +49,34 @@ def market_time(ship_time, market_legs, transit_power, transit_exposed, sanction
     exposed = transit_exposed & transits[None, :]                                                # (P, C)
     days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                     # (R, P, C)
     return min_last(market_legs * days)
+
+
+def route_market_time(ship_time, route_legs, route_local_days, transit_power, transit_exposed, sanctions,
+                      delay_days, ship_time_scale):
+    """Days from each state to each power's market by its fastest route (state-specific legs).
+
+    T_ij = min_r [ scale * local_ijr + sum_c leg_ijrc (days_c + scale * delay * sanctions_k(c) * exposed_jc) ]
+
+    A route r is a chain of corridor segments: leg_ijrc is the share of corridor c's days it uses (0 if it
+    does not use c), local_ijr its days off the corridors (inside the state); unused route slots have
+    local = inf. Corridor days already carry the ship-time scale, so the scale multiplies every term and a
+    10% cut in it cuts every state's time to every market by exactly 10%. Investment in a corridor by any
+    payer shortens every route that uses it. Sanction delays apply on legs that cross the sanctioned
+    transit power on the way to market j (Northern to the EU, not to China).
+
+    Args:
+        ship_time: (R, C) corridor days. route_legs: (S, P, N, C). route_local_days: (S, P, N).
+        transit_power: (C,) index of the power a corridor transits, or -1. transit_exposed: (P, C) bool.
+        sanctions: (R, P). delay_days, ship_time_scale: (R,).
+    Returns:
+        (R, S, P) days. Sources in actors.yaml `routes` (china_uzbekistan_rail_days, cku_railway, transit_*).
+    """
+    transits = transit_power >= 0
+    transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)       # (R, C)
+    delay = (ship_time_scale * delay_days)[:, None] * transit_sanctions                             # (R, C)
+    exposed = transit_exposed & transits[None, :]                                                   # (P, C)
+    days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                        # (R, P, C)
+    total = ship_time_scale[:, None, None, None] * route_local_days                                  # (R, S, P, N)
+    for c in range(route_legs.shape[-1]):
+        total = total + route_legs[..., c] * days[:, None, :, c, None]
+    return min_last(total)

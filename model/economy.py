@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import times
+from .arrays import sum_axis1, times
 
 
 def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
@@ -174,3 +174,157 @@ def debt_distress(debt_to_gdp, threshold, width):
 def step_fdi_stock(stock, flow, depreciation, dt):
     """dK = (F - delta K) dt, floored at 0."""
     return np.maximum(stock + (flow - depreciation * stock) * dt, 0.0)
+
+
+# ---- fading trends (mechanism 5) ---------------------------------------------------------------------
+def fading_log_trend(years, initial, longrun, fade_years):
+    """Log of a trend index whose growth fades from g0 to g_inf: g(t) = g_inf + (g0 - g_inf) e^{-t/tau}.
+
+    ln D(t) = g_inf t + (g0 - g_inf) tau (1 - e^{-t/tau})
+
+    A growth rate fitted to one recent year does not run for fifteen. years: scalar (years since the base
+    year); initial g0, longrun g_inf: (R, P); fade_years tau: (R,).
+    """
+    fade = (fade_years * (1.0 - np.exp(-years / fade_years)))[:, None]
+    return longrun * years + (initial - longrun) * fade
+
+
+# ---- tariffs and trade costs (mechanisms 2 and 3) -----------------------------------------------------
+def import_tariffs(member, free_trade, in_union, external_tariff, mfn):
+    """Ad-valorem tariff on state i's imports from power j.
+
+    t^M_ij = member_i [j outside the union] CET + (1 - member_i) (1 - fta_i [j in the union]) MFN_i
+
+    Members of the customs union pay nothing inside it and its common external tariff (CET) outside;
+    others apply their own MFN rate to everybody, except union goods under the CIS free-trade area.
+    member (R, S); free_trade (S,) 0/1; in_union (P,) bool; external_tariff (R,); mfn (R, S). Returns (R, S, P).
+    Sources: eaeu_cet_average, kg_tariff_eaeu_accession, kz_wto_tariff_commitment, uz_average_tariff, tj_average_tariff.
+    """
+    outside = ~in_union
+    members = times((member * external_tariff[:, None])[:, :, None], outside[None, None, :])
+    own = (1.0 - member) * mfn                                                          # (R, S)
+    exempt = 1.0 - np.multiply.outer(free_trade, in_union)                              # (S, P)
+    return members + own[:, :, None] * exempt
+
+
+def export_tariffs(member, free_trade, in_union, external_tariff):
+    """Tariff the union charges on state i's exports to it: t^X_ij = [j in the union] (1 - member_i)(1 - fta_i) CET.
+
+    Other powers' tariffs on the region's exports do not change in any scenario, so they cancel in the
+    ratio-to-base gravity and are left at 0. member (R, S); free_trade (S,); in_union (P,); CET (R,).
+    """
+    outsider = (1.0 - member) * (1.0 - free_trade) * external_tariff[:, None]          # (R, S)
+    return times(outsider[:, :, None], in_union[None, None, :].astype(float))
+
+
+def tariff_trade_cost(tariffs, sanctions, sanction_cost, secondary_risk, member, union_cut, in_union):
+    """tau_ij = 1 + t_ij + c_s rho s_j - cut member_i [j in the union], floored at 0.05.
+
+    Western sanctions on power j raise the region's cost of trading with it only through the risk rho of
+    secondary sanctions (the region does not apply them); the union's non-tariff cut (no customs border,
+    `eaeu_trade_cost_cut` times Russia's offer) lowers members' costs with it.
+    tariffs (R, S, P); sanctions (R, P); sanction_cost, secondary_risk, union_cut (R,); member (R, S).
+    """
+    risk = (sanction_cost * secondary_risk)[:, None] * sanctions                         # (R, P)
+    cut = times((union_cut[:, None] * member)[:, :, None], in_union[None, None, :].astype(float))
+    return np.maximum(1.0 + tariffs + risk[:, None, :] - cut, 0.05)
+
+
+def export_time_factor(pipeline_share, time_ratio, time_elasticity):
+    """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta).
+
+    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_exports_cpc_share,
+    tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); time_ratio (R, S, P); eta (R,).
+    """
+    rail = np.exp(-time_elasticity[:, None, None] * np.log(time_ratio))
+    return pipeline_share + (1.0 - pipeline_share) * rail
+
+
+# ---- stock-flow consistency (mechanism 8) --------------------------------------------------------------
+def repatriation_rate(base_flow, base_stock, depreciation, growth):
+    """Outflow rate that puts a base-year FDI stock at rest on its trend: r = max(F0 / K0 - delta - g, 0).
+
+    Gross inflows include intercompany loans that are repaid and profits taken home; without r China's
+    2024 stock (14) would head for flow / depreciation (89) and jump in every run.
+    """
+    ratio = np.divide(base_flow, base_stock, out=np.zeros_like(base_flow, dtype=float), where=base_stock > 0)
+    return np.maximum(ratio - depreciation - growth, 0.0)
+
+
+# ---- capital and output (mechanism 6) ------------------------------------------------------------------
+def domestic_investment_rate(base_growth, depreciation, capital_output, foreign_investment_ratio):
+    """Domestic investment over base-year GDP that keeps capital on the base growth path at rest.
+
+    s_i = (g0_i + delta_K) kappa - sum_j m_ij (F0_ij + L0_ij) / Y0_i
+    """
+    return (base_growth + depreciation) * capital_output - foreign_investment_ratio
+
+
+def step_stock(stock, inflow, outflow_rate, dt):
+    """dK = (I - rate K) dt, floored at 0: capital, FDI stocks (rate = delta + r)."""
+    return np.maximum(stock + (inflow - outflow_rate * stock) * dt, 0.0)
+
+
+def log_real_output(years, base_growth, capital_share, log_capital_ratio, log_productivity):
+    """ln y_i = (1 - alpha) g0_i t + alpha ln(K_i / K0_i) + ln A_i.
+
+    Cobb-Douglas output relative to the base year: labour-augmenting progress at the base growth, so that
+    capital growing at g0 gives y = e^{g0 t}. A permanent rise in investment raises the level of output by a
+    bounded amount (alpha times the rise in the steady-state capital stock), not its growth rate.
+    base_growth (R, S); capital_share (R,); log_capital_ratio, log_productivity (R, S).
+    """
+    return (1.0 - capital_share[:, None]) * base_growth * years + capital_share[:, None] * log_capital_ratio + log_productivity
+
+
+def step_log_productivity(log_productivity, distress, distress_drag, dt):
+    """ln A -= drag * distress * dt: output lost while a state is in debt distress (a level loss that stays)."""
+    return log_productivity - distress_drag * distress * dt
+
+
+def usd_gdp(base_gdp, log_output, log_exchange_rate, commodity_term, remittance_gap, remittance_share,
+            reexport_gap, reexport_margin):
+    """GDP in USD: Y_i = Y0_i e^{ln y_i + ln RER_i + e c_i ln P_i} + mu_R (Rem_i - Rem_i^trend) + m_RE (RE_i - RE0_i).
+
+    Real output at the real exchange rate, the commodity price effect on the value of output, the part of
+    remittances above or below their trend spent on domestic output, and the margin earned on re-exports.
+    base_gdp (S,); log terms, gaps (R, S); remittance_share, reexport_margin (R,).
+    """
+    level = times(np.exp(log_output + log_exchange_rate + commodity_term), base_gdp)
+    return level + remittance_share[:, None] * remittance_gap + reexport_margin[:, None] * reexport_gap
+
+
+# ---- lending and allocation (mechanisms 9 and 10) -------------------------------------------------------
+def creditor_caution(caution, distress, base_distress):
+    """Lenders pull back from distressed borrowers: (1 - c D_i) / (1 - c D0_i), 1 at the base year.
+
+    China's lending to the region contracted after 2019 as borrowers' debt burdens rose (china_dev_finance_ca).
+    caution (R,); distress (R, S); base_distress (S,).
+    """
+    c = caution[:, None]
+    return (1.0 - c * distress) / (1.0 - c * base_distress)
+
+
+def attractiveness_gap(output_gap, distress_gap, delayed, alignment_gap, risk_weight, welcome_weight):
+    """Change since the base year of a state's attractiveness to power j:
+
+    V_ij - V0_ij = ln(Y_i / Y_i^trend) - w_R (D_i - D0_i + delayed_ij) + w_A (a_ij - a0_ij)
+
+    Expected return (the state's USD GDP against its base trend), risk (debt distress, projects held up by
+    protests) and welcome (the state's alignment towards j). output_gap, distress_gap (R, S); delayed (R, S, P)
+    bool; alignment_gap (R, S, P); weights (R,).
+    """
+    state_part = output_gap - risk_weight[:, None] * distress_gap                          # (R, S)
+    pair_part = welcome_weight[:, None, None] * alignment_gap - risk_weight[:, None, None] * delayed
+    return state_part[:, :, None] + pair_part
+
+
+def allocation_ratio(base_split, gap, sensitivity):
+    """How a power's budget moves between states: a_ij / a0_ij = e^{lambda dV_ij} / sum_k a0_kj e^{lambda dV_kj}.
+
+    A multinomial-logit split around the base-year split a0 (1 everywhere at the base year): the budget
+    goes to states whose attractiveness rises, and what one state loses the others gain.
+    base_split (S, P), columns sum to 1; gap (R, S, P); sensitivity lambda (R,).
+    """
+    weight = np.exp(sensitivity[:, None, None] * gap)
+    total = sum_axis1(weight * base_split)                                                    # (R, P)
+    return weight / total[:, None, :]
