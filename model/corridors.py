@@ -69,7 +69,7 @@ def route_market_time(ship_time, route_legs, route_local_days, transit_power, tr
         transit_power: (C,) index of the power a corridor transits, or -1. transit_exposed: (P, C) bool.
         sanctions: (R, P). delay_days, ship_time_scale: (R,).
     Returns:
-        (R, S, P) days. Sources in actors.yaml `routes` (china_uzbekistan_rail_days, cku_railway, transit_*).
+        (R, S, P) days. Sources in actors.yaml `routes` (china_uzbekistan_rail_days, cku_railway_time_saving, transit_*).
     """
     transits = transit_power >= 0
     transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)       # (R, C)

@@ -233,7 +233,7 @@ def tariff_trade_cost(tariffs, sanctions, sanction_cost, secondary_risk, member,
 def export_time_factor(pipeline_share, time_ratio, time_elasticity):
     """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta).
 
-    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_exports_cpc_share,
+    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_cpc_share,
     tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); time_ratio (R, S, P); eta (R,).
     """
     rail = np.exp(-time_elasticity[:, None, None] * np.log(time_ratio))

@@ -18,9 +18,8 @@ def russia_income_shock(log_oil, sanctions, war, oil_elasticity, sanction_drag, 
                         base_war):
     """Deviation of Russia's USD income from its trend: ln w~ = phi_R ln(p_oil/p0) - c_s (s - s0) + c_w (war - war0).
 
-    Russia's GDP in USD moves with oil, sanctions and war spending (WDI series `rus_gdp_usd_wb`: -41% 2013-15
-    with Brent -52% and the first sanctions; +23% in 2022 with Brent +42% and war demand). Zero at the base
-    year. All arguments (R,); sanctions and war are Russia's own intensities.
+    Russia's GDP in USD moves with oil, sanctions and war spending (`rus_gdp_usd_wdi2026`: -41% 2013-15 with
+    Brent -52% and the first sanctions; +25% in 2022 with Brent +42% and war demand). Zero at the base year. All arguments (R,); sanctions and war are Russia's own intensities.
     """
     return (oil_elasticity * log_oil - sanction_drag * (sanctions - base_sanctions)
             + war_stimulus * (war - base_war))
@@ -33,9 +32,9 @@ def remittances(base, russia_share, log_trend_russia, russia_shock, elasticity, 
     Rem_i = Rem0_i [ sigma_i e^{ln D_RUS(t)} e^{eps ln w~} m_i + (1 - sigma_i) e^{g_o t} ]
 
     The Russian part grows with Russia's trend income D_RUS and answers its deviations from trend w~ with
-    the elasticity eps > 1 (migrants' numbers and wages both fall in a Russian recession: transfers from
-    Russia to Tajikistan fell from 3.83 to 1.28 bn in 2015 while Russia's USD income fell ~40%:
-    `tjk_remit_from_rus_cbr`); m_i is the migration-policy factor (1 at base). The rest grows at g_o.
+    the elasticity eps (remittances to Tajikistan, Kyrgyzstan and Uzbekistan fell to 0.50-0.74 of their 2013
+    level as Russia's USD income fell 41%: `remit_shock_2013_2016_ratios`); m_i is the migration-policy
+    factor (1 at base). The rest grows at g_o.
 
     Args:
         base: (S,) base-year inflows Rem0. russia_share: (S,) sigma. log_trend_russia, russia_shock,
@@ -61,8 +60,8 @@ def reexports(intensity, sanctions, secondary_risk, gdp):
 
     Goods from China and the EU, bought by the state and shipped on to Russia. They rise with sanctions on
     Russia and fall with the risk of secondary sanctions rho. xi_i per state from the 2022 jump in exports
-    to Russia (Kyrgyzstan 0.39 -> 1.07 bn, `kgz_exports_rus_2021_2022`; Kazakhstan +1.8 bn and Uzbekistan
-    +0.9 bn, `ca_reexport_flows_2022_wsj`).
+    to Russia (Kyrgyzstan 0.39 -> 1.07 bn, `kgz_rus_exports_nat`; Kazakhstan +1.8 bn and Uzbekistan
+    +0.9 bn, `reexport_wsj_eu_us_2022`).
 
     Args: intensity xi (R, S); sanctions, secondary_risk (R,); gdp (R, S).
     """
@@ -72,9 +71,9 @@ def reexports(intensity, sanctions, secondary_risk, gdp):
 def china_customs_trade(national, mirror_ratio, transit):
     """Trade with China on China's customs (GAC) basis: GAC_i = m_i national_i + transit_i.
 
-    m_i is the mirror ratio without re-exports (Kyrgyzstan 2018: 5.61 / 2.0 = 2.8, `kgz_chn_trade_gac`,
-    `kgz_chn_trade_nat`); transit_i the goods China books as exports to the state that travel on to Russia
-    without entering its national statistics (transit_i = gamma_i RE_i, gamma_i from the base year).
+    m_i is the mirror ratio without re-exports (Kyrgyzstan 2013-2020: 3.66 on average, `kgz_chn_trade_gac`
+    over `kgz_chn_trade_dots`); transit_i the goods China books as exports to the state that travel on to
+    Russia without entering its national statistics (transit_i = gamma_i RE_i, gamma_i from the base year).
     national (..., S), mirror_ratio (S,), transit (..., S). Summed over states by the caller.
     """
     return national * mirror_ratio + transit
@@ -98,7 +97,8 @@ def step_log_exchange_rate(log_rer, log_income_index, elasticity, adjustment):
     """Real exchange rate, partial adjustment in logs: ln RER += a (phi_i ln Q_i - ln RER), a = min(speed dt, 1).
 
     Commodity and remittance economies' currencies follow their external income (2014-16: Kazakhstan's USD
-    GDP -38% with Brent -60% and the tenge's float; Tajikistan's -23% with remittances from Russia -67%).
+    GDP -38% with Brent -60% and the tenge's float; Tajikistan's -23% as its remittances halved:
+    kz_usd_gdp_bust_2013_2016, fx_depreciation_2014_2016, remit_shock_2013_2016_ratios).
     log_rer, log_income_index (R, S); elasticity phi (R, S); adjustment (R, S) or (R, 1).
     """
     return log_rer + adjustment * (elasticity * log_income_index - log_rer)
