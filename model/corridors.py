@@ -71,12 +71,18 @@ def route_market_time(ship_time, route_legs, route_local_days, transit_power, tr
     Returns:
         (R, S, P) days. Sources in actors.yaml `routes` (china_uzbekistan_rail_days, cku_railway_time_saving, transit_*).
     """
+    n_s, n_p, n_r, n_c = route_legs.shape
     transits = transit_power >= 0
     transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)       # (R, C)
     delay = (ship_time_scale * delay_days)[:, None] * transit_sanctions                             # (R, C)
     exposed = transit_exposed & transits[None, :]                                                   # (P, C)
     days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                        # (R, P, C)
-    total = ship_time_scale[:, None, None, None] * route_local_days                                  # (R, S, P, N)
-    for c in range(route_legs.shape[-1]):
-        total = total + route_legs[..., c] * days[:, None, :, c, None]
-    return min_last(total)
+    # every route's corridor days at once: each route's legs, placed in its market's block, times the
+    # (P x C) days of all runs; routes first and runs last, so the min over routes walks whole rows of runs
+    legs = np.zeros((n_s, n_p, n_r, n_p, n_c))
+    for j in range(n_p):
+        legs[:, j, :, j, :] = route_legs[:, j]
+    routes = legs.reshape(-1, n_p * n_c) @ days.reshape(len(days), n_p * n_c).T                  # (S P N, R)
+    routes += np.multiply.outer(route_local_days.reshape(-1), ship_time_scale)
+    fastest = np.minimum.reduce(routes.reshape(n_s, n_p, n_r, len(days)), axis=2)                  # (S, P, R)
+    return np.moveaxis(fastest, -1, 0)

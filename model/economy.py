@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import sum_axis1, times
+from .arrays import sum_axis1, sum_last, times
 
 
 def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
@@ -241,23 +241,29 @@ def export_time_factor(pipeline_share, time_ratio, time_elasticity):
 
 
 # ---- stock-flow consistency (mechanism 8) --------------------------------------------------------------
-def repatriation_rate(base_flow, base_stock, depreciation, growth):
-    """Outflow rate that puts a base-year FDI stock at rest on its trend: r = max(F0 / K0 - delta - g, 0).
+def repatriation_rate(base_flow, base_stock, depreciation, growth, dt):
+    """Outflow rate that puts a base-year FDI stock at rest on its trend.
 
-    Gross inflows include intercompany loans that are repaid and profits taken home; without r China's
-    2024 stock (14) would head for flow / depreciation (89) and jump in every run.
+    r = max(F0/K0 q - (q - 1)/dt - delta, 0), q = e^{g dt}: the stock grows at the flow's rate g when it is
+    updated each step by `step_stock` with this step's flow (r -> F0/K0 - delta - g as dt -> 0). Gross
+    inflows include intercompany loans that are repaid and profits taken home; without r China's 2024
+    stock (14) would head for flow / depreciation (89) and jump in every run.
     """
+    q = np.exp(growth * dt)
     ratio = np.divide(base_flow, base_stock, out=np.zeros_like(base_flow, dtype=float), where=base_stock > 0)
-    return np.maximum(ratio - depreciation - growth, 0.0)
+    return np.maximum(ratio * q - (q - 1.0) / dt - depreciation, 0.0)
 
 
 # ---- capital and output (mechanism 6) ------------------------------------------------------------------
-def domestic_investment_rate(base_growth, depreciation, capital_output, foreign_investment_ratio):
+def domestic_investment_rate(base_growth, depreciation, capital_output, foreign_investment_ratio, dt):
     """Domestic investment over base-year GDP that keeps capital on the base growth path at rest.
 
-    s_i = (g0_i + delta_K) kappa - sum_j m_ij (F0_ij + L0_ij) / Y0_i
+    s_i = kappa ((q - 1)/dt + delta_K) - q f_i, q = e^{g0_i dt}, f_i = sum_j m_ij (F0_ij + L0_ij) / Y0_i:
+    the step's domestic investment follows last step's output and its foreign investment this step's flows
+    (s -> (g0 + delta_K) kappa - f as dt -> 0).
     """
-    return (base_growth + depreciation) * capital_output - foreign_investment_ratio
+    q = np.exp(base_growth * dt)
+    return capital_output * ((q - 1.0) / dt + depreciation) - q * foreign_investment_ratio
 
 
 def step_stock(stock, inflow, outflow_rate, dt):
@@ -276,9 +282,12 @@ def log_real_output(years, base_growth, capital_share, log_capital_ratio, log_pr
     return (1.0 - capital_share[:, None]) * base_growth * years + capital_share[:, None] * log_capital_ratio + log_productivity
 
 
-def step_log_productivity(log_productivity, distress, distress_drag, dt):
-    """ln A -= drag * distress * dt: output lost while a state is in debt distress (a level loss that stays)."""
-    return log_productivity - distress_drag * distress * dt
+def step_log_productivity(log_productivity, distress, base_distress, distress_drag, dt):
+    """ln A -= drag (D - D0) dt: output lost while a state is in more debt distress than in the base year.
+
+    A level loss that stays; measured from the base-year distress D0 so that the base year is a rest point.
+    """
+    return log_productivity - distress_drag * (distress - base_distress) * dt
 
 
 def usd_gdp(base_gdp, log_output, log_exchange_rate, commodity_term, remittance_gap, remittance_share,
@@ -318,13 +327,70 @@ def attractiveness_gap(output_gap, distress_gap, delayed, alignment_gap, risk_we
     return state_part[:, :, None] + pair_part
 
 
-def allocation_ratio(base_split, gap, sensitivity):
+def allocation_weight(gap, sensitivity):
+    """e^{lambda dV_ij}: the logit weight of a state in power j's budget, relative to the base year (R, S, P)."""
+    return np.exp(sensitivity[:, None, None] * gap)
+
+
+def allocation_ratio(base_split, weight):
     """How a power's budget moves between states: a_ij / a0_ij = e^{lambda dV_ij} / sum_k a0_kj e^{lambda dV_kj}.
 
     A multinomial-logit split around the base-year split a0 (1 everywhere at the base year): the budget
     goes to states whose attractiveness rises, and what one state loses the others gain.
-    base_split (S, P), columns sum to 1; gap (R, S, P); sensitivity lambda (R,).
+    base_split (S,) or (S, P) with columns summing to 1; weight (R, S) or (R, S, P) from `allocation_weight`.
     """
-    weight = np.exp(sensitivity[:, None, None] * gap)
-    total = sum_axis1(weight * base_split)                                                    # (R, P)
-    return weight / total[:, None, :]
+    return weight / sum_axis1(weight * base_split)[:, None]
+
+
+def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, log_demand, log_supply,
+                  export_resistance, import_resistance, log_time_ratio, pipeline_share, gdp_elasticity, time_elasticity,
+                  price_index, commodity_share, fdi_stock_ratio, fdi_link):
+    """Gravity exports and import demand in ratio-to-base form, with state-specific times (mechanisms 3-5).
+
+    X_ij  = X0_ij (Y_i/Y0_i)^a D_j^a (tau^X/tau^X0)^(-theta) [pi_ij + (1 - pi_ij)(T_ij/T0_ij)^(-eta)] (1 + c_i (P_i - 1))
+    M^d_ij = M0_ij (A_i/A0_i)^a S_j^a (tau^M/tau^M0)^(-theta) (T_ij/T0_ij)^(-eta) (K_ij/K0_ij)^link
+
+    D_j is the power's import demand (Russia's moves with its income shocks), S_j its supplying economy on
+    its trend; both relative to world income. Import demand follows absorption A = Y + remittances;
+    pipeline exports (pi) take no rail days. X0, M0 exclude re-exports (added by the caller).
+    log_demand, log_supply (R, P); resistances (R, S, P) from `trade_resistance`; log_time_ratio ln(T/T0)
+    (R, S, P); pipeline_share (S, P).
+    """
+    a = gdp_elasticity[:, None]
+    export_state = np.exp(a * np.log(output_ratio))                                               # (R, S)
+    import_state = np.exp(a * np.log(absorption_ratio))                                           # (R, S)
+    demand = np.exp(a * log_demand)                                                               # (R, P)
+    supply = np.exp(a * log_supply)                                                               # (R, P)
+    rail = np.exp(-time_elasticity[:, None, None] * log_time_ratio)                               # (R, S, P)
+    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
+    exports = times((export_state * export_price)[:, :, None], demand[:, None, :])
+    exports *= export_resistance
+    exports *= pipeline_share + (1.0 - pipeline_share) * rail
+    exports *= base_exports
+    fdi_factor = np.log(np.maximum(fdi_stock_ratio, 1e-9))
+    fdi_factor *= fdi_link[:, None, None]
+    np.exp(fdi_factor, out=fdi_factor)
+    imports = times(import_state[:, :, None], supply[:, None, :])
+    imports *= import_resistance
+    imports *= rail
+    imports *= fdi_factor
+    imports *= base_imports
+    return exports, imports, rail
+
+
+def trade_cost_index(import_shares, import_resistance, rail):
+    """Phi_i = sum_j s0_ij (tau^M_ij / tau^M0_ij)^(-theta) (T_ij / T0_ij)^(-eta): how much cheaper imports have become.
+
+    s0_ij: base-year import shares. 1 at the base year; 1.088 for a 10% cut in every shipment time (eta = 0.8).
+    """
+    return sum_last(import_shares * import_resistance * rail)
+
+
+def log_trade_gain(domestic_share, cost_index, cost_elasticity):
+    """Real income gain from cheaper trade (Arkolakis, Costinot and Rodriguez-Clare 2012): ln G_i = (1/theta) ln(lambda0_i + (1 - lambda0_i) Phi_i).
+
+    lambda0_i is the base-year share of spending on home goods; the gain is (lambda'/lambda)^(-1/theta) with
+    lambda' the new home share when foreign goods get cheaper by Phi. Only trade costs and times move it, not
+    income-driven import growth. domestic_share (S,); cost_index (R, S); theta (R,).
+    """
+    return np.log(domestic_share + (1.0 - domestic_share) * cost_index) / cost_elasticity[:, None]

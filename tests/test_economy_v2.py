@@ -50,28 +50,34 @@ def test_export_time_factor_spares_pipelines():
 
 
 def test_repatriation_rate_puts_the_base_stock_at_rest():
-    r = economy.repatriation_rate(np.array([1.4, 0.05]), np.array([5.2, 1.0]), 0.05, np.array([0.04, 0.02]))
-    np.testing.assert_allclose(r, [1.4 / 5.2 - 0.09, 0.0])
-    stock = economy.step_stock(np.array([5.2]), np.array([1.4 * np.exp(0.04 * 0.25)]), 0.05 + r[0], 0.25)
-    assert stock[0] == pytest.approx(5.2 * (1 + 0.04 * 0.25), rel=1e-3)     # grows at the budget's rate
+    q = np.exp(0.04 * 0.25)
+    r = economy.repatriation_rate(np.array([1.4, 0.05]), np.array([5.2, 1.0]), 0.05, np.array([0.04, 0.02]), 0.25)
+    np.testing.assert_allclose(r, [1.4 / 5.2 * q - (q - 1) / 0.25 - 0.05, 0.0])
+    assert r[0] == pytest.approx(1.4 / 5.2 - 0.09, abs=3e-3)               # near the continuous-time rate
+    stock = np.array([5.2])
+    for n in range(1, 9):                                                   # eight quarters on the trend
+        stock = economy.step_stock(stock, np.array([1.4 * q ** n]), 0.05 + r[0], 0.25)
+    assert stock[0] == pytest.approx(5.2 * q ** 8, rel=1e-12)
 
 
 def test_capital_rest_point_and_level_effect():
-    g0, delta, kappa = 0.05, 0.05, 2.5
-    s = economy.domestic_investment_rate(g0, delta, kappa, 0.07)
-    assert s == pytest.approx(0.25 - 0.07)
-    # at rest: investment s Y0 + foreign 0.07 Y0 = (g0 + delta) K0 makes K grow at g0
-    k = economy.step_stock(np.array([kappa]), np.array([s + 0.07]), delta, 0.25)
-    assert k[0] == pytest.approx(kappa * (1 + g0 * 0.25))
+    g0, delta, kappa, dt = 0.05, 0.05, 2.5, 0.25
+    s = economy.domestic_investment_rate(g0, delta, kappa, 0.07, dt)
+    assert s == pytest.approx(0.25 - 0.07, abs=1e-3)
+    # at rest: domestic investment on last step's output and foreign on this step's keep K on e^{g0 t}
+    q, k = np.exp(g0 * dt), np.array([kappa])
+    for n in range(1, 9):
+        k = economy.step_stock(k, np.array([s * q ** (n - 1) + 0.07 * q ** n]), delta, dt)
+    assert k[0] == pytest.approx(kappa * q ** 8, rel=1e-12)
     # output at rest: (1 - a) g0 t + a g0 t = g0 t
     ln_y = economy.log_real_output(2.0, np.array([[g0]]), R1 * 0.4, np.array([[g0 * 2.0]]), np.zeros((1, 1)))
     assert ln_y[0, 0] == pytest.approx(g0 * 2.0)
 
 
 def test_productivity_loss_from_distress_stays():
-    a = economy.step_log_productivity(np.zeros((1, 1)), np.array([[0.5]]), 0.03, 0.25)
+    a = economy.step_log_productivity(np.zeros((1, 1)), np.array([[0.6]]), np.array([0.1]), 0.03, 0.25)
     assert a[0, 0] == pytest.approx(-0.00375)
-    assert economy.step_log_productivity(a, np.zeros((1, 1)), 0.03, 0.25)[0, 0] == pytest.approx(-0.00375)
+    assert economy.step_log_productivity(a, np.array([[0.1]]), np.array([0.1]), 0.03, 0.25)[0, 0] == pytest.approx(-0.00375)
 
 
 def test_usd_gdp_adds_exchange_rate_remittances_and_margin():
@@ -89,7 +95,7 @@ def test_allocation_two_by_two_by_hand():
     # two states, two powers; state 1 becomes riskier for power 0 (gap -1), nothing changes for power 1
     split = np.array([[0.6, 0.3], [0.4, 0.7]])
     gap = np.array([[[0.0, 0.0], [-1.0, 0.0]]])
-    ratio = economy.allocation_ratio(split, gap, R1 * 0.8)
+    ratio = economy.allocation_ratio(split, economy.allocation_weight(gap, R1 * 0.8))
     total = 0.6 + 0.4 * np.exp(-0.8)
     np.testing.assert_allclose(ratio[0, :, 0], [1 / total, np.exp(-0.8) / total])
     np.testing.assert_allclose(ratio[0, :, 1], [1.0, 1.0])
@@ -120,3 +126,13 @@ def test_route_market_time_by_state_takes_the_fastest_chain_of_segments():
     # the ship-time scale multiplies every term, local days included
     scaled = corridors.route_market_time(0.9 * ship, legs, local, *args, R1 * 0.9)
     np.testing.assert_allclose(scaled, 0.9 * corridors.route_market_time(ship, legs, local, *args, R1))
+
+
+def test_trade_gain_by_hand():
+    shares = np.array([[0.6, 0.4]])
+    rail = np.full((1, 1, 2), 0.9 ** -0.8)
+    phi = economy.trade_cost_index(shares, np.ones((1, 1, 2)), rail)
+    assert phi[0, 0] == pytest.approx(0.9 ** -0.8)
+    gain = economy.log_trade_gain(np.array([0.7]), phi, R1 * 4.0)
+    assert gain[0, 0] == pytest.approx(np.log(0.7 + 0.3 * 0.9 ** -0.8) / 4)      # +0.65%
+    assert economy.log_trade_gain(np.array([0.7]), np.ones((1, 1)), R1 * 4.0)[0, 0] == 0.0
