@@ -26,32 +26,32 @@ def russia_income_shock(log_oil, sanctions, war, oil_elasticity, sanction_drag, 
 
 
 # ---- remittances (mechanism 1) ----------------------------------------------------------------------------
-def remittances(base, russia_share, log_trend_russia, russia_shock, elasticity, migration, log_trend_other):
-    """Remittance inflows by state (USD bn per year).
+def remittances(base, russia_share, log_trend, russia_shock, elasticity, migration):
+    """Remittance inflows by state (USD bn per year), in total and from Russia.
 
-    Rem_i = Rem0_i [ sigma_i e^{ln D_RUS(t)} e^{eps ln w~} m_i + (1 - sigma_i) e^{g_o t} ]
+    Rem_i = Rem0_i e^{g t} [ sigma_i e^{eps ln w~} m_i + (1 - sigma_i) ]
 
-    The Russian part grows with Russia's trend income D_RUS and answers its deviations from trend w~ with
-    the elasticity eps (remittances to Tajikistan, Kyrgyzstan and Uzbekistan fell to 0.50-0.74 of their 2013
-    level as Russia's USD income fell 41%: `remit_shock_2013_2016_ratios`); m_i is the migration-policy
-    factor (1 at base). The rest grows at g_o.
+    Remittances grow on their own trend g (migrant numbers and wages: 3-9% a year in USD 2013-2024, the
+    `*_remit_usd_wdi` series); the part from Russia answers deviations of Russia's USD income from its trend
+    w~ with the elasticity eps (remittances to Tajikistan, Kyrgyzstan and Uzbekistan fell to 0.50-0.74 of
+    their 2013 level as Russia's USD income fell 41%: `remit_shock_2013_2016_ratios`); m_i is the
+    migration-policy factor (1 at base).
 
     Args:
-        base: (S,) base-year inflows Rem0. russia_share: (S,) sigma. log_trend_russia, russia_shock,
-        elasticity, log_trend_other: (R,). migration: (R, S).
+        base: (S,) base-year inflows Rem0. russia_share: (S,) sigma. log_trend g t, russia_shock, elasticity: (R,).
+        migration: (R, S).
     Returns:
         (R, S) total inflows and (R, S) the part from Russia.
     """
-    russian_level = np.exp(log_trend_russia + elasticity * russia_shock)                          # (R,)
-    from_russia = times(russian_level[:, None], base * russia_share) * migration
-    other = times(np.exp(log_trend_other)[:, None], base * (1.0 - russia_share))
-    return from_russia + other, from_russia
+    trend = remittance_trend(base, log_trend)
+    from_russia = times(np.exp(elasticity * russia_shock)[:, None], russia_share) * migration
+    from_russia *= trend
+    return trend * (1.0 - russia_share) + from_russia, from_russia
 
 
-def remittance_trend(base, russia_share, log_trend_russia, log_trend_other):
-    """Remittances on their no-shock path: Rem0_i [sigma_i e^{ln D_RUS(t)} + (1 - sigma_i) e^{g_o t}]. (R, S)."""
-    return (times(np.exp(log_trend_russia)[:, None], base * russia_share)
-            + times(np.exp(log_trend_other)[:, None], base * (1.0 - russia_share)))
+def remittance_trend(base, log_trend):
+    """Remittances on their no-shock path: Rem0_i e^{g t}. base (S,), log_trend (R,) -> (R, S)."""
+    return times(np.exp(log_trend)[:, None], base)
 
 
 # ---- sanctions and re-exports (mechanism 2) --------------------------------------------------------------

@@ -17,16 +17,15 @@ def test_russia_income_shock_is_zero_at_base_and_adds_its_channels():
 
 def test_remittances_split_by_source_and_answer_russia_with_the_elasticity():
     base, share = np.array([6.0, 0.3]), np.array([0.9, 0.5])
-    total, russian = external.remittances(base, share, R1 * 0.0, R1 * 0.0, R1 * 2.5, np.ones((1, 2)), R1 * 0.0)
+    total, russian = external.remittances(base, share, R1 * 0.0, R1 * 0.0, R1 * 1.0, np.ones((1, 2)))
     np.testing.assert_allclose(total, [[6.0, 0.3]])
     np.testing.assert_allclose(russian, [[5.4, 0.15]])
-    # Russia's income 40% below trend (ln 0.6), tighter rules (m = 0.8 in state 0), trends ln 1.1 and ln 1.05
-    total, russian = external.remittances(base, share, R1 * np.log(1.1), R1 * np.log(0.6), R1 * 2.5,
-                                          np.array([[0.8, 1.0]]), R1 * np.log(1.05))
-    assert russian[0, 0] == pytest.approx(5.4 * 1.1 * 0.6 ** 2.5 * 0.8)
-    assert total[0, 0] == pytest.approx(5.4 * 1.1 * 0.6 ** 2.5 * 0.8 + 0.6 * 1.05)
-    trend = external.remittance_trend(base, share, R1 * np.log(1.1), R1 * np.log(1.05))
-    assert trend[0, 0] == pytest.approx(5.4 * 1.1 + 0.6 * 1.05)
+    # trend ln 1.1, Russia's income 40% below its trend (ln 0.6), tighter rules (m = 0.8 in state 0)
+    total, russian = external.remittances(base, share, R1 * np.log(1.1), R1 * np.log(0.6), R1 * 1.5,
+                                          np.array([[0.8, 1.0]]))
+    assert russian[0, 0] == pytest.approx(6.0 * 1.1 * 0.9 * 0.6 ** 1.5 * 0.8)
+    assert total[0, 0] == pytest.approx(6.0 * 1.1 * (0.9 * 0.6 ** 1.5 * 0.8 + 0.1))
+    np.testing.assert_allclose(external.remittance_trend(base, R1 * np.log(1.1)), [[6.6, 0.33]])
 
 
 def test_reexports_rise_with_sanctions_and_fall_with_secondary_risk():
