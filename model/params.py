@@ -162,8 +162,6 @@ _PARAMS = [
        "Width of the logistic debt-distress curve."),
     _g("distress_growth_drag", 0.03, "per year", (0.0, 0.2), (0.01, 0.05), "assumption",
        "Growth lost at full debt distress."),
-    _g("distress_leverage", 1.0, "-", (0.0, 5.0), (0.5, 2.0), "sources: debt raises creditor leverage",
-       "Creditor leverage per unit distress x debt share."),
     # --- sentiment and protests ---------------------------------------------------
     _g("sentiment_adjust_rate", 0.5, "per year", (0.0, 5.0), (0.2, 1.0), "assumption",
        "Speed at which sentiment relaxes to its target."),
