@@ -198,7 +198,7 @@ def import_tariffs(member, free_trade, in_union, external_tariff, mfn):
     Members of the customs union pay nothing inside it and its common external tariff (CET) outside;
     others apply their own MFN rate to everybody, except union goods under the CIS free-trade area.
     member (R, S); free_trade (S,) 0/1; in_union (P,) bool; external_tariff (R,); mfn (R, S). Returns (R, S, P).
-    Sources: eaeu_cet_average, kg_tariff_eaeu_accession, kz_wto_tariff_commitment, uz_average_tariff, tj_average_tariff.
+    Sources: rus_tariff_mfn_simple_wdi, eaeu_cet_average, kg_tariff_eaeu_accession, *_tariff_mfn_simple_wdi, uzb_tariff_avg_national.
     """
     outside = ~in_union
     members = times((member * external_tariff[:, None])[:, :, None], outside[None, None, :])

@@ -314,13 +314,13 @@ _PARAMS = [
        "assumption: reexport_wsj_eu_us_2022 counts Western goods only; Chinese goods go too (reexport_kg_2022_trade: imports from China x3)",
        "Share of re-exported goods bought from China (the rest from the EU)."),
     # --- customs union -------------------------------------------------------------------------------
-    _g("eaeu_common_external_tariff", 0.079, "ad-valorem", (0.0, 0.5), (0.056, 0.094),
-       "eaeu_cet_average: 7.9% simple average after Russia's WTO commitments (eaeu_cet_trade_weighted: 5.6% trade-weighted); kg_tariff_eaeu_accession: 9.4%",
+    _g("eaeu_common_external_tariff", 0.064, "ad-valorem", (0.0, 0.5), (0.056, 0.079),
+       "rus_tariff_mfn_simple_wdi: Russia's MFN simple mean, the union's schedule, 6.4% in 2017; eaeu_cet_average (7.9% projected after the WTO commitments); eaeu_cet_trade_weighted (5.6% trade-weighted)",
        "CET: the customs union's tariff on imports from outside it."),
-    _s("mfn_tariff", {"KAZ": 0.061, "KGZ": 0.0504, "TJK": 0.08, "TKM": 0.05, "UZB": 0.075}, "ad-valorem",
+    _s("mfn_tariff", {"KAZ": 0.063, "KGZ": 0.0455, "TJK": 0.075, "TKM": 0.05, "UZB": 0.075}, "ad-valorem",
        (0.0, 0.5), (0.03, 0.12),
-       "kz_wto_tariff_commitment; kg_tariff_eaeu_accession (5.04% before accession); tj_average_tariff; uz_average_tariff; TKM assumption",
-       "A state's own average tariff, applied when it is outside the customs union."),
+       "kaz_tariff_mfn_simple_wdi (2017); kgz_tariff_mfn_simple_wdi (2014, before accession; kg_tariff_eaeu_accession); tjk_tariff_mfn_simple_wdi (2017); uzb_tariff_avg_national (2020); TKM assumption",
+       "A state's own MFN simple-mean tariff, applied when it is outside the customs union."),
     # --- external balance and fading trends ----------------------------------------------------------
     _p("longrun_growth", {"CHN": 0.045, "RUS": 0.03, "EU": 0.03, "USA": 0.035}, "per year", (-0.2, 0.3), (0.0, 0.06),
        "assumption: medium-term nominal USD growth of each economy (IMF range)",
