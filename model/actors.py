@@ -90,7 +90,8 @@ class _Table:
     def get(self, *path, default=...):
         value = self.data
         for k, key in enumerate(path):
-            if not isinstance(value, dict) or key not in value:
+            in_list = isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value)
+            if not in_list and (not isinstance(value, dict) or key not in value):
                 if default is not ...:
                     return default
                 where = line_of(self.lines, path[:k], 1)
