@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import min_last
+
+UNUSED_ROUTE_DAYS = 1e30  # local days of an empty route slot: never the fastest
 
 
 def corridor_days(base_days, min_days, invest_ref, cumulative_investment, disruption, ship_time_scale):
@@ -24,31 +25,6 @@ def corridor_days(base_days, min_days, invest_ref, cumulative_investment, disrup
     """
     gap = (base_days - min_days) * np.exp(-cumulative_investment / invest_ref)
     return ship_time_scale[:, None] * disruption * (min_days + gap)
-
-
-def market_time(ship_time, market_legs, transit_power, transit_exposed, sanctions, delay_days, ship_time_scale):
-    """Days from the region to each power's market by the fastest usable corridor.
-
-    T_j = min_c legs_jc * (days_c + scale * delay * sanctions_k(c) * exposed_jc),  k(c) the power corridor c
-    transits; exposed_jc marks the legs that actually cross it (Northern to the EU, not to China).
-
-    Args:
-        ship_time: (R, C) corridor days.
-        market_legs: (P, C) fraction of each corridor's length to reach market j (inf if unusable).
-        transit_power: (C,) index of the power a corridor transits, or -1.
-        transit_exposed: (P, C) bool, legs that cross the transit power.
-        sanctions: (R, P) sanction intensity on each power.
-        delay_days: (R,) extra days per unit sanction intensity.
-        ship_time_scale: (R,) so that the scale multiplies market time exactly.
-    Returns:
-        (R, P) days.
-    """
-    transits = transit_power >= 0
-    transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)  # (R, C)
-    delay = (ship_time_scale * delay_days)[:, None] * transit_sanctions                          # (R, C)
-    exposed = transit_exposed & transits[None, :]                                                # (P, C)
-    days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                     # (R, P, C)
-    return min_last(market_legs * days)
 
 
 def route_market_time(ship_time, route_legs, route_local_days, transit_power, transit_exposed, sanctions,
@@ -75,14 +51,16 @@ def route_market_time(ship_time, route_legs, route_local_days, transit_power, tr
     transits = transit_power >= 0
     transit_sanctions = np.where(transits, sanctions[:, np.maximum(transit_power, 0)], 0.0)       # (R, C)
     delay = (ship_time_scale * delay_days)[:, None] * transit_sanctions                             # (R, C)
-    exposed = transit_exposed & transits[None, :]                                                   # (P, C)
-    days = ship_time[:, None, :] + np.where(exposed, delay[:, None, :], 0.0)                        # (R, P, C)
-    # every route's corridor days at once: each route's legs, placed in its market's block, times the
-    # (P x C) days of all runs; routes first and runs last, so the min over routes walks whole rows of runs
-    legs = np.zeros((n_s, n_p, n_r, n_p, n_c))
-    for j in range(n_p):
-        legs[:, j, :, j, :] = route_legs[:, j]
-    routes = legs.reshape(-1, n_p * n_c) @ days.reshape(len(days), n_p * n_c).T                  # (S P N, R)
-    routes += np.multiply.outer(route_local_days.reshape(-1), ship_time_scale)
-    fastest = np.minimum.reduce(routes.reshape(n_s, n_p, n_r, len(days)), axis=2)                  # (S, P, R)
+    exposed = (transit_exposed & transits[None, :]).astype(float)                                  # (P, C)
+    # every route's days at once, as one matrix product: each route weighs the corridor days, the delays on
+    # its legs that cross a sanctioned transit power, and the scale (times its local days); an unused slot
+    # gets a huge finite number of local days (inf would make 0 x inf = nan in the product)
+    local = np.where(np.isfinite(route_local_days), route_local_days, UNUSED_ROUTE_DAYS)
+    weights = np.concatenate([route_legs.reshape(-1, n_c), (route_legs * exposed[None, :, None, :]).reshape(-1, n_c),
+                              local.reshape(-1, 1)], axis=1)                                          # (S P N, 2C + 1)
+    # the runs laid out last and contiguous: numpy then multiplies in one thread (for a transposed operand,
+    # OpenBLAS starts its threads and spends ten times the CPU)
+    inputs = np.concatenate([ship_time.T, delay.T, ship_time_scale[None, :]])                         # (2C + 1, R)
+    routes = np.dot(weights, inputs)                                                                 # (S P N, R)
+    fastest = np.minimum.reduce(routes.reshape(n_s, n_p, n_r, inputs.shape[1]), axis=2)            # (S, P, R)
     return np.moveaxis(fastest, -1, 0)

@@ -1,4 +1,4 @@
-"""Economics: commodity prices, FDI and lending, gravity trade, growth, debt.
+"""Economics: commodity prices, FDI and lending, tariffs and gravity trade, capital and output, debt.
 
 Pure functions over arrays with the run axis first. Axes: run R, state S,
 power P, commodity K. A function called by an agent on its slice gets the
@@ -38,28 +38,14 @@ def fdi_shiptime_exponent(gain_per_10pct):
     return np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
 
 
-def shiptime_factor(market_time, base_market_time, exponent):
-    """Level response of FDI to shipment time: (T / T0)^(-eps), eps = `fdi_shiptime_exponent(g)`.
+def shiptime_factor(log_time_ratio, exponent):
+    """Level response of FDI to shipment time: (T / T0)^(-eps) = e^{-eps ln(T / T0)}, eps = `fdi_shiptime_exponent(g)`.
 
-    A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12).
-    Source: project card; elast_fdi_bri_travel_time_aggregate for the literature range.
+    A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12), for every state and power.
+    log_time_ratio ln(T/T0) (R, S, P); exponent (R,). Source: project card; elast_fdi_bri_travel_time_aggregate
+    for the literature range.
     """
-    return np.exp(-exponent * np.log(market_time / base_market_time))
-
-
-def investment_flow(base_flow, scale, protest_factor, commodity_effect=None):
-    """FDI or lending from one power to each state (USD bn per year).
-
-    F_ij = F0_ij * [budget_j * (T_j/T0_j)^(-eps)] * commodity effect_ij * (1 - cut * delayed_ij)
-
-    Args:
-        base_flow: (S,) base-year flows from the power. scale: (R,) budget relative to 2024 times the
-        shipment-time factor. protest_factor: (R, S) from `protest_factor`. commodity_effect: (R, S) or None.
-    """
-    level = times(scale[:, None], base_flow)
-    if commodity_effect is not None:
-        level = level * commodity_effect
-    return level * protest_factor
+    return np.exp(-exponent[:, None, None] * log_time_ratio)
 
 
 def protest_factor(delayed, protest_cut):
@@ -75,53 +61,10 @@ def commodity_fdi_effect(price_index, extractive_share, elasticity):
     return np.maximum(1.0 + (elasticity[:, None] * extractive_share) * (price_index - 1.0), 0.0)
 
 
-def trade_cost(sanctions, sanction_cost, eaeu_member, eaeu_cut, customs_union):
-    """Ad-valorem trade cost tau_ij = 1 + sanction_cost * sanctions_j - eaeu_cut * member_i * [j customs union].
-
-    sanctions (R, P); sanction_cost, eaeu_cut (R,); eaeu_member (R, S); customs_union (P,) bool. Returns (R, S, P).
-    Sources: kz_memberships, kg_memberships (EAEU).
-    """
-    tau = 1.0 + sanction_cost[:, None, None] * sanctions[:, None, :]
-    discount = times(eaeu_cut[:, None, None] * eaeu_member[:, :, None], customs_union[None, None, :])
-    return np.maximum(tau - discount, 0.05)
-
-
 def trade_resistance(cost_ratio, cost_elasticity):
     """The trade-cost factor of gravity trade: (tau / tau0)^(-theta). cost_ratio (R, ...), theta (R,)."""
     theta = np.reshape(cost_elasticity, np.shape(cost_elasticity) + (1,) * (np.ndim(cost_ratio) - 1))
     return np.exp(-theta * np.log(cost_ratio))
-
-
-def gravity_trade(base_exports, base_imports, gdp_ratio, log_demand_ratio, resistance, time_ratio,
-                  gdp_elasticity, time_elasticity, price_index, commodity_share, fdi_stock_ratio, fdi_link):
-    """Gravity trade in ratio form, calibrated to reproduce base-year trade (K_ij from data).
-
-    X_ij = X0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (1 + c_i (P_i - 1))
-    M_ij = M0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (K_ij/K0_ij)^link
-
-    The state and power factors are computed on their own axes and multiplied out once.
-
-    Args:
-        base_exports, base_imports: (S, P) USD bn. gdp_ratio (R, S); log_demand_ratio ln(D_j/D0_j) (R, P);
-        resistance (tau/tau0)^(-theta) (R, S, P) from `trade_resistance`; time_ratio (R, P);
-        elasticities (R,); price_index (R, S); commodity_share (S,); fdi_stock_ratio (R, S, P); fdi_link (R,).
-    Returns:
-        exports, imports: (R, S, P) USD bn per year.
-    """
-    a = gdp_elasticity[:, None]
-    state_factor = np.exp(a * np.log(gdp_ratio))                                                      # (R, S)
-    power_factor = np.exp(a * log_demand_ratio - time_elasticity[:, None] * np.log(time_ratio))     # (R, P)
-    common = times(state_factor[:, :, None], power_factor[:, None, :])
-    common *= resistance
-    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
-    exports = times(export_price[:, :, None], base_exports)
-    exports *= common
-    fdi_factor = np.log(np.maximum(fdi_stock_ratio, 1e-9))
-    fdi_factor *= fdi_link[:, None, None]
-    np.exp(fdi_factor, out=fdi_factor)
-    imports = common * base_imports
-    imports *= fdi_factor
-    return exports, imports
 
 
 def local_multiplier(multiplier, labour_leakage, imported_labour, extractive_share, local_processing,
@@ -147,20 +90,6 @@ def processing_retention(extractive_share, local_processing, value_retained):
     return 1.0 - times(extractive_share, 1.0 - local_processing) * (1.0 - value_retained)
 
 
-def gdp_growth_rate(base_growth, growth_offset, investment_effect, distress, distress_drag):
-    """Annual log growth: g_i = g0_i - offset_i + sum_j m_ij I_ij / Y_i - drag * distress_i.
-
-    The offset is the base-year investment term at default parameters, so at defaults
-    GDP grows at g0 while a change in investment, labour or processing moves it.
-    """
-    return base_growth - growth_offset + investment_effect - distress_drag * distress
-
-
-def step_gdp(gdp, growth_rate, dt, commodity_elasticity, commodity_share, log_price_change):
-    """Y_t = Y_{t-1} * exp(g dt + e * c_i * d ln P_i)."""
-    return gdp * np.exp(growth_rate * dt + commodity_elasticity * commodity_share * log_price_change)
-
-
 def step_debt(debt, lending, amortisation, dt):
     """dD = (L - amortisation * D) dt, floored at 0. Works for (R, ...) debt and matching lending."""
     return np.maximum(debt + (lending - amortisation * debt) * dt, 0.0)
@@ -171,22 +100,19 @@ def debt_distress(debt_to_gdp, threshold, width):
     return 1.0 / (1.0 + np.exp(-(debt_to_gdp - threshold) / width))
 
 
-def step_fdi_stock(stock, flow, depreciation, dt):
-    """dK = (F - delta K) dt, floored at 0."""
-    return np.maximum(stock + (flow - depreciation * stock) * dt, 0.0)
-
-
 # ---- fading trends (mechanism 5) ---------------------------------------------------------------------
-def fading_log_trend(years, initial, longrun, fade_years):
+def fading_log_trend(years, initial, longrun, fade_years, faded=None):
     """Log of a trend index whose growth fades from g0 to g_inf: g(t) = g_inf + (g0 - g_inf) e^{-t/tau}.
 
     ln D(t) = g_inf t + (g0 - g_inf) tau (1 - e^{-t/tau})
 
     A growth rate fitted to one recent year does not run for fifteen. years: scalar (years since the base
-    year); initial g0, longrun g_inf: (R, P); fade_years tau: (R,).
+    year); initial g0, longrun g_inf: (R, P); fade_years tau: (R,). `faded`, tau (1 - e^{-t/tau}) (R,), may be
+    passed when several trends share tau.
     """
-    fade = (fade_years * (1.0 - np.exp(-years / fade_years)))[:, None]
-    return longrun * years + (initial - longrun) * fade
+    if faded is None:
+        faded = fade_years * (1.0 - np.exp(-years / fade_years))
+    return longrun * years + (initial - longrun) * faded[:, None]
 
 
 # ---- tariffs and trade costs (mechanisms 2 and 3) -----------------------------------------------------
@@ -230,13 +156,12 @@ def tariff_trade_cost(tariffs, sanctions, sanction_cost, secondary_risk, member,
     return np.maximum(1.0 + tariffs + risk[:, None, :] - cut, 0.05)
 
 
-def export_time_factor(pipeline_share, time_ratio, time_elasticity):
-    """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta).
+def export_time_factor(pipeline_share, rail):
+    """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta), rail = (T/T0)^(-eta).
 
     Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_cpc_share,
-    tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); time_ratio (R, S, P); eta (R,).
+    tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); rail (R, S, P).
     """
-    rail = np.exp(-time_elasticity[:, None, None] * np.log(time_ratio))
     return pipeline_share + (1.0 - pipeline_share) * rail
 
 
@@ -277,9 +202,9 @@ def log_real_output(years, base_growth, capital_share, log_capital_ratio, log_pr
     Cobb-Douglas output relative to the base year: labour-augmenting progress at the base growth, so that
     capital growing at g0 gives y = e^{g0 t}. A permanent rise in investment raises the level of output by a
     bounded amount (alpha times the rise in the steady-state capital stock), not its growth rate.
-    base_growth (R, S); capital_share (R,); log_capital_ratio, log_productivity (R, S).
+    Arrays broadcast against each other (a state's (R,) slice, or (R, S) with alpha as (R, 1)).
     """
-    return (1.0 - capital_share[:, None]) * base_growth * years + capital_share[:, None] * log_capital_ratio + log_productivity
+    return (1.0 - capital_share) * base_growth * years + capital_share * log_capital_ratio + log_productivity
 
 
 def step_log_productivity(log_productivity, distress, base_distress, distress_drag, dt):
@@ -290,16 +215,27 @@ def step_log_productivity(log_productivity, distress, base_distress, distress_dr
     return log_productivity - distress_drag * (distress - base_distress) * dt
 
 
-def usd_gdp(base_gdp, log_output, log_exchange_rate, commodity_term, remittance_gap, remittance_share,
-            reexport_gap, reexport_margin):
-    """GDP in USD: Y_i = Y0_i e^{ln y_i + ln RER_i + e c_i ln P_i} + mu_R (Rem_i - Rem_i^trend) + m_RE (RE_i - RE0_i).
+def log_value_of_output(log_exchange_rate, commodity_elasticity, commodity_share, log_price_index):
+    """ln v_i = ln RER_i + e c_i ln P_i (R, S): the USD value of a unit of real output relative to the base year;
+    the real exchange rate and the export price index lift or cut what the state's output is worth in dollars."""
+    value = times(commodity_elasticity[:, None], commodity_share)   # run axis fastest, like the state
+    value *= log_price_index
+    value += log_exchange_rate
+    return value
 
-    Real output at the real exchange rate, the commodity price effect on the value of output, the part of
-    remittances above or below their trend spent on domestic output, and the margin earned on re-exports.
-    base_gdp (S,); log terms, gaps (R, S); remittance_share, reexport_margin (R,).
-    """
-    level = times(np.exp(log_output + log_exchange_rate + commodity_term), base_gdp)
-    return level + remittance_share[:, None] * remittance_gap + reexport_margin[:, None] * reexport_gap
+
+def spending_effects(remittance_gap, remittance_share, reexport_gap, reexport_margin):
+    """USD GDP from spending, not production: mu_R (Rem_i - Rem_i^trend) + m_RE (RE_i - RE0_i), (R, S).
+
+    The part of remittances above or below their trend spent on domestic output, and the margin earned on
+    re-exports above their base-year level."""
+    return remittance_share[:, None] * remittance_gap + reexport_margin[:, None] * reexport_gap
+
+
+def usd_gdp(base_gdp, output, value, spending):
+    """GDP in USD: Y_i = Y0_i y_i v_i + spending_i: real output y = e^{ln y} at its USD value v = e^{ln v}
+    (`log_value_of_output`), plus the spending terms (`spending_effects`). Arrays broadcast."""
+    return base_gdp * output * value + spending
 
 
 # ---- lending and allocation (mechanisms 9 and 10) -------------------------------------------------------
@@ -358,22 +294,24 @@ def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, lo
     """
     a = gdp_elasticity[:, None]
     export_state = np.exp(a * np.log(output_ratio))                                               # (R, S)
+    export_state *= np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
     import_state = np.exp(a * np.log(absorption_ratio))                                           # (R, S)
     demand = np.exp(a * log_demand)                                                               # (R, P)
     supply = np.exp(a * log_supply)                                                               # (R, P)
     rail = np.exp(-time_elasticity[:, None, None] * log_time_ratio)                               # (R, S, P)
-    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
-    exports = times((export_state * export_price)[:, :, None], demand[:, None, :])
-    exports *= export_resistance
-    exports *= pipeline_share + (1.0 - pipeline_share) * rail
+    # products built in place on arrays laid out like the state's (run axis fastest), so no operand is
+    # walked against its memory order
+    exports = np.multiply(export_resistance, export_state[:, :, None], out=np.empty_like(export_resistance))
+    exports *= demand[:, None, :]
+    exports *= export_time_factor(pipeline_share, rail)
     exports *= base_exports
-    fdi_factor = np.log(np.maximum(fdi_stock_ratio, 1e-9))
-    fdi_factor *= fdi_link[:, None, None]
-    np.exp(fdi_factor, out=fdi_factor)
-    imports = times(import_state[:, :, None], supply[:, None, :])
+    imports = np.log(np.maximum(fdi_stock_ratio, 1e-9))
+    imports *= fdi_link[:, None, None]
+    np.exp(imports, out=imports)
     imports *= import_resistance
+    imports *= import_state[:, :, None]
+    imports *= supply[:, None, :]
     imports *= rail
-    imports *= fdi_factor
     imports *= base_imports
     return exports, imports, rail
 

@@ -93,16 +93,16 @@ def external_income_index(commodity_share, price_index, remittance_weight, remit
     return (1.0 - remittance_weight) * exports + remittance_weight * remittance_ratio
 
 
-def step_log_exchange_rate(log_rer, log_income_index, elasticity, offset, adjustment):
-    """Real exchange rate, partial adjustment in logs: ln RER += a (phi_i ln Q_i + d_i - ln RER), a = min(speed dt, 1).
+def step_log_exchange_rate(log_rer, log_income_index, elasticity, offset, rate, dt):
+    """Real exchange rate, partial adjustment in logs: ln RER += min(r dt, 1) (phi_i ln Q_i + d_i - ln RER).
 
     Commodity and remittance economies' currencies follow their external income (2014-16: Kazakhstan's USD
     GDP -38% with Brent -60% and the tenge's float; Tajikistan's -23% as its remittances halved:
     kz_usd_gdp_bust_2013_2016, fx_depreciation_2014_2016, remit_shock_2013_2016_ratios). d_i shifts the
-    target by policy devaluations (Uzbekistan 2017), 0 otherwise. All (R, ...) arrays of one shape, or
-    broadcasting against it.
+    target by policy devaluations (Uzbekistan 2017), 0 otherwise. log_rer, log_income_index, offset (R, S);
+    elasticity phi (R, S); rate r per year (R, 1).
     """
-    return log_rer + adjustment * (elasticity * log_income_index + offset - log_rer)
+    return log_rer + np.minimum(rate * dt, 1.0) * (elasticity * log_income_index + offset - log_rer)
 
 
 # ---- external financing (mechanism 5) --------------------------------------------------------------------

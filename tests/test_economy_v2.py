@@ -44,8 +44,8 @@ def test_tariff_trade_cost_secondary_risk_and_union_cut():
 
 
 def test_export_time_factor_spares_pipelines():
-    ratio = np.full((1, 1, 2), 0.5)
-    f = economy.export_time_factor(np.array([[0.95, 0.0]]), ratio, R1 * 0.8)
+    rail = np.full((1, 1, 2), 0.5 ** -0.8)   # the market time halved, eta = 0.8
+    f = economy.export_time_factor(np.array([[0.95, 0.0]]), rail)
     np.testing.assert_allclose(f, [[[0.95 + 0.05 * 0.5 ** -0.8, 0.5 ** -0.8]]])
 
 
@@ -81,9 +81,12 @@ def test_productivity_loss_from_distress_stays():
 
 
 def test_usd_gdp_adds_exchange_rate_remittances_and_margin():
-    y = economy.usd_gdp(np.array([14.2]), np.array([[0.1]]), np.array([[-0.3]]), np.array([[0.0]]),
-                        np.array([[-2.0]]), R1 * 0.2, np.array([[0.5]]), R1 * 0.15)
-    assert y[0, 0] == pytest.approx(14.2 * np.exp(-0.2) - 0.4 + 0.075)
+    value = economy.log_value_of_output(np.array([[-0.3, 0.0]]), R1 * 0.25, np.array([0.75, 0.0]), np.array([[np.log(0.7), 0.0]]))
+    np.testing.assert_allclose(value, [[-0.3 + 0.25 * 0.75 * np.log(0.7), 0.0]])
+    spending = economy.spending_effects(np.array([[-2.0]]), R1 * 0.2, np.array([[0.5]]), R1 * 0.15)
+    assert spending[0, 0] == pytest.approx(-0.4 + 0.075)
+    y = economy.usd_gdp(14.2, np.exp(np.array([0.1])), np.exp(np.array([-0.3])), np.array([-0.325]))
+    assert y[0] == pytest.approx(14.2 * np.exp(-0.2) - 0.325)
 
 
 def test_creditor_caution_is_one_at_base_distress():

@@ -54,11 +54,11 @@ def test_external_income_index_mixes_exports_and_remittances():
 
 def test_exchange_rate_moves_part_way_to_its_target():
     new = external.step_log_exchange_rate(np.array([[0.0, -0.1]]), np.array([[np.log(0.6), 0.0]]),
-                                          np.array([[1.2, 1.0]]), np.zeros((1, 2)), np.array([[0.15, 0.5]]))
-    np.testing.assert_allclose(new, [[0.15 * 1.2 * np.log(0.6), -0.1 + 0.5 * 0.1]])
+                                          np.array([[1.2, 1.0]]), np.zeros((1, 2)), np.array([[0.6]]), 0.25)
+    np.testing.assert_allclose(new, [[0.15 * 1.2 * np.log(0.6), -0.1 + 0.15 * 0.1]])
     # a policy devaluation shifts the target for good
     devalued = external.step_log_exchange_rate(np.array([[-0.3]]), np.zeros((1, 1)), np.ones((1, 1)),
-                                               np.array([[-0.3]]), np.array([[0.5]]))
+                                               np.array([[-0.3]]), np.array([[0.6]]), 0.25)
     assert devalued[0, 0] == pytest.approx(-0.3)
 
 
