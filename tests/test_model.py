@@ -108,10 +108,13 @@ def test_base_year_china_trade_within_ten_percent():
     model, frames = _run_frames(n_runs=20, seed=7)
     actors = load_actors()
     states = frames["states"]
+    base_year = states[states["year"] == 2024].groupby("state")["trade_CHN"].mean()
     first_year = states[states["year"] == 2025].groupby("state")["trade_CHN"].mean()
     observed = dict(zip(actors.states, actors.pair["trade"][:, 0]))
     for code, value in observed.items():
-        assert first_year[code] == pytest.approx(value, rel=0.10), code
+        assert base_year[code] == pytest.approx(value, rel=1e-9), code
+        # 2025 on China's customs data: Turkmenistan -6% to Kyrgyzstan +20% (tm_/kg_china_trade_2025_gac)
+        assert 0.9 * value < first_year[code] < 1.2 * value, code
 
 
 def test_china_leads_trade_and_russia_leads_security():
