@@ -313,7 +313,8 @@ _PARAMS = [
     _s("reexport_intensity", {"KAZ": 0.018, "KGZ": 0.111, "TJK": 0.0, "TKM": 0.0, "UZB": 0.022, "default": 0.0}, "share of GDP per unit effective sanctions",
        (0.0, 1.0), (0.0, 0.15),
        "reexport_wsj_eu_us_2022; kgz_rus_exports_nat: the 2022 rise in exports to Russia (KAZ 1.8, KGZ 0.68, UZB 0.9 bn) over 0.5 x (1 - 0.3) x 2024 GDP",
-       "xi_i: re-exports to Russia per unit of sanctions x (1 - secondary risk), as a share of GDP."),
+       "xi_i: re-exports to Russia per unit of sanctions x (1 - secondary risk), as a share of GDP.",
+       prior_around=("times", 0.5, 1.5)),  # Tajikistan and Turkmenistan re-export nothing in the data: they stay at 0
     _g("reexport_margin", 0.15, "share of re-export value", (0.0, 1.0), (0.05, 0.3),
        "assumption: trading and transport margin kept at home", "m_RE: part of re-exports' value added in the state (adds to GDP)."),
     _g("reexport_china_share", 0.5, "share", (0.0, 1.0), (0.3, 0.7),
@@ -326,12 +327,12 @@ _PARAMS = [
     _s("mfn_tariff", {"KAZ": 0.063, "KGZ": 0.0455, "TJK": 0.075, "TKM": 0.05, "UZB": 0.075, "default": 0.064}, "ad-valorem",
        (0.0, 0.5), (0.03, 0.12),
        "kaz_tariff_mfn_simple_wdi (2017); kgz_tariff_mfn_simple_wdi (2014, before accession; kg_tariff_eaeu_accession); tjk_tariff_mfn_simple_wdi (2017); uzb_tariff_avg_national (2020); TKM assumption",
-       "A state's own MFN simple-mean tariff, applied when it is outside the customs union."),
+       "A state's own MFN simple-mean tariff, applied when it is outside the customs union.", kind="data"),
     # --- external balance and fading trends ----------------------------------------------------------
     _p("longrun_growth", {"CHN": 0.045, "RUS": 0.03, "EU": 0.03, "USA": 0.035, "default": 0.04}, "per year", (-0.2, 0.3), (0.0, 0.06),
        "assumption: medium-term nominal USD growth of each economy (IMF range)",
        "g_inf: each power's long-run nominal USD growth: its budget growth fades to it, its import-demand "
-       "growth to it less world growth; Russia's income trend."),
+       "growth to it less world growth; Russia's income trend.", prior_around=("plus", -0.015, 0.015)),
     _g("world_growth", 0.04, "per year", (-0.1, 0.2), (0.03, 0.05),
        "assumption: medium-term nominal USD growth of world GDP (IMF range)",
        "g_W: in structural gravity a partner's demand counts relative to world income, so the trade a power's "
@@ -356,7 +357,8 @@ _PARAMS = [
     _s("exchange_rate_elasticity", {"KAZ": 1.3, "KGZ": 1.2, "TJK": 0.75, "TKM": 0.3, "UZB": 0.8, "default": 0.8}, "-",
        (0.0, 3.0), (0.3, 1.7),
        "fx_depreciation_2014_2016 less pass-through (erpt_cca: 25% at 12 months) over the fall of each state's external income 2013-16 (wld_brent_usd_eia, remit_shock_2013_2016_ratios): KAZ 1.3-1.7, KGZ 1.2, TJK 0.75, TKM 0.3 (peg); UZB 0.8 assumed for its managed float since 2017",
-       "phi_i: elasticity of the real exchange rate to the state's external-income index."),
+       "phi_i: elasticity of the real exchange rate to the state's external-income index.",
+       prior_around=("times", 0.6, 1.4)),  # a peg (Turkmenistan, 0.3) and a float (Kazakhstan, 1.3) draw around their own
     _g("exchange_rate_adjustment", 0.6, "per year", (0.0, 10.0), (0.3, 1.5),
        "kaz_gdp_usd_wdi2026: Kazakhstan's USD GDP fell over three years (-6%, -17%, -26%) after the 2014 oil fall; erpt_cca",
        "Speed at which the real exchange rate moves to its target."),
