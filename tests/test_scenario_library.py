@@ -168,7 +168,8 @@ def test_the_security_channel_carries_the_afghan_effect():
     # library's minimum is carried by security ties times threat, not by another channel
     def effect(beta):
         def tjk(name):
-            spec = load_scenario(SCENARIOS / f"{name}.yaml").run_spec(replicates=REPLICATES, seed=SEED, end_year=2027)
+            spec = load_scenario(SCENARIOS / f"{name}.yaml").run_spec(replicates=REPLICATES, seed=SEED, end_year=2027,
+                                                                      uncertainty="point")
             _, tables = run_ensemble(replace(spec, params={**spec.params, "beta_security": beta}, record="final"))
             return tables["states"].query("state == 'TJK'")["alignment_RUS"].to_numpy()
         return tjk("afghan_spillover") - tjk("baseline")
