@@ -52,14 +52,20 @@ def trade(snap, model, state, power):
 
 
 def china_trade_gac(snap, model, state):
-    """Trade of `state` with China on China's customs basis (national x mirror ratio), USD bn."""
+    """Trade of `state` with China on China's customs basis (mirror ratio x national, plus transit booked for
+    re-exports), USD bn (column china_trade_gac)."""
     i, _ = _idx(model, state)
-    return trade(snap, model, state, "CHN") * model.actors.state["china_mirror_ratio"][i]
+    return output(snap, model, "china_trade_gac")[:, i]
 
 
 def china_ca_trade(snap, model):
     """China-Central Asia trade on China's customs basis, USD bn (region column china_ca_trade)."""
     return output(snap, model, "china_ca_trade", "region")
+
+
+def china_ca_trade_at_least(snap, model, bn):
+    """1 where China-Central Asia trade (customs basis) is at least `bn` USD bn, else 0."""
+    return (china_ca_trade(snap, model) >= bn).astype(float)
 
 
 def trade_ratio(snap, model, state, power, other):
@@ -125,7 +131,7 @@ def alignment(snap, model, state, power):
 
 
 MEASURES: dict[str, Callable] = {f.__name__: f for f in (
-    trade, china_trade_gac, china_ca_trade, trade_ratio, only_china_surplus, chinese_flow_share,
+    trade, china_trade_gac, china_ca_trade, china_ca_trade_at_least, trade_ratio, only_china_surplus, chinese_flow_share,
     china_debt_share, security_share, top_security_partner, csto_russia_gap, eaeu_match, alignment)}
 
 

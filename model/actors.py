@@ -26,6 +26,9 @@ PAIR_FIELDS = ("trade", "export_share", "fdi_flow", "fdi_stock", "debt",
                "security", "sentiment", "history")
 STATE_FIELDS = ("gdp", "population_m", "exports", "imports", "commodity_export_share",
                 "other_external_debt", "threat", "china_mirror_ratio")
+# figures a state may leave out (an actor added as data): remittances and Russia's share of them, membership of
+# the CIS free-trade area (0/1), and the China-customs mirror ratio before re-exports (default: china_mirror_ratio)
+OPTIONAL_STATE_FIELDS = {"remittances": 0.0, "remittance_share_russia": 0.0, "cis_fta": 0.0, "china_mirror_base": None}
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity, so derived tables can be cached per table
@@ -57,6 +60,9 @@ class Actors:
     transport_alloc: np.ndarray           # (P, C) split of each power's corridor spending
     at_war: np.ndarray                    # (P,) bool: war drains this power's capacity
     customs_union: np.ndarray             # (P,) bool: EAEU members get a trade-cost cut with it
+    route_legs: np.ndarray                # (S, P, N, C) share of corridor c's days used by route n from state s to market p
+    route_local_days: np.ndarray          # (S, P, N) days of route n off the corridors (inf: no such route)
+    pipeline_share: np.ndarray            # (S, P) share of the state's exports to the power sent by pipeline
     sources: dict[str, str] = field(default_factory=dict)  # "pairs.KAZ.CHN.trade" -> src
     path: str = ""                        # the file the table was read from
 
@@ -84,7 +90,8 @@ class _Table:
     def get(self, *path, default=...):
         value = self.data
         for k, key in enumerate(path):
-            if not isinstance(value, dict) or key not in value:
+            in_list = isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value)
+            if not in_list and (not isinstance(value, dict) or key not in value):
                 if default is not ...:
                     return default
                 where = line_of(self.lines, path[:k], 1)
@@ -143,6 +150,10 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
                  for group, codes in (("states", states), ("powers", powers)) for code in codes}
 
     state = {f: np.array([t.number("states", s, f, sources=sources) for s in states]) for f in STATE_FIELDS}
+    for f, default in OPTIONAL_STATE_FIELDS.items():
+        state[f] = np.array([t.number("states", s, f, sources=sources) if t.get("states", s, f, default=None) is not None
+                             else (default if default is not None else state["china_mirror_ratio"][i])
+                             for i, s in enumerate(states)])
     pair = {f: np.array([[t.number("pairs", s, p, f, sources=sources) for p in powers] for s in states])
             for f in PAIR_FIELDS}
     mix = np.array([[t.number("states", s, "commodity_mix", k) for k in commodities] for s in states])
@@ -174,6 +185,12 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
             legs[j, c] = fraction
         for c, share in by_corridor("powers", p, "transport_alloc").items():
             alloc[j, c] = share
+    route_legs, route_local = _routes(t, states, powers, corridors, legs, sources)
+    pipeline = np.zeros((len(states), len(powers)))
+    for i, s in enumerate(states):
+        for j, p in enumerate(powers):
+            if t.get("pipelines", s, p, default=None) is not None:
+                pipeline[i, j] = t.number("pipelines", s, p, sources=sources)
     at_war = np.array([bool(t.get("powers", p, "at_war", default=False)) for p in powers])
     customs_union = np.array([bool(t.get("powers", p, "customs_union", default=False)) for p in powers])
     return Actors(
@@ -184,8 +201,40 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
         corridor_base_days=corridor_field("base_days"), corridor_min_days=corridor_field("min_days"),
         corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit, investable=investable,
         transit_exposed=exposed, market_legs=legs, transport_alloc=alloc, at_war=at_war, customs_union=customs_union,
-        sources=sources, path=file,
+        route_legs=route_legs, route_local_days=route_local, pipeline_share=pipeline, sources=sources, path=file,
     )
+
+
+def _routes(t: _Table, states, powers, corridors, market_legs, sources) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's routes to each market: legs (S, P, N, C) and local days (S, P, N), N the most routes of a pair.
+
+    A route is {legs: {corridor: share of its days}, local: days, src: source}; unused slots have local days
+    inf. A pair the `routes` section does not list takes the market's region-wide legs (`markets`) as its one
+    route, with no local days (an actor added as data needs no routes).
+    """
+    listed = {(s, p): t.get("routes", s, p) for s in states for p in powers
+              if t.get("routes", s, p, default=None) is not None}
+    for (s, p), routes in listed.items():
+        if not isinstance(routes, list) or not routes:
+            t.fail(("routes", s, p), "expected a list of routes {legs: {corridor: share}, local: days, src: ...}")
+    n = max([len(r) for r in listed.values()] + [1])
+    legs = np.zeros((len(states), len(powers), n, len(corridors)))
+    local = np.full((len(states), len(powers), n), np.inf)
+    for i, s in enumerate(states):
+        for j, p in enumerate(powers):
+            if (s, p) not in listed:
+                usable = np.isfinite(market_legs[j])
+                legs[i, j, 0, usable], local[i, j, 0] = market_legs[j, usable], 0.0
+                continue
+            for k in range(len(listed[s, p])):
+                where = ("routes", s, p, k)
+                sources[".".join(map(str, where))] = str(t.get(*where, "src"))
+                local[i, j, k] = t.number(*where, "local") if t.get(*where, "local", default=None) is not None else 0.0
+                for c in t.get(*where, "legs"):
+                    if c not in corridors:
+                        t.fail((*where, "legs", c), f"unknown corridor '{c}'; expected one of {', '.join(corridors)}")
+                    legs[i, j, k, corridors.index(c)] = t.number(*where, "legs", c)
+    return legs, local
 
 
 def load_actors(path: str | os.PathLike | None = None) -> Actors:

@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 
 from . import economy, politics
-from .arrays import sum_last
+from .arrays import sum_last, times
 
 
 class GreatPower(mesa.Agent):
@@ -22,17 +22,21 @@ class GreatPower(mesa.Agent):
         self.index = index
 
     def invest(self) -> None:
-        """FDI and lending into every state (a level response to shipment time), plus corridor spending."""
+        """FDI and lending into every state, split across states by attractiveness, plus corridor spending.
+
+        F_ij = F0_ij scale_j B_j(t) (a_ij / a0_ij) (T_ij / T0_ij)^(-eps) x commodity effect x protest factor
+        L_ij = L0_ij scale_j B_j(t) (a^L_ij / a^L0_ij) x creditor caution x protest factor
+        The card's response to shipment time is FDI's; lenders answer distress instead (mechanism 9).
+        """
         m, s, p, j = self.model, self.model.state, self.model.params, self.index
         base = m.base
-        years = m.steps / m.steps_per_year
-        budget = p.investment_scale[:, j] * np.exp(p.budget_growth[:, j] * years)
-        shiptime = economy.shiptime_factor(s.market_time[:, j], base.market_time[j], m.constants.fdi_exponent)
+        budget = p.investment_scale[:, j] * np.exp(m.log_budget[:, j])
         commodity = economy.commodity_fdi_effect(m.price_index, base.extractive_share[j], p.commodity_fdi_elasticity)
-        scale = budget * shiptime
-        protests = economy.protest_factor(s.delay[:, :, j] > 0, p.protest_fdi_cut)
-        s.fdi_flow[:, :, j] = economy.investment_flow(base.fdi_flow[:, j], scale, protests, commodity)
-        s.lending[:, :, j] = economy.investment_flow(base.lending[:, j], scale, protests)
+        held = economy.protest_factor(s.delay[:, :, j] > 0, p.protest_fdi_cut)
+        held *= budget[:, None]
+        s.fdi_flow[:, :, j] = times(held * m.fdi_allocation[:, :, j] * m.shiptime_factor[:, :, j] * commodity,
+                                    base.fdi_flow[:, j])
+        s.lending[:, :, j] = times(held * m.lending_allocation[:, :, j], base.lending[:, j])
         s.corridor_investment += m.constants.corridor_spending[j]
 
     def react(self) -> None:
@@ -56,22 +60,14 @@ class CentralAsianState(mesa.Agent):
         self.index = index
 
     def update(self) -> None:
-        """GDP, debt, sentiment and protests, security, local processing: this state's row."""
-        self._grow()
+        """Local processing, debt, sentiment and protests, security: this state's row (its output is `_produce`)."""
+        self._process()
         self._borrow()
         self._feel()
         self._secure()
 
-    def _grow(self) -> None:
+    def _process(self) -> None:
         m, s, p, i = self.model, self.model.state, self.model.params, self.index
-        base, c = m.base, m.constants
-        multiplier = c.labour_multiplier * economy.processing_retention(
-            base.extractive_share, s.local_processing[:, i, None], c.rows["processing_value_retained"])
-        investment = sum_last(multiplier * (s.fdi_flow[:, i] + s.lending[:, i])) / s.gdp[:, i]
-        growth = economy.gdp_growth_rate(p.base_growth[:, i], base.growth_offset[i], investment,
-                                         s.distress[:, i], p.distress_growth_drag)
-        s.gdp[:, i] = economy.step_gdp(s.gdp[:, i], growth, m.dt, p.commodity_gdp_elasticity,
-                                       base.commodity_share[i], m.log_price_change[:, i])
         s.local_processing[:, i] = politics.step_toward(s.local_processing[:, i], p.local_processing[:, i],
                                                         p.local_processing_adjust_rate, m.dt)
 
@@ -83,7 +79,8 @@ class CentralAsianState(mesa.Agent):
         official[:, china] -= hidden_lending
         s.debt[:, i] = economy.step_debt(s.debt[:, i], official, m.constants.rows["debt_amortisation"], m.dt)
         s.hidden_debt[:, i] = economy.step_debt(s.hidden_debt[:, i], hidden_lending, p.debt_amortisation, m.dt)
-        s.other_debt[:, i] = m.base.other_debt_ratio[i] * s.gdp[:, i]
+        # owed in dollars: it grows with real output and does not shrink with the currency
+        s.other_debt[:, i] = m.base.other_debt_ratio[i] * m.base.gdp[i] * s.output[:, i]
         s.debt_to_gdp[:, i] = (sum_last(s.debt[:, i]) + s.hidden_debt[:, i] + s.other_debt[:, i]) / s.gdp[:, i]
         s.distress[:, i] = economy.debt_distress(s.debt_to_gdp[:, i], p.distress_threshold[:, i], p.distress_width)
 
@@ -97,6 +94,8 @@ class CentralAsianState(mesa.Agent):
             p.imported_labour_share * s.fdi_flow[:, i] / gdp, base.labour[i],
             s.debt[:, i] / gdp * (1.0 + s.distress[:, i, None]), base.burden[i],
             rows["benefit_sentiment_gain"], rows["labour_sentiment_penalty"], rows["debt_sentiment_penalty"])
+        target[:, m.russia] += politics.remittance_sentiment(
+            p.remittance_sentiment_gain, s.remittances_russia[:, i] / s.gdp[:, i], base.remittance_russia_ratio[i])
         s.scandal[:, i] = noise.scandal[:, i] < c.scandal_probability
         s.sentiment[:, i] = politics.step_sentiment(
             s.sentiment[:, i], target, rows["sentiment_adjust_rate"], rows["sentiment_noise"], m.dt,

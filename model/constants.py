@@ -19,7 +19,7 @@ import numpy as np
 from . import economy, politics
 from .actors import Actors
 from .arrays import runs_fastest, times
-from .base import Base
+from .base import Base, trade_costs
 from .params import Params
 
 # Global parameters a state's update reads against its (R, P) row, widened once per parameter change.
@@ -44,7 +44,12 @@ class StepConstants:
     capacity_potential: np.ndarray           # (R, P) security capacity after the war's drag, before the rise
     labour_multiplier: np.ndarray            # (R, P) local multiplier after imported labour
     spillover_jump: np.ndarray               # (R, S) threat jump of an Afghan spillover
-    trade_resistance: np.ndarray             # (R, S, P) (tau/tau0)^-theta, customs union at Russia's offer 0
+    import_resistance: np.ndarray            # (R, S, P) (tau^M/tau^M0)^-theta, customs union at Russia's offer 0
+    export_resistance: np.ndarray            # (R, S, P) (tau^X/tau^X0)^-theta, likewise
+    union_cost: tuple[np.ndarray, np.ndarray]  # tau^M, tau^X with the customs union's power(s), before its cut (R, S, U)
+    fdi_outflow: np.ndarray                  # (R, S, P) depreciation plus repatriation of FDI stocks, per year
+    capital0: np.ndarray                     # (R, S) base-year capital, kappa Y0
+    domestic_investment: np.ndarray          # (R, S) s_i: domestic investment over base GDP that keeps capital at rest
 
 
 def widen(values: np.ndarray, n_powers: int) -> np.ndarray:
@@ -52,11 +57,11 @@ def widen(values: np.ndarray, n_powers: int) -> np.ndarray:
     return np.asfortranarray(np.broadcast_to(values[:, None], (values.shape[0], n_powers)))
 
 
-def trade_resistance(params: Params, actors: Actors, base: Base, powers, eaeu_cut: np.ndarray) -> np.ndarray:
-    """(tau / tau0)^(-theta) with the given powers, (R, S, len(powers)); `eaeu_cut` is the EAEU cost cut (R,)."""
-    tau = economy.trade_cost(params.sanctions[:, powers], params.sanction_trade_cost, params.eaeu_member, eaeu_cut,
-                             actors.customs_union[powers])
-    return economy.trade_resistance(tau / base.trade_cost[:, powers], params.trade_cost_elasticity)
+def resistances(params: Params, actors: Actors, base: Base) -> tuple[np.ndarray, np.ndarray]:
+    """(tau^M/tau^M0)^-theta and (tau^X/tau^X0)^-theta (R, S, P) at Russia's offer 0 (run axis fastest)."""
+    costs = trade_costs(params, actors, params.eaeu_trade_cost_cut)
+    return tuple(runs_fastest(economy.trade_resistance(cost / base_cost, params.trade_cost_elasticity))
+                 for cost, base_cost in zip(costs, (base.import_cost, base.export_cost)))
 
 
 def step_constants(params: Params, actors: Actors, base: Base, dt: float) -> StepConstants:
@@ -64,6 +69,8 @@ def step_constants(params: Params, actors: Actors, base: Base, dt: float) -> Ste
     p, n_p = params, actors.n_powers
     dissent = politics.dissent_factor(p.civil_society)
     temperature = p.hedging_temperature * p.hedging_temperature_scale[:, None]
+    import_resistance, export_resistance = resistances(p, actors, base)
+    union = np.flatnonzero(actors.customs_union)
     return StepConstants(
         version=p.version,
         rows=MappingProxyType({name: widen(getattr(p, name), n_p) for name in ROW_PARAMS}),
@@ -80,5 +87,11 @@ def step_constants(params: Params, actors: Actors, base: Base, dt: float) -> Ste
         labour_multiplier=economy.labour_retention(p.local_multiplier[:, None], p.labour_leakage[:, None],
                                                    p.imported_labour_share),
         spillover_jump=p.afghan_spillover_size[:, None] * p.afghan_exposure,
-        trade_resistance=runs_fastest(trade_resistance(p, actors, base, slice(None), p.eaeu_trade_cost_cut)),
+        import_resistance=import_resistance, export_resistance=export_resistance,
+        union_cost=tuple(cost[:, :, union] for cost in trade_costs(p, actors, np.zeros(p.n_runs))),
+        fdi_outflow=runs_fastest(np.broadcast_to(p.fdi_depreciation[:, None, None] + base.repatriation,
+                                                 (p.n_runs,) + base.repatriation.shape)),
+        capital0=runs_fastest(p.capital_output_ratio[:, None] * base.gdp),
+        domestic_investment=runs_fastest(economy.domestic_investment_rate(
+            p.base_growth, p.capital_depreciation[:, None], p.capital_output_ratio[:, None], base.foreign_investment, dt)),
     )

@@ -1,4 +1,4 @@
-"""Economics: commodity prices, FDI and lending, gravity trade, growth, debt.
+"""Economics: commodity prices, FDI and lending, tariffs and gravity trade, capital and output, debt.
 
 Pure functions over arrays with the run axis first. Axes: run R, state S,
 power P, commodity K. A function called by an agent on its slice gets the
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import times
+from .arrays import sum_axis1, sum_last, times
 
 
 def step_commodity_prices(log_prices, persistence, volatility, dt, shocks):
@@ -38,28 +38,14 @@ def fdi_shiptime_exponent(gain_per_10pct):
     return np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
 
 
-def shiptime_factor(market_time, base_market_time, exponent):
-    """Level response of FDI to shipment time: (T / T0)^(-eps), eps = `fdi_shiptime_exponent(g)`.
+def shiptime_factor(log_time_ratio, exponent):
+    """Level response of FDI to shipment time: (T / T0)^(-eps) = e^{-eps ln(T / T0)}, eps = `fdi_shiptime_exponent(g)`.
 
-    A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12).
-    Source: project card; elast_fdi_bri_travel_time_aggregate for the literature range.
+    A 10% cut in T gives exactly (1 + g) times the FDI (the project card: g = 0.12), for every state and power.
+    log_time_ratio ln(T/T0) (R, S, P); exponent (R,). Source: project card; elast_fdi_bri_travel_time_aggregate
+    for the literature range.
     """
-    return np.exp(-exponent * np.log(market_time / base_market_time))
-
-
-def investment_flow(base_flow, scale, protest_factor, commodity_effect=None):
-    """FDI or lending from one power to each state (USD bn per year).
-
-    F_ij = F0_ij * [budget_j * (T_j/T0_j)^(-eps)] * commodity effect_ij * (1 - cut * delayed_ij)
-
-    Args:
-        base_flow: (S,) base-year flows from the power. scale: (R,) budget relative to 2024 times the
-        shipment-time factor. protest_factor: (R, S) from `protest_factor`. commodity_effect: (R, S) or None.
-    """
-    level = times(scale[:, None], base_flow)
-    if commodity_effect is not None:
-        level = level * commodity_effect
-    return level * protest_factor
+    return np.exp(-exponent[:, None, None] * log_time_ratio)
 
 
 def protest_factor(delayed, protest_cut):
@@ -75,53 +61,10 @@ def commodity_fdi_effect(price_index, extractive_share, elasticity):
     return np.maximum(1.0 + (elasticity[:, None] * extractive_share) * (price_index - 1.0), 0.0)
 
 
-def trade_cost(sanctions, sanction_cost, eaeu_member, eaeu_cut, customs_union):
-    """Ad-valorem trade cost tau_ij = 1 + sanction_cost * sanctions_j - eaeu_cut * member_i * [j customs union].
-
-    sanctions (R, P); sanction_cost, eaeu_cut (R,); eaeu_member (R, S); customs_union (P,) bool. Returns (R, S, P).
-    Sources: kz_memberships, kg_memberships (EAEU).
-    """
-    tau = 1.0 + sanction_cost[:, None, None] * sanctions[:, None, :]
-    discount = times(eaeu_cut[:, None, None] * eaeu_member[:, :, None], customs_union[None, None, :])
-    return np.maximum(tau - discount, 0.05)
-
-
 def trade_resistance(cost_ratio, cost_elasticity):
     """The trade-cost factor of gravity trade: (tau / tau0)^(-theta). cost_ratio (R, ...), theta (R,)."""
     theta = np.reshape(cost_elasticity, np.shape(cost_elasticity) + (1,) * (np.ndim(cost_ratio) - 1))
     return np.exp(-theta * np.log(cost_ratio))
-
-
-def gravity_trade(base_exports, base_imports, gdp_ratio, log_demand_ratio, resistance, time_ratio,
-                  gdp_elasticity, time_elasticity, price_index, commodity_share, fdi_stock_ratio, fdi_link):
-    """Gravity trade in ratio form, calibrated to reproduce base-year trade (K_ij from data).
-
-    X_ij = X0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (1 + c_i (P_i - 1))
-    M_ij = M0_ij (Y_i/Y0_i)^a (D_j/D0_j)^a (tau/tau0)^(-theta) (T_j/T0_j)^(-eta) (K_ij/K0_ij)^link
-
-    The state and power factors are computed on their own axes and multiplied out once.
-
-    Args:
-        base_exports, base_imports: (S, P) USD bn. gdp_ratio (R, S); log_demand_ratio ln(D_j/D0_j) (R, P);
-        resistance (tau/tau0)^(-theta) (R, S, P) from `trade_resistance`; time_ratio (R, P);
-        elasticities (R,); price_index (R, S); commodity_share (S,); fdi_stock_ratio (R, S, P); fdi_link (R,).
-    Returns:
-        exports, imports: (R, S, P) USD bn per year.
-    """
-    a = gdp_elasticity[:, None]
-    state_factor = np.exp(a * np.log(gdp_ratio))                                                      # (R, S)
-    power_factor = np.exp(a * log_demand_ratio - time_elasticity[:, None] * np.log(time_ratio))     # (R, P)
-    common = times(state_factor[:, :, None], power_factor[:, None, :])
-    common *= resistance
-    export_price = np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
-    exports = times(export_price[:, :, None], base_exports)
-    exports *= common
-    fdi_factor = np.log(np.maximum(fdi_stock_ratio, 1e-9))
-    fdi_factor *= fdi_link[:, None, None]
-    np.exp(fdi_factor, out=fdi_factor)
-    imports = common * base_imports
-    imports *= fdi_factor
-    return exports, imports
 
 
 def local_multiplier(multiplier, labour_leakage, imported_labour, extractive_share, local_processing,
@@ -147,20 +90,6 @@ def processing_retention(extractive_share, local_processing, value_retained):
     return 1.0 - times(extractive_share, 1.0 - local_processing) * (1.0 - value_retained)
 
 
-def gdp_growth_rate(base_growth, growth_offset, investment_effect, distress, distress_drag):
-    """Annual log growth: g_i = g0_i - offset_i + sum_j m_ij I_ij / Y_i - drag * distress_i.
-
-    The offset is the base-year investment term at default parameters, so at defaults
-    GDP grows at g0 while a change in investment, labour or processing moves it.
-    """
-    return base_growth - growth_offset + investment_effect - distress_drag * distress
-
-
-def step_gdp(gdp, growth_rate, dt, commodity_elasticity, commodity_share, log_price_change):
-    """Y_t = Y_{t-1} * exp(g dt + e * c_i * d ln P_i)."""
-    return gdp * np.exp(growth_rate * dt + commodity_elasticity * commodity_share * log_price_change)
-
-
 def step_debt(debt, lending, amortisation, dt):
     """dD = (L - amortisation * D) dt, floored at 0. Works for (R, ...) debt and matching lending."""
     return np.maximum(debt + (lending - amortisation * debt) * dt, 0.0)
@@ -171,6 +100,235 @@ def debt_distress(debt_to_gdp, threshold, width):
     return 1.0 / (1.0 + np.exp(-(debt_to_gdp - threshold) / width))
 
 
-def step_fdi_stock(stock, flow, depreciation, dt):
-    """dK = (F - delta K) dt, floored at 0."""
-    return np.maximum(stock + (flow - depreciation * stock) * dt, 0.0)
+# ---- fading trends (mechanism 5) ---------------------------------------------------------------------
+def fading_log_trend(years, initial, longrun, fade_years, faded=None):
+    """Log of a trend index whose growth fades from g0 to g_inf: g(t) = g_inf + (g0 - g_inf) e^{-t/tau}.
+
+    ln D(t) = g_inf t + (g0 - g_inf) tau (1 - e^{-t/tau})
+
+    A growth rate fitted to one recent year does not run for fifteen. years: scalar (years since the base
+    year); initial g0, longrun g_inf: (R, P); fade_years tau: (R,). `faded`, tau (1 - e^{-t/tau}) (R,), may be
+    passed when several trends share tau.
+    """
+    if faded is None:
+        faded = fade_years * (1.0 - np.exp(-years / fade_years))
+    return longrun * years + (initial - longrun) * faded[:, None]
+
+
+# ---- tariffs and trade costs (mechanisms 2 and 3) -----------------------------------------------------
+def import_tariffs(member, free_trade, in_union, external_tariff, mfn):
+    """Ad-valorem tariff on state i's imports from power j.
+
+    t^M_ij = member_i [j outside the union] CET + (1 - member_i) (1 - fta_i [j in the union]) MFN_i
+
+    Members of the customs union pay nothing inside it and its common external tariff (CET) outside;
+    others apply their own MFN rate to everybody, except union goods under the CIS free-trade area.
+    member (R, S); free_trade (S,) 0/1; in_union (P,) bool; external_tariff (R,); mfn (R, S). Returns (R, S, P).
+    Sources: rus_tariff_mfn_simple_wdi, eaeu_cet_average, kg_tariff_eaeu_accession, *_tariff_mfn_simple_wdi, uzb_tariff_avg_national.
+    """
+    outside = ~in_union
+    members = times((member * external_tariff[:, None])[:, :, None], outside[None, None, :])
+    own = (1.0 - member) * mfn                                                          # (R, S)
+    exempt = 1.0 - np.multiply.outer(free_trade, in_union)                              # (S, P)
+    return members + own[:, :, None] * exempt
+
+
+def export_tariffs(member, free_trade, in_union, external_tariff):
+    """Tariff the union charges on state i's exports to it: t^X_ij = [j in the union] (1 - member_i)(1 - fta_i) CET.
+
+    Other powers' tariffs on the region's exports do not change in any scenario, so they cancel in the
+    ratio-to-base gravity and are left at 0. member (R, S); free_trade (S,); in_union (P,); CET (R,).
+    """
+    outsider = (1.0 - member) * (1.0 - free_trade) * external_tariff[:, None]          # (R, S)
+    return times(outsider[:, :, None], in_union[None, None, :].astype(float))
+
+
+def tariff_trade_cost(tariffs, sanctions, sanction_cost, secondary_risk, member, union_cut, in_union):
+    """tau_ij = 1 + t_ij + c_s rho s_j - cut member_i [j in the union], floored at 0.05.
+
+    Western sanctions on power j raise the region's cost of trading with it only through the risk rho of
+    secondary sanctions (the region does not apply them); the union's non-tariff cut (no customs border,
+    `eaeu_trade_cost_cut` times Russia's offer) lowers members' costs with it.
+    tariffs (R, S, P); sanctions (R, P); sanction_cost, secondary_risk, union_cut (R,); member (R, S).
+    """
+    risk = (sanction_cost * secondary_risk)[:, None] * sanctions                         # (R, P)
+    cut = times((union_cut[:, None] * member)[:, :, None], in_union[None, None, :].astype(float))
+    return np.maximum(1.0 + tariffs + risk[:, None, :] - cut, 0.05)
+
+
+def export_time_factor(pipeline_share, rail):
+    """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta), rail = (T/T0)^(-eta).
+
+    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_cpc_share,
+    tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); rail (R, S, P).
+    """
+    return pipeline_share + (1.0 - pipeline_share) * rail
+
+
+# ---- stock-flow consistency (mechanism 8) --------------------------------------------------------------
+def repatriation_rate(base_flow, base_stock, depreciation, growth, dt):
+    """Outflow rate that puts a base-year FDI stock at rest on its trend.
+
+    r = max(F0/K0 q - (q - 1)/dt - delta, 0), q = e^{g dt}: the stock grows at the flow's rate g when it is
+    updated each step by `step_stock` with this step's flow (r -> F0/K0 - delta - g as dt -> 0). Gross
+    inflows include intercompany loans that are repaid and profits taken home; without r China's 2024
+    stock (14) would head for flow / depreciation (89) and jump in every run.
+    """
+    q = np.exp(growth * dt)
+    ratio = np.divide(base_flow, base_stock, out=np.zeros_like(base_flow, dtype=float), where=base_stock > 0)
+    return np.maximum(ratio * q - (q - 1.0) / dt - depreciation, 0.0)
+
+
+# ---- capital and output (mechanism 6) ------------------------------------------------------------------
+def domestic_investment_rate(base_growth, depreciation, capital_output, foreign_investment_ratio, dt):
+    """Domestic investment over base-year GDP that keeps capital on the base growth path at rest.
+
+    s_i = kappa ((q - 1)/dt + delta_K) - q f_i, q = e^{g0_i dt}, f_i = sum_j m_ij (F0_ij + L0_ij) / Y0_i:
+    the step's domestic investment follows last step's output and its foreign investment this step's flows
+    (s -> (g0 + delta_K) kappa - f as dt -> 0).
+    """
+    q = np.exp(base_growth * dt)
+    return capital_output * ((q - 1.0) / dt + depreciation) - q * foreign_investment_ratio
+
+
+def step_stock(stock, inflow, outflow_rate, dt):
+    """dK = (I - rate K) dt, floored at 0: capital, FDI stocks (rate = delta + r)."""
+    return np.maximum(stock + (inflow - outflow_rate * stock) * dt, 0.0)
+
+
+def log_real_output(years, base_growth, capital_share, log_capital_ratio, log_productivity):
+    """ln y_i = (1 - alpha) g0_i t + alpha ln(K_i / K0_i) + ln A_i.
+
+    Cobb-Douglas output relative to the base year: labour-augmenting progress at the base growth, so that
+    capital growing at g0 gives y = e^{g0 t}. A permanent rise in investment raises the level of output by a
+    bounded amount (alpha times the rise in the steady-state capital stock), not its growth rate.
+    Arrays broadcast against each other (a state's (R,) slice, or (R, S) with alpha as (R, 1)).
+    """
+    return (1.0 - capital_share) * base_growth * years + capital_share * log_capital_ratio + log_productivity
+
+
+def step_log_productivity(log_productivity, distress, base_distress, distress_drag, dt):
+    """ln A -= drag (D - D0) dt: output lost while a state is in more debt distress than in the base year.
+
+    A level loss that stays; measured from the base-year distress D0 so that the base year is a rest point.
+    """
+    return log_productivity - distress_drag * (distress - base_distress) * dt
+
+
+def log_value_of_output(log_exchange_rate, commodity_elasticity, commodity_share, log_price_index):
+    """ln v_i = ln RER_i + e c_i ln P_i (R, S): the USD value of a unit of real output relative to the base year;
+    the real exchange rate and the export price index lift or cut what the state's output is worth in dollars."""
+    value = times(commodity_elasticity[:, None], commodity_share)   # run axis fastest, like the state
+    value *= log_price_index
+    value += log_exchange_rate
+    return value
+
+
+def spending_effects(remittance_gap, remittance_share, reexport_gap, reexport_margin):
+    """USD GDP from spending, not production: mu_R (Rem_i - Rem_i^trend) + m_RE (RE_i - RE0_i), (R, S).
+
+    The part of remittances above or below their trend spent on domestic output, and the margin earned on
+    re-exports above their base-year level."""
+    return remittance_share[:, None] * remittance_gap + reexport_margin[:, None] * reexport_gap
+
+
+def usd_gdp(base_gdp, output, value, spending):
+    """GDP in USD: Y_i = Y0_i y_i v_i + spending_i: real output y = e^{ln y} at its USD value v = e^{ln v}
+    (`log_value_of_output`), plus the spending terms (`spending_effects`). Arrays broadcast."""
+    return base_gdp * output * value + spending
+
+
+# ---- lending and allocation (mechanisms 9 and 10) -------------------------------------------------------
+def creditor_caution(caution, distress, base_distress):
+    """Lenders pull back from distressed borrowers: (1 - c D_i) / (1 - c D0_i), 1 at the base year.
+
+    China's lending to the region contracted after 2019 as borrowers' debt burdens rose (china_dev_finance_ca).
+    caution (R,); distress (R, S); base_distress (S,).
+    """
+    c = caution[:, None]
+    return (1.0 - c * distress) / (1.0 - c * base_distress)
+
+
+def attractiveness_gap(output_gap, distress_gap, delayed, alignment_gap, risk_weight, welcome_weight):
+    """Change since the base year of a state's attractiveness to power j:
+
+    V_ij - V0_ij = ln(Y_i / Y_i^trend) - w_R (D_i - D0_i + delayed_ij) + w_A (a_ij - a0_ij)
+
+    Expected return (the state's USD GDP against its base trend), risk (debt distress, projects held up by
+    protests) and welcome (the state's alignment towards j). output_gap, distress_gap (R, S); delayed (R, S, P)
+    bool; alignment_gap (R, S, P); weights (R,).
+    """
+    state_part = output_gap - risk_weight[:, None] * distress_gap                          # (R, S)
+    pair_part = welcome_weight[:, None, None] * alignment_gap - risk_weight[:, None, None] * delayed
+    return state_part[:, :, None] + pair_part
+
+
+def allocation_weight(gap, sensitivity):
+    """e^{lambda dV_ij}: the logit weight of a state in power j's budget, relative to the base year (R, S, P)."""
+    return np.exp(sensitivity[:, None, None] * gap)
+
+
+def allocation_ratio(base_split, weight):
+    """How a power's budget moves between states: a_ij / a0_ij = e^{lambda dV_ij} / sum_k a0_kj e^{lambda dV_kj}.
+
+    A multinomial-logit split around the base-year split a0 (1 everywhere at the base year): the budget
+    goes to states whose attractiveness rises, and what one state loses the others gain.
+    base_split (S,) or (S, P) with columns summing to 1; weight (R, S) or (R, S, P) from `allocation_weight`.
+    """
+    return weight / sum_axis1(weight * base_split)[:, None]
+
+
+def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, log_demand, log_supply,
+                  export_resistance, import_resistance, log_time_ratio, pipeline_share, gdp_elasticity, time_elasticity,
+                  price_index, commodity_share, fdi_stock_ratio, fdi_link):
+    """Gravity exports and import demand in ratio-to-base form, with state-specific times (mechanisms 3-5).
+
+    X_ij  = X0_ij (Y_i/Y0_i)^a D_j^a (tau^X/tau^X0)^(-theta) [pi_ij + (1 - pi_ij)(T_ij/T0_ij)^(-eta)] (1 + c_i (P_i - 1))
+    M^d_ij = M0_ij (A_i/A0_i)^a S_j^a (tau^M/tau^M0)^(-theta) (T_ij/T0_ij)^(-eta) (K_ij/K0_ij)^link
+
+    D_j is the power's import demand (Russia's moves with its income shocks), S_j its supplying economy on
+    its trend; both relative to world income. Import demand follows absorption A = Y + remittances;
+    pipeline exports (pi) take no rail days. X0, M0 exclude re-exports (added by the caller).
+    log_demand, log_supply (R, P); resistances (R, S, P) from `trade_resistance`; log_time_ratio ln(T/T0)
+    (R, S, P); pipeline_share (S, P).
+    """
+    a = gdp_elasticity[:, None]
+    export_state = np.exp(a * np.log(output_ratio))                                               # (R, S)
+    export_state *= np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
+    import_state = np.exp(a * np.log(absorption_ratio))                                           # (R, S)
+    demand = np.exp(a * log_demand)                                                               # (R, P)
+    supply = np.exp(a * log_supply)                                                               # (R, P)
+    rail = np.exp(-time_elasticity[:, None, None] * log_time_ratio)                               # (R, S, P)
+    # products built in place on arrays laid out like the state's (run axis fastest), so no operand is
+    # walked against its memory order
+    exports = np.multiply(export_resistance, export_state[:, :, None], out=np.empty_like(export_resistance))
+    exports *= demand[:, None, :]
+    exports *= export_time_factor(pipeline_share, rail)
+    exports *= base_exports
+    imports = np.log(np.maximum(fdi_stock_ratio, 1e-9))
+    imports *= fdi_link[:, None, None]
+    np.exp(imports, out=imports)
+    imports *= import_resistance
+    imports *= import_state[:, :, None]
+    imports *= supply[:, None, :]
+    imports *= rail
+    imports *= base_imports
+    return exports, imports, rail
+
+
+def trade_cost_index(import_shares, import_resistance, rail):
+    """Phi_i = sum_j s0_ij (tau^M_ij / tau^M0_ij)^(-theta) (T_ij / T0_ij)^(-eta): how much cheaper imports have become.
+
+    s0_ij: base-year import shares. 1 at the base year; 1.088 for a 10% cut in every shipment time (eta = 0.8).
+    """
+    return sum_last(import_shares * import_resistance * rail)
+
+
+def log_trade_gain(domestic_share, cost_index, cost_elasticity):
+    """Real income gain from cheaper trade (Arkolakis, Costinot and Rodriguez-Clare 2012): ln G_i = (1/theta) ln(lambda0_i + (1 - lambda0_i) Phi_i).
+
+    lambda0_i is the base-year share of spending on home goods; the gain is (lambda'/lambda)^(-1/theta) with
+    lambda' the new home share when foreign goods get cheaper by Phi. Only trade costs and times move it, not
+    income-driven import growth. domestic_share (S,); cost_index (R, S); theta (R,).
+    """
+    return np.log(domestic_share + (1.0 - domestic_share) * cost_index) / cost_elasticity[:, None]

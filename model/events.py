@@ -74,8 +74,10 @@ class SanctionsArgs(ShockArgs):
 def sanctions(model, runs, args: SanctionsArgs) -> None:
     """Western sanctions on `power` are set to `intensity` (0..1).
 
-    Raises trade costs with the power (`sanction_trade_cost` x intensity) and the transit days of corridors
-    through it (`sanction_transit_delay_days` x intensity).
+    Raises the region's cost of trading with the power only through the risk of secondary sanctions
+    (`sanction_trade_cost` x `secondary_sanction_risk` x intensity), adds transit days on corridors through it
+    for other markets (`sanction_transit_delay_days` x intensity), moves re-exports to it (RE = xi s (1 - rho) Y)
+    and, for Russia, its USD income (`russia_sanction_drag`) and with it remittances.
     """
     _set_param(model, f"powers.{args.power}.sanctions", args.intensity, runs)
 
@@ -87,7 +89,8 @@ class WarEndsArgs(ShockArgs):
 def war_ends(model, runs, args: WarEndsArgs) -> None:
     """Russia's war ends: `war_intensity` = 0, so its security capacity recovers; sanctions fall by the relief.
 
-    sanctions_RUS <- sanctions_RUS x (1 - sanctions_relief).
+    sanctions_RUS <- sanctions_RUS x (1 - sanctions_relief). Russia's USD income loses the war's stimulus
+    (`russia_war_stimulus`) and gains from lighter sanctions (`russia_sanction_drag`).
     """
     _set_param(model, "war_intensity", 0.0, runs)
     for power in _at_war(model):
@@ -238,8 +241,10 @@ def treaty(model, runs, args: TreatyArgs) -> None:
     """A treaty between `state` and `power`.
 
     security: ties jump by `strength` (clipped to [0, 1]) and then relax towards the capacity-driven target
-    at `security_adjust_rate`. economic: EAEU accession (`eaeu_member` = 1), which cuts trade costs with
-    Russia; only Russia leads a customs union in the model, so `power` must be RUS.
+    at `security_adjust_rate`. economic: EAEU accession (`eaeu_member` = 1): the state drops its own MFN
+    tariff for the union's common external tariff on imports from outside the union, trades with Russia
+    without a customs border (`eaeu_trade_cost_cut`) and sells to it without the CET; only Russia leads a
+    customs union in the model, so `power` must be RUS.
     """
     i, j = model.actors.state_index(args.state), model.actors.power_index(args.power)
     if args.kind == "security":
@@ -258,6 +263,32 @@ def local_processing_mandate(model, runs, args: LocalProcessingArgs) -> None:
     """The state mandates local processing: its `local_processing` target becomes `share`; the actual share
     moves towards it at `local_processing_adjust_rate` per year, raising the local multiplier."""
     _set_param(model, f"states.{args.state}.local_processing", args.share, runs)
+
+
+class DevaluationArgs(ShockArgs):
+    state: StateCode
+    size: float = Field(gt=0.0, le=0.9, description="fall of the currency's real value, e.g. 0.4 = 40%")
+
+
+def devaluation(model, runs, args: DevaluationArgs) -> None:
+    """A policy devaluation (Uzbekistan's 2017 unification): the real exchange rate falls by `size` at once and
+    its target moves with it, so the fall lasts: ln RER += ln(1 - size), offset += ln(1 - size)."""
+    i = model.actors.state_index(args.state)
+    step = np.log1p(-args.size)
+    model.state.log_exchange_rate[runs, i] += step
+    model.state.exchange_rate_offset[runs, i] += step
+
+
+class MigrationRulesArgs(ShockArgs):
+    states: list[StateCode] = Field(min_length=1, description="whose migrants the rules hit")
+    factor: float = Field(gt=0.0, le=2.0, description="new migration-policy factor, e.g. 0.8 = a fifth fewer transfers")
+
+
+def migration_rules(model, runs, args: MigrationRulesArgs) -> None:
+    """Russia changes its rules for the states' migrant workers (patents, bans, EAEU rights): their
+    `migration_policy` factor, which multiplies remittances from Russia, becomes `factor`."""
+    for state in args.states:
+        _set_param(model, f"states.{state}.migration_policy", args.factor, runs)
 
 
 # ---- registry -----------------------------------------------------------------------------------------------------
@@ -279,6 +310,8 @@ SHOCKS: dict[str, Shock] = {
     "debt_crisis": Shock(DebtCrisisArgs, debt_crisis, "hidden debt surfaces in a state"),
     "security_threat": Shock(SecurityThreatArgs, security_threat, "Afghan spillover raises the threat"),
     "treaty": Shock(TreatyArgs, treaty, "security ties or EAEU accession"),
+    "devaluation": Shock(DevaluationArgs, devaluation, "a policy devaluation of a state's currency"),
+    "migration_rules": Shock(MigrationRulesArgs, migration_rules, "Russia's rules for migrant workers change"),
     "local_processing_mandate": Shock(LocalProcessingArgs, local_processing_mandate,
                                       "a state keeps processing at home"),
 }

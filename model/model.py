@@ -8,11 +8,12 @@ from typing import Mapping
 import mesa
 import numpy as np
 
-from . import corridors, economy, influence, politics
+from . import corridors, economy, external, influence, politics
 from .actors import Actors, load_actors
 from .agents import CentralAsianState, GreatPower
+from .arrays import sum_last
 from .base import build_base
-from .constants import step_constants, trade_resistance
+from .constants import step_constants
 from .events import Event
 from .history import RECORD_STEPS, History
 from .outputs import build_frames, column, summary_reporters
@@ -92,8 +93,9 @@ class CentralAsiaModel(mesa.Model):
         draws = draw_parameters(uncertainty, seed, self.replicates, self.actors) if uncertainty != "point" else None
         self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
                              actors=self.actors, draws=draws)
-        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors))
+        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors), self.dt)
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
+        self.eu, self.oil = self.actors.power_index("EU"), self.actors.commodities.index("oil")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)
         self.events = sorted(events or [], key=lambda e: e.step)
         n_s, n_p, n_k = self.actors.n_states, self.actors.n_powers, len(self.actors.commodities)
@@ -101,16 +103,22 @@ class CentralAsiaModel(mesa.Model):
         self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
         self.constants = step_constants(self.params, self.actors, self.base, self.dt)
         self.noise: Noise | None = None  # this step's random numbers, drawn by `_exogenous_drivers`
-        self.state = initial_state(self.actors, self.base, self.params, self.constants.capacity_potential, n_runs)
+        self.state = initial_state(self.actors, self.base, self.params, self.constants, n_runs)
         self.price_index = self._price_index()
-        self.log_price_change = np.zeros((n_runs, n_s))
-        # the base year: market times, shares, the states' preferred alignment, influence
+        self.log_price_index = np.zeros_like(self.price_index)
+        # the base year: trends, Russia's income and remittances, the exchange rate, market times, shares,
+        # the states' preferred alignment, influence; what the step derives from the state is assigned here
+        self._external_drivers()
         self._update_corridors()
+        self.log_trade_gain = np.zeros_like(self.price_index)   # gains from cheaper trade (`_trade`)
+        self.spending = np.zeros_like(self.price_index)         # remittance and re-export spending (`_trade`)
         self.economic_shares = self._economic_shares()
         for i in range(n_s):
             self.state.alignment[:, i] = self.preferred_alignment(i)
+        self.base_alignment = self.state.alignment.copy(order="K")
         self._update_influence()
         self.base_regional = self.state.regional.copy()
+        self._allocate()
         self.powers = [GreatPower(self, code, j) for j, code in enumerate(self.actors.powers)]
         self.states = [CentralAsianState(self, code, i) for i, code in enumerate(self.actors.states)]
         # Mesa 3.3 keeps a class-level id counter per model (`Agent._ids`), which holds every model ever
@@ -128,9 +136,11 @@ class CentralAsiaModel(mesa.Model):
     def step(self) -> None:
         """One period for all runs, in the order of DESIGN section 4."""
         self._exogenous_drivers()
+        self._allocate()
         self.agents_by_type[GreatPower].do("invest")
         self._update_corridors()
         self._trade()
+        self._produce()
         self.agents_by_type[CentralAsianState].do("update")
         self.economic_shares = self._economic_shares()
         self.agents_by_type[CentralAsianState].do("choose_alignment")
@@ -157,9 +167,55 @@ class CentralAsiaModel(mesa.Model):
         self._apply_events()
         if self.constants.version != p.version:  # an event set a parameter
             self.constants = step_constants(p, self.actors, self.base, self.dt)
-        previous = self.price_index
         self.price_index = self._price_index()
-        self.log_price_change = np.log(self.price_index / previous)
+        self.log_price_index = np.log(self.price_index)
+        self._external_drivers()
+
+    def _external_drivers(self) -> None:
+        """Trends of the powers' demand and budgets; Russia's income; remittances; the exchange rate (mechanisms 1, 5, 7)."""
+        s, p, b = self.state, self.params, self.base
+        years = self.steps / self.steps_per_year
+        faded = p.trend_fade_years * (1.0 - np.exp(-years / p.trend_fade_years))
+        self.log_budget = economy.fading_log_trend(years, p.budget_growth, p.longrun_growth, p.trend_fade_years, faded)
+        self.log_supply = economy.fading_log_trend(years, p.demand_growth, p.longrun_growth - p.world_growth[:, None],
+                                                   p.trend_fade_years, faded)
+        shock = external.russia_income_shock(s.log_prices[:, self.oil], p.sanctions[:, self.russia], p.war_intensity,
+                                             p.russia_oil_elasticity, p.russia_sanction_drag, p.russia_war_stimulus,
+                                             b.russia_sanctions, b.war_intensity)
+        self.log_demand = self.log_supply.copy(order="K")   # Russia's import demand moves with its income
+        self.log_demand[:, self.russia] += shock
+        s.russia_income = np.exp(p.longrun_growth[:, self.russia] * years + shock)
+        trend = p.remittance_growth * years
+        s.remittances[...], s.remittances_russia[...] = external.remittances(
+            b.remittances, b.remittance_share, trend, shock, p.remittance_income_elasticity, p.migration_policy)
+        self.remittance_trend = external.remittance_trend(b.remittances, trend)
+        ratio = np.divide(s.remittances, self.remittance_trend, out=np.ones_like(s.remittances),
+                          where=self.remittance_trend > 0)
+        income = external.external_income_index(b.commodity_share, self.price_index, b.remittance_weight, ratio)
+        s.log_exchange_rate[...] = external.step_log_exchange_rate(
+            s.log_exchange_rate, np.log(income), p.exchange_rate_elasticity, s.exchange_rate_offset,
+            p.exchange_rate_adjustment[:, None], self.dt)
+        self.log_value = economy.log_value_of_output(s.log_exchange_rate, p.commodity_gdp_elasticity, b.commodity_share,
+                                                     self.log_price_index)
+        self.value = np.exp(self.log_value)
+
+    def _allocate(self) -> None:
+        """What the powers see when they split their budgets (mechanisms 9, 10) and the card's time response.
+
+        Attractiveness gaps from last step's state, the logit shares of each power's FDI and lending budget
+        across states (lending withheld from distressed borrowers), and (T / T0)^(-eps) per state and power.
+        """
+        s, p, b = self.state, self.params, self.base
+        years = max(self.steps - 1, 0) / self.steps_per_year  # output is last step's
+        output_gap = s.log_output + self.log_value - p.base_growth * years  # USD output against its trend
+        gap = economy.attractiveness_gap(output_gap, s.distress - b.distress, s.delay > 0,
+                                         s.alignment - self.base_alignment, p.allocation_risk_weight,
+                                         p.allocation_welcome_weight)
+        weight = economy.allocation_weight(gap, p.allocation_sensitivity)
+        self.fdi_allocation = economy.allocation_ratio(b.fdi_split, weight)
+        self.lending_allocation = economy.allocation_ratio(b.lending_split, weight)
+        self.lending_allocation *= economy.creditor_caution(p.creditor_caution, s.distress, b.distress)[:, :, None]
+        self.shiptime_factor = economy.shiptime_factor(self.log_time_ratio, self.constants.fdi_exponent)
 
     def _price_index(self) -> np.ndarray:
         """Each state's export price index (R, S) from the commodity prices."""
@@ -175,24 +231,67 @@ class CentralAsiaModel(mesa.Model):
         s, p, a = self.state, self.params, self.actors
         s.ship_time = corridors.corridor_days(a.corridor_base_days, a.corridor_min_days, a.corridor_invest_ref,
                                               s.corridor_investment, s.disruption, p.ship_time_scale)
-        s.market_time[...] = corridors.market_time(s.ship_time, a.market_legs, a.corridor_transit_power, a.transit_exposed,
-                                              p.sanctions,
-                                              p.sanction_transit_delay_days, p.ship_time_scale)
+        s.market_time[...] = corridors.route_market_time(s.ship_time, a.route_legs, a.route_local_days,
+                                                         a.corridor_transit_power, a.transit_exposed, p.sanctions,
+                                                         p.sanction_transit_delay_days, p.ship_time_scale)
+        self.log_time_ratio = np.log(s.market_time / self.base.market_time)
 
     def _trade(self) -> None:
-        s, p, b = self.state, self.params, self.base
-        years = self.steps / self.steps_per_year
-        # trade costs move with parameters (the step constants), except with the customs union's leader,
-        # whose cost cut grows with Russia's offer
+        """Gravity trade, re-exports, financing-limited imports, FDI stocks, gains from trade (mechanisms 2-6, 8)."""
+        s, p, b, c = self.state, self.params, self.base, self.constants
+        # trade costs move with parameters (the step constants), except with the customs union's power,
+        # whose cut grows with Russia's offer
         union = self.customs_union_powers
-        resistance = self.constants.trade_resistance.copy(order="K")
-        resistance[:, :, union] = trade_resistance(p, self.actors, b, union, p.eaeu_trade_cost_cut * (1.0 + s.russia_offer))
-        s.exports[...], s.imports[...] = economy.gravity_trade(
-            b.exports, b.imports, s.gdp / b.gdp, p.demand_growth * years, resistance,
-            s.market_time / b.market_time, p.trade_gdp_elasticity, p.trade_time_elasticity,
-            self.price_index, b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
+        import_resistance = c.import_resistance.copy(order="K")
+        export_resistance = c.export_resistance.copy(order="K")
+        cut = (p.eaeu_trade_cost_cut * (1.0 + s.russia_offer))[:, None] * p.eaeu_member                # (R, S)
+        for before_cut, base_cost, resistance in zip(c.union_cost, (b.import_cost, b.export_cost),
+                                                     (import_resistance, export_resistance)):
+            tau = np.maximum(before_cut - cut[:, :, None], 0.05)
+            resistance[:, :, union] = economy.trade_resistance(tau / base_cost[:, union], p.trade_cost_elasticity)
+        exports, imports, rail = economy.gravity_flows(
+            b.gravity_exports, b.gravity_imports, s.gdp / b.gdp, (s.gdp + s.remittances) / b.absorption,
+            self.log_demand, self.log_supply, export_resistance, import_resistance, self.log_time_ratio,
+            self.actors.pipeline_share, p.trade_gdp_elasticity, p.trade_time_elasticity, self.price_index,
+            b.commodity_share, s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
+        # what the state can pay for: its total trade moves with its trade with the powers
+        export_total = self.actors.state["exports"] * sum_last(exports) / b.gravity_exports.sum(axis=1)
+        import_total = self.actors.state["imports"] * sum_last(imports) / b.gravity_imports.sum(axis=1)
+        s.coverage[...] = external.import_coverage(export_total, s.remittances, sum_last(s.fdi_flow), sum_last(s.lending),
+                                                   b.other_financing, s.gdp, import_total)
+        imports *= external.import_compression(s.coverage, p.import_compression)[:, :, None]
+        # re-exports to Russia, bought from China and the EU
+        s.reexports[...] = external.reexports(p.reexport_intensity, p.sanctions[:, self.russia],
+                                              p.secondary_sanction_risk, s.gdp)
+        s.china_transit[...] = s.reexports * b.transit_per_reexport
+        goods = s.reexports * (1.0 - p.reexport_margin)[:, None]
+        exports[:, :, self.russia] += s.reexports
+        imports[:, :, self.china] += goods * p.reexport_china_share[:, None]
+        imports[:, :, self.eu] += goods * (1.0 - p.reexport_china_share)[:, None]
+        s.exports[...], s.imports[...] = exports, imports
         np.add(s.exports, s.imports, out=s.trade)
-        s.fdi_stock[...] = economy.step_fdi_stock(s.fdi_stock, s.fdi_flow, p.fdi_depreciation[:, None, None], self.dt)
+        s.fdi_stock[...] = economy.step_stock(s.fdi_stock, s.fdi_flow, c.fdi_outflow, self.dt)
+        self.spending = economy.spending_effects(s.remittances - self.remittance_trend, p.remittance_gdp_share,
+                                                 s.reexports - b.reexports, p.reexport_margin)
+        self.log_trade_gain = economy.log_trade_gain(
+            b.domestic_share, economy.trade_cost_index(b.import_shares, import_resistance, rail), p.trade_cost_elasticity)
+
+    def _produce(self) -> None:
+        """Capital, real output and USD GDP of every state, all states at once (mechanisms 1, 2, 6, 7)."""
+        s, p, b, c = self.state, self.params, self.base, self.constants
+        years = self.steps / self.steps_per_year
+        multiplier = c.labour_multiplier[:, None, :] * economy.processing_retention(
+            b.extractive_share, s.local_processing[:, :, None], p.processing_value_retained[:, None, None])
+        foreign = sum_last(multiplier * (s.fdi_flow + s.lending))
+        domestic = c.domestic_investment * b.gdp * s.output
+        s.capital[...] = economy.step_stock(s.capital, domestic + foreign, p.capital_depreciation[:, None], self.dt)
+        s.log_productivity[...] = economy.step_log_productivity(s.log_productivity, s.distress, b.distress,
+                                                                p.distress_growth_drag[:, None], self.dt)
+        s.log_output[...] = economy.log_real_output(years, p.base_growth, p.capital_share[:, None],
+                                                    np.log(s.capital / c.capital0), s.log_productivity)
+        s.log_output += self.log_trade_gain
+        np.exp(s.log_output, out=s.output)
+        s.gdp[...] = economy.usd_gdp(b.gdp, s.output, self.value, self.spending)
 
     def preferred_alignment(self, i: int) -> np.ndarray:
         """softmax(U / T) for state i, shape (R, P)."""

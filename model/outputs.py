@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from . import external
 from .errors import InputError, did_you_mean
 
 ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
@@ -30,7 +31,8 @@ ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
 RECORDED_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
                    "other_debt", "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat",
                    "local_processing", "influence", "regional", "protest", "friction", "russia_offer", "ship_time",
-                   "market_time", "log_prices")
+                   "market_time", "log_prices", "russia_income", "remittances", "remittances_russia", "reexports",
+                   "china_transit", "coverage", "capital", "log_exchange_rate")
 REF_NAME = r"[A-Za-z_][A-Za-z0-9_.]*"  # a column, `STATE.column`, or a dotted parameter path
 _OUTPUT_REF = re.compile(rf"^\s*({REF_NAME})\s*@\s*(\d{{4}})\s*$")
 
@@ -68,7 +70,8 @@ def region_columns(actors) -> tuple[Column, ...]:
         _per_power("fdi_stock", "USD bn", "FDI stock of the power in the region", "fdi_stock", _sum_states),
         _per_power("lending", "USD bn/yr", "New lending by the power to the region", "lending", _sum_states),
         _per_power("debt", "USD bn", "Official debt of the region to the power", "debt", _sum_states),
-        _per_power("market_time", "days", "Days from the region to the power's market", "market_time"),
+        _per_power("market_time", "days", "Days to the power's market, mean over the states", "market_time",
+                   lambda x, actors: x.mean(axis=-1)),
     ]
     for make in makers:
         cols += [make(j, code) for j, code in enumerate(actors.powers)]
@@ -82,7 +85,9 @@ def region_columns(actors) -> tuple[Column, ...]:
         Column("china_russia_gap", "share", "influence_CHN - influence_RUS",
                lambda snap, a: snap["regional"][..., a.powers.index("CHN")] - snap["regional"][..., a.powers.index("RUS")]),
         Column("china_ca_trade", "USD bn/yr", "China-Central Asia trade on China's customs (GAC) basis",
-               lambda snap, a: (snap["trade"][..., a.powers.index("CHN")] * a.state["china_mirror_ratio"]).sum(axis=-1)),
+               lambda snap, a: china_customs_trade(snap, a).sum(axis=-1)),
+        Column("russia_income_index", "index 2024=1", "Russia's USD income (oil, sanctions, war, trend)",
+               lambda snap, a: snap["russia_income"]),
         Column("gdp_total", "USD bn/yr", "GDP of the five states", lambda snap, a: snap["gdp"].sum(axis=-1)),
         Column("friction", "0..1", "China-Russia friction", lambda snap, a: snap["friction"]),
         Column("russia_offer", "tie", "Russia's reactive security offer", lambda snap, a: snap["russia_offer"]),
@@ -106,6 +111,17 @@ def state_columns(actors) -> tuple[Column, ...]:
         Column("distress", "0..1", "Debt distress", lambda snap, a: snap["distress"]),
         Column("threat", "0..1", "Security threat level", lambda snap, a: snap["threat"]),
         Column("local_processing", "share", "Share of extractive output processed at home", lambda snap, a: snap["local_processing"]),
+        Column("remittances", "USD bn/yr", "Remittance inflows, all sources", lambda snap, a: snap["remittances"]),
+        Column("remittances_russia", "USD bn/yr", "Remittance inflows from Russia", lambda snap, a: snap["remittances_russia"]),
+        Column("remittances_to_gdp", "ratio", "Remittance inflows over GDP", lambda snap, a: snap["remittances"] / snap["gdp"]),
+        Column("reexports", "USD bn/yr", "Re-exports to Russia (part of exports to Russia)", lambda snap, a: snap["reexports"]),
+        Column("exchange_rate", "index 2024=1", "Real exchange rate (below 1: a weaker currency)",
+               lambda snap, a: np.exp(snap["log_exchange_rate"])),
+        Column("import_coverage", "ratio", "Share of its import demand the state can finance (imports cut below 1)",
+               lambda snap, a: snap["coverage"]),
+        Column("capital", "USD bn", "Capital stock at base-year prices and exchange rate", lambda snap, a: snap["capital"]),
+        Column("china_trade_gac", "USD bn/yr", "Trade with China on China's customs (GAC) basis",
+               lambda snap, a: china_customs_trade(snap, a)),
         Column("trade_balance_CHN", "USD bn/yr", "Exports to minus imports from China",
                lambda snap, a: snap["exports"][..., a.powers.index("CHN")] - snap["imports"][..., a.powers.index("CHN")]),
     ]
@@ -120,6 +136,7 @@ def state_columns(actors) -> tuple[Column, ...]:
         ("debt", "USD bn", "Official debt owed to the power", "debt"),
         ("sentiment", "-1..1", "Public sentiment towards the power", "sentiment"),
         ("security", "0..1", "Security ties with the power", "security"),
+        ("market_time", "days", "Days to the power's market by the state's fastest route", "market_time"),
         ("influence", "share", "Influence of the power in the state", "influence"),
         ("protest", "0/1", "Protest against the power this step", "protest"),
     ]
@@ -161,6 +178,13 @@ def summary_reporters(actors) -> dict[str, Callable]:
         return lambda model: float(np.mean(col.compute(model.snapshot(), model.actors)))
 
     return {name: mean_of(column(name, actors, "region")) for name in names}
+
+
+def china_customs_trade(snap: Mapping, actors) -> np.ndarray:
+    """Each state's trade with China on China's customs basis (..., S): the mirror ratio before re-exports
+    times national-basis trade, plus the transit China books for re-exports (`external.china_customs_trade`)."""
+    return external.china_customs_trade(snap["trade"][..., actors.powers.index("CHN")],
+                                         actors.state["china_mirror_base"], snap["china_transit"])
 
 
 class Labelled(np.ndarray):

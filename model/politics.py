@@ -128,3 +128,12 @@ def softmax(utility, temperature):
 def step_alignment(alignment, preferred, keep):
     """a_t = keep a + (1 - keep) softmax(U / T), keep = inertia^dt: a convex mix, so rows stay on the simplex."""
     return keep * alignment + (1.0 - keep) * preferred
+
+
+def remittance_sentiment(gain, remittance_ratio, base_ratio):
+    """Shift of the sentiment target towards the power migrants work in: g_R (Rem_ij / Y_i - Rem0_ij / Y0_i).
+
+    Families who live on transfers from Russia feel its economy (Tajikistan ~48%, Kyrgyzstan ~19% of GDP:
+    tj_remittances_gdp, kg_remittances_gdp). gain (R, 1) or (R,); ratios broadcast.
+    """
+    return gain * (remittance_ratio - base_ratio)

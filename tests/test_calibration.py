@@ -50,6 +50,16 @@ def test_inequality_targets_penalise_only_violations():
     assert t.passes(10.0) and not t.passes(9.99)
 
 
+def test_fit_margin_moves_the_penalty_not_the_verdict():
+    share = Target(name="x", fact="kz_gdp_usd", year=2025, measure="trade", kind="share_of_runs", value=0.9,
+                   tolerance=0.02, fit_margin=0.04, fit=True)
+    assert share.passes(0.91) and not share.passes(0.89)
+    assert share.penalty(0.92) == pytest.approx(1.0) and share.penalty(0.95) == 0
+    cap = Target(name="y", fact="kz_gdp_usd", year=2025, measure="trade", kind="at_most", value=10, tolerance=2,
+                 fit_margin=1.0, fit=True)
+    assert cap.passes(10.0) and cap.penalty(11.0) == pytest.approx(1.0) and cap.penalty(9.0) == 0
+
+
 def test_parameter_recovery_on_a_reduced_problem():
     """Synthetic targets from known values of two parameters; the fit must recover them."""
     targets_all = {t.name: t for t in load_targets()}

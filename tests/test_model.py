@@ -18,16 +18,18 @@ def first_step_fdi(**overrides):
     return model.state.fdi_flow.copy(), model.state.lending.copy()
 
 
-@pytest.mark.parametrize("gain", [None, 0.2])
+@pytest.mark.parametrize("gain", [None, 0.05, 0.155, 0.2])
 def test_card_parameter_holds_exactly(gain):
+    # the card: a 10% cut in ship time raises each power's FDI flow to each state by exactly the gain (1.12 at the
+    # default) in the first step, before trade and allocation have answered; lending is allocated on the
+    # attractiveness gap and debt caution, not on ship time, so it is unchanged
     extra = {} if gain is None else {"fdi_gain_per_10pct_shiptime_cut": gain}
     base_fdi, base_lending = first_step_fdi(**extra)
     cut_fdi, cut_lending = first_step_fdi(ship_time_scale=0.9, **extra)
     expected = 1.0 + (0.12 if gain is None else gain)
     assert (base_fdi > 0).all()
     np.testing.assert_allclose(cut_fdi / base_fdi, expected, rtol=1e-9, atol=0)
-    lent = base_lending > 0
-    np.testing.assert_allclose(cut_lending[lent] / base_lending[lent], expected, rtol=1e-9, atol=0)
+    np.testing.assert_array_equal(cut_lending, base_lending)
 
 
 def _run_frames(**kwargs):
@@ -106,10 +108,13 @@ def test_base_year_china_trade_within_ten_percent():
     model, frames = _run_frames(n_runs=20, seed=7)
     actors = load_actors()
     states = frames["states"]
+    base_year = states[states["year"] == 2024].groupby("state")["trade_CHN"].mean()
     first_year = states[states["year"] == 2025].groupby("state")["trade_CHN"].mean()
     observed = dict(zip(actors.states, actors.pair["trade"][:, 0]))
     for code, value in observed.items():
-        assert first_year[code] == pytest.approx(value, rel=0.10), code
+        assert base_year[code] == pytest.approx(value, rel=1e-9), code
+        # 2025 on China's customs data: Turkmenistan -6% to Kyrgyzstan +20% (tm_/kg_china_trade_2025_gac)
+        assert 0.9 * value < first_year[code] < 1.2 * value, code
 
 
 def test_china_leads_trade_and_russia_leads_security():

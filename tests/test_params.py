@@ -3,7 +3,9 @@ import re
 import numpy as np
 import pytest
 
-from model.actors import load_actors, load_fact_ids
+import yaml
+
+from model.actors import DATA_DIR, load_actors, load_fact_ids
 from model.economy import fdi_shiptime_exponent
 from model.params import REGISTRY, ParameterError, Params, parse_path, valid_paths
 
@@ -24,8 +26,13 @@ def test_every_parameter_is_fully_specified():
         assert lo <= p.range[0] <= p.range[1] <= hi, p.name
 
 
+def history_series_ids() -> set[str]:
+    with open(DATA_DIR / "history.yaml", encoding="utf-8") as fh:
+        return {s["id"] for s in yaml.safe_load(fh)["series"]}
+
+
 def test_cited_fact_ids_exist():
-    facts = load_fact_ids()
+    facts = load_fact_ids() | history_series_ids()  # a figure from facts.yaml or a series of history.yaml
     actors = load_actors()
     sources = list(actors.sources.values()) + [p.source for p in REGISTRY.values()]
     cited = set().union(*(cited_ids(s) for s in sources))

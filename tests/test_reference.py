@@ -30,8 +30,12 @@ def test_the_events_fired(tables):
     northern = region["ship_time_northern"].unstack()
     np.testing.assert_allclose(northern[3] / northern[2], 1.5, rtol=0.01)      # disrupted in 2025-Q3 (x 1.5) ...
     np.testing.assert_allclose(northern[7] / northern[6], 1 / 1.5, rtol=0.01)  # ... for a year (days fall with investment)
-    eu = region["market_time_EU"].unstack()
-    assert (eu[2] > eu[1] + 2.5).all()          # sanctions on Russia at 0.8 (from 0.5) in 2025-Q2: +3 transit days
     states = tables[1]["states"]
+    eu = states[states["state"] == "KAZ"].set_index(["run", "step"])["market_time_EU"].unstack()
+    assert (eu[2] > eu[1] + 2.5).all()          # sanctions on Russia at 0.8 (from 0.5) in 2025-Q2: +3 days on Kazakhstan's northern route
     kgz = states[states["state"] == "KGZ"].set_index(["run", "step"])["debt_to_gdp"].unstack()
     assert (kgz[4] - kgz[3] > 0.15).all()      # the Kyrgyz debt crisis of 2025-Q4: +20% of GDP
+    uzb = states[states["state"] == "UZB"].set_index(["run", "step"])["exchange_rate"].unstack()
+    assert (uzb[7] / uzb[6] < 0.8).all()       # Uzbekistan devalues by 0.3 (log) in 2026-Q3
+    tjk = states[states["state"] == "TJK"].set_index(["run", "step"])["remittances"].unstack()
+    assert (tjk[8] / tjk[7] < 0.9).all()       # Russia's migration rules cut Tajik remittances from Russia by 20% in 2026-Q4

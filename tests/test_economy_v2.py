@@ -1,0 +1,141 @@
+"""Model v2 maths in economy.py and corridors.py (issue 16) against hand-worked numbers."""
+import numpy as np
+import pytest
+
+from model import corridors, economy
+
+R1 = np.ones(1)
+
+
+def test_fading_trend_starts_at_g0_and_ends_at_the_longrun_rate():
+    g0, ginf, tau = np.array([[0.067]]), np.array([[0.04]]), R1 * 5.0
+    assert economy.fading_log_trend(0.0, g0, ginf, tau)[0, 0] == 0.0
+    t = 3.0
+    assert economy.fading_log_trend(t, g0, ginf, tau)[0, 0] == pytest.approx(0.04 * 3 + 0.027 * 5 * (1 - np.exp(-0.6)))
+    # the growth rate (slope) fades from g0 towards g_inf
+    h = 1e-6
+    slope = lambda t: (economy.fading_log_trend(t + h, g0, ginf, tau) - economy.fading_log_trend(t, g0, ginf, tau))[0, 0] / h
+    assert slope(0.0) == pytest.approx(0.067, abs=1e-6)
+    assert slope(5.0) == pytest.approx(0.04 + 0.027 * np.exp(-1), abs=1e-6)
+    assert slope(60.0) == pytest.approx(0.04, abs=1e-6)
+
+
+def test_import_tariffs_inside_and_outside_the_union():
+    in_union = np.array([False, True, False, False])          # CHN, RUS, EU, USA
+    member = np.array([[1.0, 0.0, 0.0]])                       # KGZ member; UZB in the CIS FTA; TKM outside
+    fta = np.array([1.0, 1.0, 0.0])
+    t = economy.import_tariffs(member, fta, in_union, R1 * 0.079, np.array([[0.0504, 0.075, 0.05]]))
+    np.testing.assert_allclose(t[0], [[0.079, 0.0, 0.079, 0.079],          # member: CET outside, 0 inside
+                                      [0.075, 0.0, 0.075, 0.075],          # UZB: MFN, free trade with Russia
+                                      [0.05, 0.05, 0.05, 0.05]])           # TKM: MFN on everybody
+    joined = economy.import_tariffs(np.array([[1.0, 1.0, 0.0]]), fta, in_union, R1 * 0.079,
+                                    np.array([[0.0504, 0.075, 0.05]]))
+    assert joined[0, 1, 0] - t[0, 1, 0] == pytest.approx(0.004)             # UZB joins: tariff on China 7.5 -> 7.9%
+    tx = economy.export_tariffs(member, fta, in_union, R1 * 0.079)
+    np.testing.assert_allclose(tx[0], [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0.079, 0, 0]])
+
+
+def test_tariff_trade_cost_secondary_risk_and_union_cut():
+    tariffs = np.zeros((1, 2, 2))
+    tariffs[0, 1, 0] = 0.075
+    tau = economy.tariff_trade_cost(tariffs, np.array([[0.0, 0.5]]), R1 * 0.15, R1 * 0.3, np.array([[1.0, 0.0]]),
+                                    R1 * 0.08, np.array([False, True]))
+    np.testing.assert_allclose(tau[0], [[1.0, 1.0 + 0.15 * 0.3 * 0.5 - 0.08], [1.075, 1.0 + 0.0225]])
+
+
+def test_export_time_factor_spares_pipelines():
+    rail = np.full((1, 1, 2), 0.5 ** -0.8)   # the market time halved, eta = 0.8
+    f = economy.export_time_factor(np.array([[0.95, 0.0]]), rail)
+    np.testing.assert_allclose(f, [[[0.95 + 0.05 * 0.5 ** -0.8, 0.5 ** -0.8]]])
+
+
+def test_repatriation_rate_puts_the_base_stock_at_rest():
+    q = np.exp(0.04 * 0.25)
+    r = economy.repatriation_rate(np.array([1.4, 0.05]), np.array([5.2, 1.0]), 0.05, np.array([0.04, 0.02]), 0.25)
+    np.testing.assert_allclose(r, [1.4 / 5.2 * q - (q - 1) / 0.25 - 0.05, 0.0])
+    assert r[0] == pytest.approx(1.4 / 5.2 - 0.09, abs=3e-3)               # near the continuous-time rate
+    stock = np.array([5.2])
+    for n in range(1, 9):                                                   # eight quarters on the trend
+        stock = economy.step_stock(stock, np.array([1.4 * q ** n]), 0.05 + r[0], 0.25)
+    assert stock[0] == pytest.approx(5.2 * q ** 8, rel=1e-12)
+
+
+def test_capital_rest_point_and_level_effect():
+    g0, delta, kappa, dt = 0.05, 0.05, 2.5, 0.25
+    s = economy.domestic_investment_rate(g0, delta, kappa, 0.07, dt)
+    assert s == pytest.approx(0.25 - 0.07, abs=1e-3)
+    # at rest: domestic investment on last step's output and foreign on this step's keep K on e^{g0 t}
+    q, k = np.exp(g0 * dt), np.array([kappa])
+    for n in range(1, 9):
+        k = economy.step_stock(k, np.array([s * q ** (n - 1) + 0.07 * q ** n]), delta, dt)
+    assert k[0] == pytest.approx(kappa * q ** 8, rel=1e-12)
+    # output at rest: (1 - a) g0 t + a g0 t = g0 t
+    ln_y = economy.log_real_output(2.0, np.array([[g0]]), R1 * 0.4, np.array([[g0 * 2.0]]), np.zeros((1, 1)))
+    assert ln_y[0, 0] == pytest.approx(g0 * 2.0)
+
+
+def test_productivity_loss_from_distress_stays():
+    a = economy.step_log_productivity(np.zeros((1, 1)), np.array([[0.6]]), np.array([0.1]), 0.03, 0.25)
+    assert a[0, 0] == pytest.approx(-0.00375)
+    assert economy.step_log_productivity(a, np.array([[0.1]]), np.array([0.1]), 0.03, 0.25)[0, 0] == pytest.approx(-0.00375)
+
+
+def test_usd_gdp_adds_exchange_rate_remittances_and_margin():
+    value = economy.log_value_of_output(np.array([[-0.3, 0.0]]), R1 * 0.25, np.array([0.75, 0.0]), np.array([[np.log(0.7), 0.0]]))
+    np.testing.assert_allclose(value, [[-0.3 + 0.25 * 0.75 * np.log(0.7), 0.0]])
+    spending = economy.spending_effects(np.array([[-2.0]]), R1 * 0.2, np.array([[0.5]]), R1 * 0.15)
+    assert spending[0, 0] == pytest.approx(-0.4 + 0.075)
+    y = economy.usd_gdp(14.2, np.exp(np.array([0.1])), np.exp(np.array([-0.3])), np.array([-0.325]))
+    assert y[0] == pytest.approx(14.2 * np.exp(-0.2) - 0.325)
+
+
+def test_creditor_caution_is_one_at_base_distress():
+    f = economy.creditor_caution(R1 * 0.5, np.array([[0.2, 0.9]]), np.array([0.2, 0.1]))
+    np.testing.assert_allclose(f, [[1.0, (1 - 0.45) / (1 - 0.05)]])
+
+
+def test_allocation_two_by_two_by_hand():
+    # two states, two powers; state 1 becomes riskier for power 0 (gap -1), nothing changes for power 1
+    split = np.array([[0.6, 0.3], [0.4, 0.7]])
+    gap = np.array([[[0.0, 0.0], [-1.0, 0.0]]])
+    ratio = economy.allocation_ratio(split, economy.allocation_weight(gap, R1 * 0.8))
+    total = 0.6 + 0.4 * np.exp(-0.8)
+    np.testing.assert_allclose(ratio[0, :, 0], [1 / total, np.exp(-0.8) / total])
+    np.testing.assert_allclose(ratio[0, :, 1], [1.0, 1.0])
+    np.testing.assert_allclose((ratio[0] * split).sum(axis=0), [1.0, 1.0])   # the budget is only moved
+    gap = economy.attractiveness_gap(np.array([[0.1, 0.0]]), np.array([[0.0, 0.5]]),
+                                     np.array([[[True, False], [False, False]]]), np.array([[[0.05, 0.0], [0.0, -0.1]]]),
+                                     R1 * 1.0, R1 * 2.0)
+    np.testing.assert_allclose(gap[0], [[0.1 - 1.0 + 0.1, 0.1], [-0.5, -0.5 - 0.2]])
+
+
+def test_route_market_time_by_state_takes_the_fastest_chain_of_segments():
+    ship = np.array([[15.0, 6.0, 33.0]])                       # northern (via RUS), ccawa, middle
+    legs = np.zeros((2, 2, 2, 3))                              # state, market (CHN, EU), route, corridor
+    local = np.full((2, 2, 2), np.inf)
+    legs[0, 0, 0, 0], local[0, 0, 0] = 0.3, 0.0                # KAZ -> CHN: northern 4.5 d
+    legs[1, 0, 0, 0], local[1, 0, 0] = 0.3, 3.5                # UZB -> CHN: northern 4.5 + 3.5 in Kazakhstan = 8
+    legs[1, 0, 1, 1], local[1, 0, 1] = 1.0, 3.0                # UZB -> CHN: CKU segment 6 + 3 = 9
+    legs[1, 1, 0, 0], local[1, 1, 0] = 1.0, 2.0                # UZB -> EU: northern 15 + 2 (+ delay)
+    legs[1, 1, 1, 1], legs[1, 1, 1, 2], local[1, 1, 1] = 0.5, 1.0, 1.0   # UZB -> EU: CKU part + middle
+    args = (np.array([1, -1, -1]), np.array([[False, False, False], [True, False, False]]),
+            np.array([[0.0, 0.5]]), R1 * 10.0)
+    t = corridors.route_market_time(ship, legs, local, *args, R1)
+    assert t[0, 0, 0] == pytest.approx(4.5) and t[0, 1, 0] == pytest.approx(8.0)
+    assert t[0, 1, 1] == pytest.approx(15 + 2 + 0.5 * 10)     # via Russia, with the sanction delay
+    # the CKU railway halves its segment: UZB -> CHN switches to it, KAZ -> CHN does not move
+    t = corridors.route_market_time(np.array([[15.0, 3.0, 33.0]]), legs, local, *args, R1)
+    assert t[0, 1, 0] == pytest.approx(6.0) and t[0, 0, 0] == pytest.approx(4.5)
+    # the ship-time scale multiplies every term, local days included
+    scaled = corridors.route_market_time(0.9 * ship, legs, local, *args, R1 * 0.9)
+    np.testing.assert_allclose(scaled, 0.9 * corridors.route_market_time(ship, legs, local, *args, R1))
+
+
+def test_trade_gain_by_hand():
+    shares = np.array([[0.6, 0.4]])
+    rail = np.full((1, 1, 2), 0.9 ** -0.8)
+    phi = economy.trade_cost_index(shares, np.ones((1, 1, 2)), rail)
+    assert phi[0, 0] == pytest.approx(0.9 ** -0.8)
+    gain = economy.log_trade_gain(np.array([0.7]), phi, R1 * 4.0)
+    assert gain[0, 0] == pytest.approx(np.log(0.7 + 0.3 * 0.9 ** -0.8) / 4)      # +0.65%
+    assert economy.log_trade_gain(np.array([0.7]), np.ones((1, 1)), R1 * 4.0)[0, 0] == 0.0
