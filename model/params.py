@@ -337,10 +337,11 @@ _PARAMS = [
        "assumption: medium-term nominal USD growth of world GDP (IMF range)",
        "g_W: in structural gravity a partner's demand counts relative to world income, so the trade a power's "
        "growth brings is its growth less the world's."),
-    _g("trend_fade_years", 3.0, "years", (0.5, 50.0), (2.0, 8.0),
+    _g("trend_fade_years", 3.0, "years", (0.5, 50.0), (2.0, 4.0),
        "assumption: a fitted one-year trend fades within a few years (the design note's 3-8); 3, because the "
        "fitted year is 2025's +12% in China-Central Asia trade after 2024's +6% (ca5_chn_trade_gac): "
-       "with 5 years it alone lifts China's relative demand 1.9-fold by 2040 and Kyrgyz-China trade to 0.54 of GDP (docs/ODD.md section 8)",
+       "with 5 years it alone lifts China's relative demand 1.9-fold by 2040 and Kyrgyz-China trade to 0.54 of GDP, "
+       "so the range stops at 4 (docs/ODD.md section 8)",
        "tau: years over which initial growth rates fade to their long-run rate."),
     _g("import_compression", 0.5, "-", (0.0, 3.0), (0.25, 1.0),
        "import_financing_ratio: imports stay within ~1.1x of exports plus remittances except in Kyrgyzstan's transit boom; assumption for the size",
