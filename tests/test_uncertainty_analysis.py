@@ -27,6 +27,17 @@ def test_mc_standard_error_by_hand():
     assert u.mc_standard_error(0.0, 50) == 0.0
 
 
+def test_a_share_of_zero_or_one_gives_its_bound_not_a_zero_error():
+    # none of n runs: P(none | p) = (1 - p)^n = 0.05 at the bound p = 1 - 0.05^(1/n); n = 400 -> 0.00746
+    assert u.zero_bound(400) == pytest.approx(0.007461, abs=1e-6) and u.zero_bound(1) == pytest.approx(0.95)
+    assert u.format_share(0.0, 400) == "0% (< 0.7%)" and u.format_share(1.0, 400) == "100% (> 99.3%)"
+    assert u.format_share(0.71, 400) == "71% ± 2.3"            # sqrt(0.71 * 0.29 / 400) = 0.0227
+    assert u.format_share(3 / 400, 400) == "0.8% ± 0.4"        # below 1%: one decimal, not '1%'
+    assert u.format_share(0.5, 4, percent=False) == "0.500 ± 0.250"
+    assert u.format_share(0.0, 5, percent=False) == "0.000 (< 0.451)"
+    assert u.format_share(float("nan"), 3) == "n/a"
+
+
 def test_leader_probabilities_at_year_ends_by_hand():
     region = region_table({0: [(0.2, 0.4), (0.5, 0.3)], 1: [(0.2, 0.4), (0.3, 0.5)], 2: [(0.2, 0.4), (0.6, 0.2)],
                            3: [(0.2, 0.4), (0.6, 0.2)]})
@@ -118,4 +129,8 @@ def test_run_summary_of_a_real_ensemble():
     gap = summary["variance"]["china_russia_gap@2030"]
     assert 0.0 <= gap["parameter_share"] <= 1.0 and summary["parameters_drawn"] > 20
     assert "P(leader) over 40 runs" in u.summary_line(summary) and "2030:" in u.summary_line(summary)
-    assert "## When China overtakes Russia for good" in u.summary_markdown(summary)
+    markdown = u.summary_markdown(summary)
+    assert "## When China overtakes Russia for good" in markdown
+    cells = [c.strip() for line in markdown.split("## Where")[0].splitlines() if line.startswith("| 20")
+             for c in line.split("|")[2:-1] if "%" in c]
+    assert cells and all(" ± " in c or " (< " in c or " (> " in c for c in cells)  # every share with its error

@@ -198,14 +198,16 @@ def economics_charts(region: pd.DataFrame, states: pd.DataFrame, labels: list[st
 
 
 def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Per scenario at the last recorded step: P(each power leads), China-Russia gap, HHI, entropy."""
+    """Per scenario at the last recorded step: P(each power leads) with its Monte Carlo standard error, China-Russia
+    gap, HHI, entropy."""
     rows = []
     for label in labels:
         frame = region[region["label"] == label]
         last = frame[frame["step"] == frame["step"].max()]
         row = {"scenario": label, "year": int(last["year"].iloc[0]), "runs": len(last)}
         for p in powers_in(region):
-            row[f"p_lead_{p}"] = float((last["leader"] == p).mean())
+            row[f"p_lead_{p}"] = share = float((last["leader"] == p).mean())
+            row[f"se_lead_{p}"] = float(uncertainty.mc_standard_error(share, len(last)))
         for column in ("china_russia_gap", "hhi", "entropy"):
             q = last[column].quantile([0.05, 0.5, 0.95])
             row[f"{column}_median"], row[f"{column}_p5"], row[f"{column}_p95"] = q.iloc[1], q.iloc[0], q.iloc[2]
@@ -214,14 +216,17 @@ def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 
 
 def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% interval of the paired end-year difference per scenario and column."""
+    """Median and 90% interval of the paired end-year difference per scenario and column, and the share of pairs in
+    which it is positive with its Monte Carlo standard error."""
     last = diffs[diffs["step"] == diffs["step"].max()]
     rows = []
     for label, frame in last.groupby("label", sort=False):
         for column in [c for c in frame.columns if c.startswith("influence_") or c == "china_russia_gap"]:
             q = frame[column].quantile([0.05, 0.5, 0.95])
+            share = float((frame[column] > 0).mean())
             rows.append({"scenario": label, "output": column, "median": q.iloc[1], "p5": q.iloc[0], "p95": q.iloc[2],
-                         "share_positive": float((frame[column] > 0).mean()), "pairs": len(frame)})
+                         "share_positive": share, "se": float(uncertainty.mc_standard_error(share, len(frame))),
+                         "pairs": len(frame)})
     return pd.DataFrame(rows)
 
 
@@ -237,7 +242,8 @@ def table_years(region: pd.DataFrame) -> list[int]:
 def leader_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """P(each power leads) per scenario and year end, as `p ± se` columns (one row per scenario and year)."""
     long = uncertainty.leader_probabilities(region, table_years(region), by="label")
-    wide = long.assign(value=[f"{p:.3f} ± {se:.3f}" for p, se in zip(long["p"], long["se"])]).pivot(
+    wide = long.assign(value=[uncertainty.format_share(r.p, r.runs, r.se, percent=False)
+                              for r in long.itertuples()]).pivot(
         index=["label", "year"], columns="power", values="value")
     wide = wide.reindex(columns=powers_in(region)).add_prefix("P(lead) ").reset_index()
     wide["label"] = pd.Categorical(wide["label"], labels, ordered=True)
