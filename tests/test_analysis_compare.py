@@ -69,6 +69,11 @@ def test_probabilities_in_the_report(report):
         bound = f"{1 - 0.05 ** 0.25:.3f}" if share == 0 else f"{0.05 ** 0.25:.3f}"
         expected = f"± {np.sqrt(share * (1 - share) / 4):.3f}" if 0 < share < 1 else bound
         assert expected in first[f"P(lead) {c}"], first[f"P(lead) {c}"]
+    tops = pd.read_csv(report / "top_alignment_probabilities.csv")  # the horizon's last year: 2027
+    assert list(tops["scenario"]) == ["baseline"] * 5 + ["low_war"] * 5 and set(tops["year"]) == {2027}
+    assert list(tops["state"][:5]) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"] and set(tops["runs"]) == {4}
+    p_top = tops[[f"P(top) {c}" for c in ("CHN", "RUS", "EU", "USA")]].map(lambda v: float(v.split(" ")[0]))
+    assert np.allclose(p_top.sum(axis=1), 1.0)  # one top power per run
     signs = pd.read_csv(report / "probability_that_each_paired_difference_is_positive.csv")
     russia = signs[(signs["output"] == "influence_RUS") & (signs["year"] == 2027)].iloc[0]
     assert russia["p_positive"] == 1.0 and russia["pairs"] == 4 and russia["se"] == 0.0  # a calmer war, every pair

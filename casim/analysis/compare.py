@@ -251,6 +251,19 @@ def leader_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     return wide.merge(runs, on=["label", "year"]).sort_values(["label", "year"]).rename(columns={"label": "scenario"})
 
 
+def alignment_table(states: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """P(each power is a state's top alignment) per scenario, year (2030 and 2040 in the horizon, else the last)
+    and state, as `p ± se` columns (`uncertainty.top_alignment_probabilities`)."""
+    long = uncertainty.top_alignment_probabilities(states, uncertainty.headline_years(states), by="label")
+    long["value"] = [uncertainty.format_share(r.p, r.runs, r.se, percent=False) for r in long.itertuples()]
+    wide = long.pivot(index=["label", "year", "state", "runs"], columns="power", values="value")
+    wide = wide.reindex(columns=powers_in(states, "alignment_")).add_prefix("P(top) ").reset_index()
+    order = {name: k for k, name in enumerate([*labels, *states_in(states)])}
+    wide = wide.sort_values(["label", "year", "state"], key=lambda c: c.map(order) if c.name != "year" else c)
+    wide = wide.rename_axis(columns=None).rename(columns={"label": "scenario"}).reset_index(drop=True)
+    return wide[["scenario", "year", "state", *wide.columns[4:], "runs"]]
+
+
 def sign_table(diffs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """P(paired difference > 0) with its standard error, median and 90% interval, per scenario, output and year."""
     table = uncertainty.paired_difference_probabilities(diffs, columns, table_years(diffs))
@@ -333,8 +346,11 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
              "parameters: share of the variance from each parameter's linear effect, with its direction."],
             tables={"Variance decomposition": variance_table(region, data["runs"], labels)}))
     sections += [
-        Section("Alignment", ["Alignment of each state with each power (shares of its orientation)."],
-                figures={"alignment_by_state": alignment_grid(states, labels)}),
+        Section("Alignment", ["Alignment of each state with each power (shares of its orientation). P(top): the "
+                              "share of runs in which the power has the state's largest alignment share at the end "
+                              "of the year, ± its Monte Carlo standard error."],
+                figures={"alignment_by_state": alignment_grid(states, labels)},
+                tables={"Top alignment probabilities": alignment_table(states, labels)}),
         Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
                                      "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
                 tables={"End-year table": end_year_table(region, labels)}),

@@ -10,7 +10,7 @@ Public functions (used by `casim run`'s summary, `casim compare` and the reports
 `mc_standard_error`, `year_ends`, `leader_probabilities`, `top_alignment_probabilities`, `overtaking_years`,
 `overtaking_distribution`, `probability_positive`, `paired_difference_probabilities`, `parameter_columns`,
 `variance_decomposition`, `overtaking_figure`, `run_summary`, `summary_line`, `summary_markdown`,
-`zero_bound`, `format_share`.
+`zero_bound`, `format_share`, `headline_years`.
 """
 from __future__ import annotations
 
@@ -299,7 +299,8 @@ def overtaking_figure(distribution: pd.DataFrame, by: str = "scenario", leader: 
 
 
 # ---- the run summary ----------------------------------------------------------------------------------------------
-def _headline_years(region: pd.DataFrame) -> list[int]:
+def headline_years(region: pd.DataFrame) -> list[int]:
+    """The summary's years: 2030 and 2040 where the table records them, else its last year."""
     recorded = sorted(int(y) for y in pd.unique(region["year"]))
     years = [y for y in HEADLINE_YEARS if y in recorded]
     return years or recorded[-1:]
@@ -317,7 +318,7 @@ def run_summary(tables: dict, mode: str | None = None, years=None) -> dict:
         distribution of the year China overtakes Russia, and the variance decomposition of the headline outputs.
     """
     region, states, runs = tables["region"], tables.get("states"), tables.get("runs")
-    years = _headline_years(region) if years is None else list(years)
+    years = headline_years(region) if years is None else list(years)
     scenario = str(region["scenario"].iloc[0])
     n = int(region["run"].nunique())
     leaders = leader_probabilities(region, years)
