@@ -69,6 +69,14 @@ def test_probabilities_in_the_report(report):
         bound = f"{1 - 0.05 ** 0.25:.3f}" if share == 0 else f"{0.05 ** 0.25:.3f}"
         expected = f"± {np.sqrt(share * (1 - share) / 4):.3f}" if 0 < share < 1 else bound
         assert expected in first[f"P(lead) {c}"], first[f"P(lead) {c}"]
+    overtakes = pd.read_csv(report / "when_china_overtakes_russia.csv").set_index("scenario")
+    assert list(overtakes.index) == ["baseline", "low_war"] and set(overtakes["runs"]) == {4}
+    columns = ("P(ahead for good by 2027)", "P(never by the horizon)")
+    for _, row in overtakes.iterrows():  # ahead for good by the horizon, or never: the two add up to 1
+        by_horizon, never = (float(row[c].split(" ")[0]) for c in columns)
+        assert by_horizon + never == pytest.approx(1.0)
+        expected = {"2024", "2025", "2026", "2027"} if never <= 0.5 else {"after 2027"}  # lower median of 4 runs
+        assert str(row["median year"]) in expected
     tops = pd.read_csv(report / "top_alignment_probabilities.csv")  # the horizon's last year: 2027
     assert list(tops["scenario"]) == ["baseline"] * 5 + ["low_war"] * 5 and set(tops["year"]) == {2027}
     assert list(tops["state"][:5]) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"] and set(tops["runs"]) == {4}

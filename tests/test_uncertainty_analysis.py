@@ -72,6 +72,14 @@ def test_overtaking_year_is_the_first_year_china_stays_ahead():
     dist = u.overtaking_distribution(u.overtaking_years(region))
     assert list(dist["year"]) == ["2024", "2026", "2027", "never"]
     assert dist["share"].tolist() == [0.25] * 4 and dist["share"].sum() == 1.0
+    table = u.overtaking_summary(u.overtaking_years(region), [2025, 2026, 2027]).iloc[0]
+    assert (table["p_by_2025"], table["p_by_2026"], table["p_by_2027"], table["p_never"]) == (0.25, 0.5, 0.75, 0.25)
+    assert table["se_by_2026"] == pytest.approx(0.25) and table["runs"] == 4 and table["horizon"] == 2027
+    assert table["median_year"] == 2026  # sorted 2024, 2026, 2027, never: the second of four
+    never = [(0.2, 0.4), (0.2, 0.4)]
+    mostly_never = region_table({0: never, 1: never, 2: [(0.2, 0.4), (0.5, 0.4)]})  # never, never, 2025
+    late = u.overtaking_summary(u.overtaking_years(mostly_never), [2025]).iloc[0]
+    assert np.isnan(late["median_year"]) and late["p_never"] == pytest.approx(2 / 3)
 
 
 def test_probability_that_a_paired_difference_is_positive():

@@ -251,6 +251,23 @@ def leader_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     return wide.merge(runs, on=["label", "year"]).sort_values(["label", "year"]).rename(columns={"label": "scenario"})
 
 
+def overtaking_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Per scenario: P(China is ahead of Russia for good) by 2030 and 2040 (those in the horizon, else its last
+    year), P(never by the horizon), each `p ± se`, and the median overtaking year (`uncertainty.overtaking_summary`;
+    'after <horizon>' when most runs never overtake)."""
+    years = uncertainty.headline_years(region)
+    table = uncertainty.overtaking_summary(uncertainty.overtaking_years(region, by="label"), years, by="label")
+    out = pd.DataFrame({"scenario": table["label"], "runs": table["runs"]})
+    for y in years:
+        out[f"P(ahead for good by {y})"] = [uncertainty.format_share(p, n, se, percent=False)
+                                            for p, se, n in zip(table[f"p_by_{y}"], table[f"se_by_{y}"], table["runs"])]
+    out["P(never by the horizon)"] = [uncertainty.format_share(p, n, se, percent=False)
+                                      for p, se, n in zip(table["p_never"], table["se_never"], table["runs"])]
+    out["median year"] = [str(int(m)) if m == m else f"after {h}"
+                          for m, h in zip(table["median_year"], table["horizon"])]
+    return out.set_index("scenario").reindex(labels).reset_index()
+
+
 def alignment_table(states: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """P(each power is a state's top alignment) per scenario, year (2030 and 2040 in the horizon, else the last)
     and state, as `p ± se` columns (`uncertainty.top_alignment_probabilities`)."""
@@ -324,7 +341,9 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
                 figures={"china_overtakes_russia": uncertainty.overtaking_figure(
                     uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
                     by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
-                tables={"Leader probabilities by year": leader_table(region, labels)}),
+                tables={"Leader probabilities by year": leader_table(region, labels),
+                        **({"When China overtakes Russia": overtaking_table(region, labels)}
+                           if {"CHN", "RUS"} <= set(powers_in(region)) else {})}),
     ]
     if len(labels) > 1:
         diffs = paired_differences(region, baseline, difference_columns)

@@ -8,9 +8,9 @@ sqrt(p (1 - p) / n) (`mc_standard_error`). Tables carry a grouping column (`scen
 
 Public functions (used by `casim run`'s summary, `casim compare` and the reports):
 `mc_standard_error`, `year_ends`, `leader_probabilities`, `top_alignment_probabilities`, `overtaking_years`,
-`overtaking_distribution`, `probability_positive`, `paired_difference_probabilities`, `parameter_columns`,
-`variance_decomposition`, `overtaking_figure`, `run_summary`, `summary_line`, `summary_markdown`,
-`zero_bound`, `format_share`, `headline_years`.
+`overtaking_distribution`, `overtaking_summary`, `probability_positive`, `paired_difference_probabilities`,
+`parameter_columns`, `variance_decomposition`, `overtaking_figure`, `run_summary`, `summary_line`,
+`summary_markdown`, `zero_bound`, `format_share`, `headline_years`.
 """
 from __future__ import annotations
 
@@ -168,6 +168,31 @@ def overtaking_distribution(overtaking: pd.DataFrame, by: str = "scenario") -> p
             rows.append({by: group, "year": NEVER if pd.isna(year) else str(int(year)), "share": share,
                          "se": float(mc_standard_error(share, n)), "runs": n})
     return pd.DataFrame(rows, columns=[by, "year", "share", "se", "runs"])
+
+
+def overtaking_summary(overtaking: pd.DataFrame, years, by: str = "scenario") -> pd.DataFrame:
+    """From `overtaking_years`: per group, the share of runs in which the leader is ahead for good by the end of
+    each of `years` (overtaking year <= year), the share in which it never is by the horizon, each with its
+    standard error, and the median overtaking year over all runs (NaN when more than half never overtake).
+
+    Returns:
+        One row per group: `runs`, `horizon`, `p_by_<year>` and `se_by_<year>` per year, `p_never`, `se_never`,
+        `median_year`.
+    """
+    rows = []
+    for group, frame in overtaking.groupby(by, sort=False):
+        n, year = len(frame), frame["year"].to_numpy(dtype=float)
+        row = {by: group, "runs": n, "horizon": int(frame["horizon"].max())}
+        for y in years:
+            p = float(np.mean(year <= y))  # NaN (never) compares False
+            row[f"p_by_{y}"], row[f"se_by_{y}"] = p, float(mc_standard_error(p, n))
+        never = float(np.mean(np.isnan(year)))
+        row["p_never"], row["se_never"] = never, float(mc_standard_error(never, n))
+        ordered = np.sort(np.where(np.isnan(year), np.inf, year))  # never: after the horizon
+        median = ordered[(n - 1) // 2] if n else np.nan
+        row["median_year"] = float(median) if np.isfinite(median) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def probability_positive(values) -> tuple[float, float, int]:
