@@ -63,8 +63,25 @@ def test_probabilities_in_the_report(report):
     leaders = pd.read_csv(report / "leader_probabilities_by_year.csv")
     assert list(leaders["year"]) == [2025, 2026, 2027] * 2 and set(leaders["runs"]) == {4}
     first = leaders.iloc[0]
-    p = [float(first[f"P(lead) {c}"].split(" ± ")[0]) for c in ("CHN", "RUS", "EU", "USA")]
+    p = [float(first[f"P(lead) {c}"].split(" ")[0]) for c in ("CHN", "RUS", "EU", "USA")]
     assert sum(p) == pytest.approx(1.0)
+    for c, share in zip(("CHN", "RUS", "EU", "USA"), p):  # every share carries its error: ± se, or the 0/1 bound
+        bound = f"{1 - 0.05 ** 0.25:.3f}" if share == 0 else f"{0.05 ** 0.25:.3f}"
+        expected = f"± {np.sqrt(share * (1 - share) / 4):.3f}" if 0 < share < 1 else bound
+        assert expected in first[f"P(lead) {c}"], first[f"P(lead) {c}"]
+    overtakes = pd.read_csv(report / "when_china_overtakes_russia.csv").set_index("scenario")
+    assert list(overtakes.index) == ["baseline", "low_war"] and set(overtakes["runs"]) == {4}
+    columns = ("P(ahead for good by 2027)", "P(never by the horizon)")
+    for _, row in overtakes.iterrows():  # ahead for good by the horizon, or never: the two add up to 1
+        by_horizon, never = (float(row[c].split(" ")[0]) for c in columns)
+        assert by_horizon + never == pytest.approx(1.0)
+        expected = {"2024", "2025", "2026", "2027"} if never <= 0.5 else {"after 2027"}  # lower median of 4 runs
+        assert str(row["median year"]) in expected
+    tops = pd.read_csv(report / "top_alignment_probabilities.csv")  # the horizon's last year: 2027
+    assert list(tops["scenario"]) == ["baseline"] * 5 + ["low_war"] * 5 and set(tops["year"]) == {2027}
+    assert list(tops["state"][:5]) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"] and set(tops["runs"]) == {4}
+    p_top = tops[[f"P(top) {c}" for c in ("CHN", "RUS", "EU", "USA")]].map(lambda v: float(v.split(" ")[0]))
+    assert np.allclose(p_top.sum(axis=1), 1.0)  # one top power per run
     signs = pd.read_csv(report / "probability_that_each_paired_difference_is_positive.csv")
     russia = signs[(signs["output"] == "influence_RUS") & (signs["year"] == 2027)].iloc[0]
     assert russia["p_positive"] == 1.0 and russia["pairs"] == 4 and russia["se"] == 0.0  # a calmer war, every pair
@@ -80,6 +97,12 @@ def test_end_year_table_probabilities(report):
     table = pd.read_csv(report / "end_year_table.csv")
     leads = table[[f"p_lead_{p}" for p in ("CHN", "RUS", "EU", "USA")]].sum(axis=1)
     assert np.allclose(leads, 1.0) and list(table["runs"]) == [4, 4]
+    for p in ("CHN", "RUS", "EU", "USA"):
+        share = table[f"p_lead_{p}"]
+        assert np.allclose(table[f"se_lead_{p}"], np.sqrt(share * (1 - share) / 4))
+    differences = pd.read_csv(report / "paired_end_year_differences.csv")
+    share = differences["share_positive"]
+    assert np.allclose(differences["se"], np.sqrt(share * (1 - share) / differences["pairs"]))
 
 
 def test_paired_differences_use_common_random_numbers(outputs):

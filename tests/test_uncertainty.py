@@ -52,6 +52,26 @@ def test_prior_around_an_actors_default_by_hand():
         Param("g", 1.0, "-", (0.0, 2.0), (0.5, 1.5), "s", "d", prior_around=("times", 0.5, 1.5))
 
 
+def test_each_actor_draws_around_its_own_value():
+    """A drawn actor-scoped entry whose actors' defaults differ states `prior_around`: drawing every actor on the
+    shared range would erase what the data say about each (the EU's security capacity drawn near Russia's made the
+    EU lead 2030 in 44% of runs). And every actor's default lies inside its own prior."""
+    from model.actors import load_actors
+    from model.params import scope_codes
+
+    actors = load_actors()
+    for p in REGISTRY.values():
+        if not p.drawn or p.scope == "global":
+            continue
+        codes = scope_codes(p.scope, actors)
+        defaults = {c: p.default.get(c, p.default.get("default")) for c in codes}
+        if len(set(defaults.values())) > 1:
+            assert p.prior_around is not None, f"{p.name}: actors' defaults differ ({defaults}); state prior_around"
+        for code, value in defaults.items():
+            lo, hi = p.prior_range(code)
+            assert lo <= value <= hi, (p.name, code, value, (lo, hi))
+
+
 def test_every_prior_lies_in_the_valid_range():
     prior = uncertain_parameters()
     assert len(prior.paths) == len(set(prior.paths)) and np.all(prior.low <= prior.high)

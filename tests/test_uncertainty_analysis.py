@@ -27,6 +27,17 @@ def test_mc_standard_error_by_hand():
     assert u.mc_standard_error(0.0, 50) == 0.0
 
 
+def test_a_share_of_zero_or_one_gives_its_bound_not_a_zero_error():
+    # none of n runs: P(none | p) = (1 - p)^n = 0.05 at the bound p = 1 - 0.05^(1/n); n = 400 -> 0.00746
+    assert u.zero_bound(400) == pytest.approx(0.007461, abs=1e-6) and u.zero_bound(1) == pytest.approx(0.95)
+    assert u.format_share(0.0, 400) == "0% (< 0.7%)" and u.format_share(1.0, 400) == "100% (> 99.3%)"
+    assert u.format_share(0.71, 400) == "71% ± 2.3"            # sqrt(0.71 * 0.29 / 400) = 0.0227
+    assert u.format_share(3 / 400, 400) == "0.8% ± 0.4"        # below 1%: one decimal, not '1%'
+    assert u.format_share(0.5, 4, percent=False) == "0.500 ± 0.250"
+    assert u.format_share(0.0, 5, percent=False) == "0.000 (< 0.451)"
+    assert u.format_share(float("nan"), 3) == "n/a"
+
+
 def test_leader_probabilities_at_year_ends_by_hand():
     region = region_table({0: [(0.2, 0.4), (0.5, 0.3)], 1: [(0.2, 0.4), (0.3, 0.5)], 2: [(0.2, 0.4), (0.6, 0.2)],
                            3: [(0.2, 0.4), (0.6, 0.2)]})
@@ -61,6 +72,14 @@ def test_overtaking_year_is_the_first_year_china_stays_ahead():
     dist = u.overtaking_distribution(u.overtaking_years(region))
     assert list(dist["year"]) == ["2024", "2026", "2027", "never"]
     assert dist["share"].tolist() == [0.25] * 4 and dist["share"].sum() == 1.0
+    table = u.overtaking_summary(u.overtaking_years(region), [2025, 2026, 2027]).iloc[0]
+    assert (table["p_by_2025"], table["p_by_2026"], table["p_by_2027"], table["p_never"]) == (0.25, 0.5, 0.75, 0.25)
+    assert table["se_by_2026"] == pytest.approx(0.25) and table["runs"] == 4 and table["horizon"] == 2027
+    assert table["median_year"] == 2026  # sorted 2024, 2026, 2027, never: the second of four
+    never = [(0.2, 0.4), (0.2, 0.4)]
+    mostly_never = region_table({0: never, 1: never, 2: [(0.2, 0.4), (0.5, 0.4)]})  # never, never, 2025
+    late = u.overtaking_summary(u.overtaking_years(mostly_never), [2025]).iloc[0]
+    assert np.isnan(late["median_year"]) and late["p_never"] == pytest.approx(2 / 3)
 
 
 def test_probability_that_a_paired_difference_is_positive():
@@ -118,4 +137,8 @@ def test_run_summary_of_a_real_ensemble():
     gap = summary["variance"]["china_russia_gap@2030"]
     assert 0.0 <= gap["parameter_share"] <= 1.0 and summary["parameters_drawn"] > 20
     assert "P(leader) over 40 runs" in u.summary_line(summary) and "2030:" in u.summary_line(summary)
-    assert "## When China overtakes Russia for good" in u.summary_markdown(summary)
+    markdown = u.summary_markdown(summary)
+    assert "## When China overtakes Russia for good" in markdown
+    cells = [c.strip() for line in markdown.split("## Where")[0].splitlines() if line.startswith("| 20")
+             for c in line.split("|")[2:-1] if "%" in c]
+    assert cells and all(" ± " in c or " (< " in c or " (> " in c for c in cells)  # every share with its error

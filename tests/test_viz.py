@@ -418,7 +418,8 @@ def test_a_moved_slider_pins_a_drawn_parameter_in_the_students_runs_only():
 def test_leader_probabilities_with_their_standard_errors_by_hand():
     powers = ("CHN", "RUS", "EU", "USA")
     leaders = np.array([0, 0, 0, 1])  # China leads in 3 of 4 runs: sqrt(0.75 * 0.25 / 4) = 0.2165
-    assert leader_text(leaders, powers, 4) == "China 75% ± 22, Russia 25% ± 22"
+    assert leader_text(leaders, powers, 4) == "China 75% ± 21.7, Russia 25% ± 21.7"
+    assert leader_text(np.zeros(4, dtype=int), powers, 4) == "China 100% (> 47%)"  # 0.05^(1/4) = 0.473
 
 
 def test_download_of_a_point_run_says_how_to_rerun_it():

@@ -198,14 +198,16 @@ def economics_charts(region: pd.DataFrame, states: pd.DataFrame, labels: list[st
 
 
 def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Per scenario at the last recorded step: P(each power leads), China-Russia gap, HHI, entropy."""
+    """Per scenario at the last recorded step: P(each power leads) with its Monte Carlo standard error, China-Russia
+    gap, HHI, entropy."""
     rows = []
     for label in labels:
         frame = region[region["label"] == label]
         last = frame[frame["step"] == frame["step"].max()]
         row = {"scenario": label, "year": int(last["year"].iloc[0]), "runs": len(last)}
         for p in powers_in(region):
-            row[f"p_lead_{p}"] = float((last["leader"] == p).mean())
+            row[f"p_lead_{p}"] = share = float((last["leader"] == p).mean())
+            row[f"se_lead_{p}"] = float(uncertainty.mc_standard_error(share, len(last)))
         for column in ("china_russia_gap", "hhi", "entropy"):
             q = last[column].quantile([0.05, 0.5, 0.95])
             row[f"{column}_median"], row[f"{column}_p5"], row[f"{column}_p95"] = q.iloc[1], q.iloc[0], q.iloc[2]
@@ -214,14 +216,17 @@ def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 
 
 def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% interval of the paired end-year difference per scenario and column."""
+    """Median and 90% interval of the paired end-year difference per scenario and column, and the share of pairs in
+    which it is positive with its Monte Carlo standard error."""
     last = diffs[diffs["step"] == diffs["step"].max()]
     rows = []
     for label, frame in last.groupby("label", sort=False):
         for column in [c for c in frame.columns if c.startswith("influence_") or c == "china_russia_gap"]:
             q = frame[column].quantile([0.05, 0.5, 0.95])
+            share = float((frame[column] > 0).mean())
             rows.append({"scenario": label, "output": column, "median": q.iloc[1], "p5": q.iloc[0], "p95": q.iloc[2],
-                         "share_positive": float((frame[column] > 0).mean()), "pairs": len(frame)})
+                         "share_positive": share, "se": float(uncertainty.mc_standard_error(share, len(frame))),
+                         "pairs": len(frame)})
     return pd.DataFrame(rows)
 
 
@@ -237,12 +242,43 @@ def table_years(region: pd.DataFrame) -> list[int]:
 def leader_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """P(each power leads) per scenario and year end, as `p ± se` columns (one row per scenario and year)."""
     long = uncertainty.leader_probabilities(region, table_years(region), by="label")
-    wide = long.assign(value=[f"{p:.3f} ± {se:.3f}" for p, se in zip(long["p"], long["se"])]).pivot(
+    wide = long.assign(value=[uncertainty.format_share(r.p, r.runs, r.se, percent=False)
+                              for r in long.itertuples()]).pivot(
         index=["label", "year"], columns="power", values="value")
     wide = wide.reindex(columns=powers_in(region)).add_prefix("P(lead) ").reset_index()
     wide["label"] = pd.Categorical(wide["label"], labels, ordered=True)
     runs = long.groupby(["label", "year"])["runs"].first().reset_index()
     return wide.merge(runs, on=["label", "year"]).sort_values(["label", "year"]).rename(columns={"label": "scenario"})
+
+
+def overtaking_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Per scenario: P(China is ahead of Russia for good) by 2030 and 2040 (those in the horizon, else its last
+    year), P(never by the horizon), each `p ± se`, and the median overtaking year (`uncertainty.overtaking_summary`;
+    'after <horizon>' when most runs never overtake)."""
+    years = uncertainty.headline_years(region)
+    table = uncertainty.overtaking_summary(uncertainty.overtaking_years(region, by="label"), years, by="label")
+    out = pd.DataFrame({"scenario": table["label"], "runs": table["runs"]})
+    for y in years:
+        out[f"P(ahead for good by {y})"] = [uncertainty.format_share(p, n, se, percent=False)
+                                            for p, se, n in zip(table[f"p_by_{y}"], table[f"se_by_{y}"], table["runs"])]
+    out["P(never by the horizon)"] = [uncertainty.format_share(p, n, se, percent=False)
+                                      for p, se, n in zip(table["p_never"], table["se_never"], table["runs"])]
+    out["median year"] = [str(int(m)) if m == m else f"after {h}"
+                          for m, h in zip(table["median_year"], table["horizon"])]
+    return out.set_index("scenario").reindex(labels).reset_index()
+
+
+def alignment_table(states: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """P(each power is a state's top alignment) per scenario, year (2030 and 2040 in the horizon, else the last)
+    and state, as `p ± se` columns (`uncertainty.top_alignment_probabilities`)."""
+    long = uncertainty.top_alignment_probabilities(states, uncertainty.headline_years(states), by="label")
+    long["value"] = [uncertainty.format_share(r.p, r.runs, r.se, percent=False) for r in long.itertuples()]
+    wide = long.pivot(index=["label", "year", "state", "runs"], columns="power", values="value")
+    wide = wide.reindex(columns=powers_in(states, "alignment_")).add_prefix("P(top) ").reset_index()
+    order = {name: k for k, name in enumerate([*labels, *states_in(states)])}
+    wide = wide.sort_values(["label", "year", "state"], key=lambda c: c.map(order) if c.name != "year" else c)
+    wide = wide.rename_axis(columns=None).rename(columns={"label": "scenario"}).reset_index(drop=True)
+    return wide[["scenario", "year", "state", *wide.columns[4:], "runs"]]
 
 
 def sign_table(diffs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -305,7 +341,9 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
                 figures={"china_overtakes_russia": uncertainty.overtaking_figure(
                     uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
                     by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
-                tables={"Leader probabilities by year": leader_table(region, labels)}),
+                tables={"Leader probabilities by year": leader_table(region, labels),
+                        **({"When China overtakes Russia": overtaking_table(region, labels)}
+                           if {"CHN", "RUS"} <= set(powers_in(region)) else {})}),
     ]
     if len(labels) > 1:
         diffs = paired_differences(region, baseline, difference_columns)
@@ -327,8 +365,11 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
              "parameters: share of the variance from each parameter's linear effect, with its direction."],
             tables={"Variance decomposition": variance_table(region, data["runs"], labels)}))
     sections += [
-        Section("Alignment", ["Alignment of each state with each power (shares of its orientation)."],
-                figures={"alignment_by_state": alignment_grid(states, labels)}),
+        Section("Alignment", ["Alignment of each state with each power (shares of its orientation). P(top): the "
+                              "share of runs in which the power has the state's largest alignment share at the end "
+                              "of the year, ± its Monte Carlo standard error."],
+                figures={"alignment_by_state": alignment_grid(states, labels)},
+                tables={"Top alignment probabilities": alignment_table(states, labels)}),
         Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
                                      "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
                 tables={"End-year table": end_year_table(region, labels)}),

@@ -8,8 +8,9 @@ sqrt(p (1 - p) / n) (`mc_standard_error`). Tables carry a grouping column (`scen
 
 Public functions (used by `casim run`'s summary, `casim compare` and the reports):
 `mc_standard_error`, `year_ends`, `leader_probabilities`, `top_alignment_probabilities`, `overtaking_years`,
-`overtaking_distribution`, `probability_positive`, `paired_difference_probabilities`, `parameter_columns`,
-`variance_decomposition`, `overtaking_figure`, `run_summary`, `summary_line`, `summary_markdown`.
+`overtaking_distribution`, `overtaking_summary`, `probability_positive`, `paired_difference_probabilities`,
+`parameter_columns`, `variance_decomposition`, `overtaking_figure`, `run_summary`, `summary_line`,
+`summary_markdown`, `zero_bound`, `format_share`, `headline_years`.
 """
 from __future__ import annotations
 
@@ -29,6 +30,39 @@ def mc_standard_error(p, n):
     """Monte Carlo standard error of a share `p` of `n` independent runs: sqrt(p (1 - p) / n)."""
     p = np.asarray(p, dtype=float)
     return np.sqrt(p * (1.0 - p) / np.maximum(n, 1))
+
+
+def zero_bound(n: int, level: float = 0.95) -> float:
+    """The one-sided `level` upper bound on a probability seen in none of `n` independent runs:
+    1 - (1 - level)^(1/n) (about 3/n at 95%, the 'rule of three'). Where the share is 0 (or 1) its standard
+    error sqrt(p(1-p)/n) is 0, which would claim a certainty that n runs cannot show."""
+    return 1.0 - (1.0 - level) ** (1.0 / max(int(n), 1))
+
+
+def format_share(p: float, n: int, se: float | None = None, percent: bool = True) -> str:
+    """A share of `n` runs with its Monte Carlo error, for tables and the printed summary.
+
+    `71% ± 2.3` (the error in percentage points; one decimal below 1% and above 99%, where a whole percent would
+    round a few runs away: `0.3% ± 0.2`); for a share of exactly 0 or 1, the 95% bound `zero_bound(n)` instead of
+    a standard error of 0: `0% (< 0.7%)`, `100% (> 99.3%)`. `percent=False` gives fractions (`0.710 ± 0.023`,
+    `0.000 (< 0.007)`). NaN (too few runs to say): `n/a`. `se` defaults to sqrt(p(1-p)/n).
+    """
+    if p != p:
+        return "n/a"
+    se = float(mc_standard_error(p, n)) if se is None else se
+    if percent:
+        def number(v):
+            return f"{100 * v:.1f}%" if 0.0 < v < 0.01 or 0.99 < v < 1.0 else f"{100 * v:.0f}%"
+        error = f"{100 * se:.1f}"
+    else:
+        def number(v):
+            return f"{v:.3f}"
+        error = f"{se:.3f}"
+    if p <= 0.0:
+        return f"{number(0.0)} (< {number(zero_bound(n))})"
+    if p >= 1.0:
+        return f"{number(1.0)} (> {number(1.0 - zero_bound(n))})"
+    return f"{number(p)} ± {error}"
 
 
 def year_ends(table: pd.DataFrame, years=None) -> pd.DataFrame:
@@ -134,6 +168,31 @@ def overtaking_distribution(overtaking: pd.DataFrame, by: str = "scenario") -> p
             rows.append({by: group, "year": NEVER if pd.isna(year) else str(int(year)), "share": share,
                          "se": float(mc_standard_error(share, n)), "runs": n})
     return pd.DataFrame(rows, columns=[by, "year", "share", "se", "runs"])
+
+
+def overtaking_summary(overtaking: pd.DataFrame, years, by: str = "scenario") -> pd.DataFrame:
+    """From `overtaking_years`: per group, the share of runs in which the leader is ahead for good by the end of
+    each of `years` (overtaking year <= year), the share in which it never is by the horizon, each with its
+    standard error, and the median overtaking year over all runs (NaN when more than half never overtake).
+
+    Returns:
+        One row per group: `runs`, `horizon`, `p_by_<year>` and `se_by_<year>` per year, `p_never`, `se_never`,
+        `median_year`.
+    """
+    rows = []
+    for group, frame in overtaking.groupby(by, sort=False):
+        n, year = len(frame), frame["year"].to_numpy(dtype=float)
+        row = {by: group, "runs": n, "horizon": int(frame["horizon"].max())}
+        for y in years:
+            p = float(np.mean(year <= y))  # NaN (never) compares False
+            row[f"p_by_{y}"], row[f"se_by_{y}"] = p, float(mc_standard_error(p, n))
+        never = float(np.mean(np.isnan(year)))
+        row["p_never"], row["se_never"] = never, float(mc_standard_error(never, n))
+        ordered = np.sort(np.where(np.isnan(year), np.inf, year))  # never: after the horizon
+        median = ordered[(n - 1) // 2] if n else np.nan
+        row["median_year"] = float(median) if np.isfinite(median) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def probability_positive(values) -> tuple[float, float, int]:
@@ -265,7 +324,8 @@ def overtaking_figure(distribution: pd.DataFrame, by: str = "scenario", leader: 
 
 
 # ---- the run summary ----------------------------------------------------------------------------------------------
-def _headline_years(region: pd.DataFrame) -> list[int]:
+def headline_years(region: pd.DataFrame) -> list[int]:
+    """The summary's years: 2030 and 2040 where the table records them, else its last year."""
     recorded = sorted(int(y) for y in pd.unique(region["year"]))
     years = [y for y in HEADLINE_YEARS if y in recorded]
     return years or recorded[-1:]
@@ -283,7 +343,7 @@ def run_summary(tables: dict, mode: str | None = None, years=None) -> dict:
         distribution of the year China overtakes Russia, and the variance decomposition of the headline outputs.
     """
     region, states, runs = tables["region"], tables.get("states"), tables.get("runs")
-    years = _headline_years(region) if years is None else list(years)
+    years = headline_years(region) if years is None else list(years)
     scenario = str(region["scenario"].iloc[0])
     n = int(region["run"].nunique())
     leaders = leader_probabilities(region, years)
@@ -317,10 +377,9 @@ def run_summary(tables: dict, mode: str | None = None, years=None) -> dict:
     return summary
 
 
-def _percent(p: float, se: float | None = None) -> str:
-    if p != p:  # NaN: too few runs to say
-        return "n/a"
-    return f"{100 * p:.0f}%" + (f" ± {100 * se:.1f}" if se is not None else "")
+def _percent(share: float) -> str:
+    """A share of variance (no Monte Carlo error): `42%`; NaN (too few runs to say) `n/a`."""
+    return "n/a" if share != share else f"{100 * share:.0f}%"
 
 
 def summary_line(summary: dict) -> str:
@@ -328,8 +387,8 @@ def summary_line(summary: dict) -> str:
     parts = []
     for year, by_power in summary["leader"].items():
         ranked = sorted(by_power.items(), key=lambda kv: -kv[1]["p"])
-        shown = [f"{label(p)} {_percent(v['p'], v['se'])}" for p, v in ranked if v["p"] > 0] or ["none"]
-        parts.append(f"{year}: " + ", ".join(shown))
+        shown = [f"{label(p)} {format_share(v['p'], summary['runs'], v['se'])}" for p, v in ranked if v["p"] > 0]
+        parts.append(f"{year}: " + ", ".join(shown or ["none"]))
     return f"P(leader) over {summary['runs']} runs (± MC standard error, points) " + "; ".join(parts)
 
 
@@ -339,22 +398,25 @@ def summary_markdown(summary: dict) -> str:
 
     lines = [f"# {summary['scenario']}: the answers as probabilities", ""]
     mode = summary.get("uncertainty")
-    lines += [f"{summary['runs']} runs; {describe(mode) if mode else 'runs as recorded'}. A probability is the share "
-              "of runs, ± its Monte Carlo standard error sqrt(p(1-p)/n).", ""]
+    n = summary["runs"]
+    lines += [f"{n} runs; {describe(mode) if mode else 'runs as recorded'}. A probability is the share "
+              "of runs, ± its Monte Carlo standard error sqrt(p(1-p)/n) in percentage points; a share of 0 or 1 "
+              "gives instead the 95% bound a share seen in none (or all) of the runs may still reach, "
+              "1 - 0.05^(1/n).", ""]
     lines += ["## Which power leads the region", "", "| year | " + " | ".join(label(p) for p in next(iter(
         summary["leader"].values()))) + " |", "|---|" + "---|" * len(next(iter(summary["leader"].values())))]
     for year, by_power in summary["leader"].items():
-        lines.append(f"| {year} | " + " | ".join(_percent(v["p"], v["se"]) for v in by_power.values()) + " |")
+        lines.append(f"| {year} | " + " | ".join(format_share(v["p"], n, v["se"]) for v in by_power.values()) + " |")
     if "top_alignment" in summary:
         lines += ["", "## Each state's top alignment (most likely power)", "", "| year | state | power | probability |",
                   "|---|---|---|---|"]
         for year, by_state in summary["top_alignment"].items():
             for state, by_power in by_state.items():
                 power, v = max(by_power.items(), key=lambda kv: kv[1]["p"])
-                lines.append(f"| {year} | {label(state)} | {label(power)} | {_percent(v['p'], v['se'])} |")
+                lines.append(f"| {year} | {label(state)} | {label(power)} | {format_share(v['p'], n, v['se'])} |")
     if "china_overtakes_russia" in summary:
         lines += ["", "## When China overtakes Russia for good", "", "| year | share of runs |", "|---|---|"]
-        lines += [f"| {year} | {_percent(v['share'], v['se'])} |"
+        lines += [f"| {year} | {format_share(v['share'], n, v['se'])} |"
                   for year, v in summary["china_overtakes_russia"].items()]
     if summary.get("variance"):
         lines += ["", "## Where the spread comes from", "",

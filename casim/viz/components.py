@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import solara
 
-from casim.analysis.uncertainty import mc_standard_error
+from casim.analysis.uncertainty import format_share
 from casim.plots import colour, label
 
 from . import figures, numbers
@@ -74,7 +74,7 @@ def InfluenceNow(view: dict, model: VizModel):
         solara.v.Html(tag="h3", class_="casim-h", children=[f"Influence now: {view['period']}"])
         Table(["power", "median", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "leads in"],
               [[(label(r.power), colour(r.power)), f"{r.influence.median:.3f}",
-                f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", f"{100 * r.p_leads:.0f}% of runs"] for r in rows],
+                f"{r.influence.lo:.3f} to {r.influence.hi:.3f}", format_share(r.p_leads, model.n_runs)] for r in rows],
               "casim-numbers-table", view["step"])
         if model.n_runs > 1:
             narrow = " casim-narrow" if numbers.narrow_bands(rows) else ""
@@ -114,20 +114,20 @@ def Difference(view: dict, model: VizModel):
         solara.v.Html(tag="p", class_="casim-note", children=[f"You changed: {changed}."])
         Table(["power", "influence change", f"{figures.BAND[0]}–{figures.BAND[1]}% of runs", "P(change > 0)"],
               [[(label(r.power), colour(r.power)), _signed(r.change.median),
-                f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", f"{100 * r.p_positive:.0f}%"]
+                f"{_signed(r.change.lo)} to {_signed(r.change.hi)}", format_share(r.p_positive, model.n_runs)]
                for r in view["change"]], "casim-difference-table", view["step"])
         solara.v.Html(tag="p", class_="casim-note", children=[
             f"Your run minus the unmodified scenario, run by run over {model.n_runs} paired runs (same seeds and "
             "parameter draws); "
-            "P(change > 0) is the share of pairs in which the power gained."])
+            "P(change > 0) is the share of pairs in which the power gained, ± its Monte Carlo standard error."])
 
 
 def leader_text(leaders: np.ndarray, powers, n_runs: int) -> str:
-    """P(each power leads) now, most likely first, with its Monte Carlo standard error: 'China 72% ± 6, ...'."""
+    """P(each power leads) now, most likely first, with its Monte Carlo error: 'China 72% ± 6.3, ...'
+    (`casim.analysis.uncertainty.format_share`: a power leading in every run gets the 95% bound, '100% (> 47%)')."""
     codes, counts = np.unique(leaders, return_counts=True)
     shares = sorted(((counts[k] / n_runs, powers[code]) for k, code in enumerate(codes)), reverse=True)
-    return ", ".join(f"{label(power)} {100 * p:.0f}% ± {100 * float(mc_standard_error(p, n_runs)):.0f}"
-                     for p, power in shares)
+    return ", ".join(f"{label(power)} {format_share(p, n_runs)}" for p, power in shares)
 
 
 def Indicators(view: dict, model: VizModel):
@@ -169,7 +169,7 @@ over the five Central Asian states, 2025-2040, one step per quarter. Nobody know
 parameters exactly, so each run draws its own (from the calibration's posterior) and its own random
 shocks, and the model runs an *ensemble* of runs at once: lines are medians, shaded bands show where
 90% of runs lie, and "leads in" is the share of runs in which a power leads, an estimate of its
-probability.
+probability, ± its Monte Carlo standard error (more runs, smaller error).
 
 **How to use it.** Press **Step** to advance one quarter or **▶** to play. Pick a scenario, move a
 slider, change the seed or the ensemble size, then press **Reset**: changes take effect on Reset,
