@@ -234,6 +234,26 @@ def slider_value(label: str) -> str:
     return label.split(":")[-1].strip()
 
 
+def model_numbers(choice: str, steps: int, seed: int = 2024, n_runs: int = 50) -> dict[str, tuple[str, str]]:
+    """What the numbers table should show after `steps` steps of a scenario, from the model run in this process
+    with the page's default seed and ensemble: each power's median influence (3 decimals) and share of runs it
+    leads, keyed by the name the page shows."""
+    from casim.viz.model import VizModel
+
+    model = VizModel(choice, seed, n_runs)
+    for _ in range(steps):
+        model.step()
+    names = {"CHN": "China", "RUS": "Russia", "EU": "EU", "USA": "US"}
+    influence = np.stack([model.region_now(f"influence_{p}") for p in model.actors.powers], axis=1)  # (runs, powers)
+    leader = influence.argmax(axis=1)
+    return {names[p]: (f"{np.median(influence[:, j]):.3f}", f"{100 * np.mean(leader == j):.0f}% of runs")
+            for j, p in enumerate(model.actors.powers)}
+
+
+def shown_numbers(tab) -> dict[str, tuple[str, str]]:
+    return {row[0].strip(): (row[1], row[3]) for row in tab.table(".casim-numbers-table")}
+
+
 # ---- the tests --------------------------------------------------------------------------------------------------
 def test_page_renders_title_and_all_views(open_tab):
     tab = open_tab()
@@ -266,6 +286,21 @@ def test_two_students_step_independently(open_tab):
     bob.pick("russia_war_prolonged.yaml")
     bob.reset()
     assert "baseline.yaml" in alice.page.locator(".casim-bar").inner_text()
+
+
+def test_picked_scenario_runs_and_its_numbers_are_the_models(open_tab):
+    """Picking a scenario and pressing Reset runs that scenario: by 2026 Q4 (after Russia's war escalates in
+    2026) the numbers shown are the model's for that scenario and seed, and differ from the baseline's."""
+    tab = open_tab()
+    tab.pick("russia_war_prolonged.yaml")
+    tab.reset()
+    expect(tab.page.locator(".casim-bar")).to_contain_text("russia_war_prolonged")
+    tab.step(8)
+    shown = shown_numbers(tab)
+    assert shown == model_numbers("russia_war_prolonged.yaml", 8)
+    baseline = model_numbers("baseline.yaml", 8)
+    assert float(shown["Russia"][0]) < float(baseline["Russia"][0])   # the escalation costs Russia influence
+    assert float(shown["China"][0]) > float(baseline["China"][0])
 
 
 def test_closed_tab_play_loop_stops(open_tab):
@@ -326,8 +361,14 @@ def test_ghost_line_and_difference_panel_update_after_a_slider_change(open_tab):
     tab = open_tab()
     tab.step(2)
     expect(tab.page.locator(".casim-difference")).to_contain_text("No slider moved")
-    plain = tab.image_source("influence")
-    tab.set_slider("china_bri_budget", 3.0, 0, 10)
+    plain, numbers = tab.image_source("influence"), tab.table(".casim-numbers-table")
+    tab.set_slider("china_bri_budget", 3.0, 0, 10)  # returns once the server shows the slider's new value
+    # no effect before Reset: the page says a Reset is pending, and neither the view nor a further step changes
+    tab.page.locator(".casim-pending").wait_for(timeout=10_000)
+    assert tab.image_source("influence") == plain and tab.table(".casim-numbers-table") == numbers
+    tab.step(1)
+    expect(tab.page.locator(".casim-difference")).to_contain_text("No slider moved")
+    assert shown_numbers(tab) == model_numbers("baseline.yaml", 3)  # the scenario's own run, slider ignored
     tab.reset()
     tab.step(4)
     first = tab.table(".casim-difference-table")
