@@ -499,15 +499,29 @@ def test_each_step_click_redraws_the_plot(open_tab):
     print(f"click to redrawn plot, 50 runs + paired run: median {median * 1000:.0f} ms over {len(times)} steps")
 
 
-def test_broken_scenario_shows_loader_error(open_tab):
+def test_broken_scenario_shows_loader_error_and_does_not_step(open_tab):
+    """A Reset onto a broken file replaces the running model with one that shows the error and cannot move.
+
+    The tab first steps the baseline, so 'Step 0' after the Reset means the stepped model was dropped; Step and
+    play are then pressed anyway and given longer than a play interval: nothing may advance.
+    """
     tab = open_tab()
+    tab.step(3)
     tab.pick(BROKEN_SCENARIO)
     tab.press("Reset")
     tab.page.locator(".casim-error-message").first.wait_for(timeout=30_000)
     text = "\n".join(tab.page.locator(".casim-error-message").all_inner_texts())
     assert f"{BROKEN_SCENARIO}:4:" in text and "securty_capacity" in text and "security_capacity" in text
-    expect(tab.page.get_by_role("button", name="Step", exact=True)).to_be_disabled()  # a broken scenario does not step
-    assert tab.status().startswith("Step 0 of")
+    tab.page.locator(".casim-status", has_text=re.compile(r"^Step 0 of ")).wait_for(timeout=30_000)
+    buttons = [tab.page.get_by_role("button", name=name, exact=True) for name in ("Step", "▶")]
+    for button in buttons:
+        expect(button).to_be_disabled()
+    for button in buttons:
+        button.click(force=True)  # a click on the disabled button: must do nothing
+        tab.page.wait_for_timeout(1500)  # longer than a step takes and than the play interval
+        assert tab.status().startswith("Step 0 of"), tab.status()
+        assert tab.page.locator(".casim-error-message").count()
+    assert not tab.page.locator('.casim-numbers-table:not([data-step="0"])').count()  # no stepped numbers shown
 
 
 def test_seed_box_refuses_non_ascii_digits(open_tab):
