@@ -6,7 +6,6 @@ import pytest
 from casim.analysis.sensitivity import run_sensitivity
 from experiments.sampling import Factor, sample_design
 from model.errors import InputError
-from model.params import load_defaults
 
 # Published values for a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2010)
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
@@ -133,7 +132,8 @@ def test_cli_sensitivity_of_a_scenario_other_than_baseline(tmp_path):
         assert set(region["scenario"]) == {name}
         tables[name] = region.drop(columns=["scenario"])
         runs = read_table(out / "batch", "runs")
-        assert (runs["beta_trade"] == (3.0 if "beta_trade" in body else load_defaults()["beta_trade"])).all()
+        pinned = runs["beta_trade"] == 3.0  # the scenario's value pins it; else each replicate's draw
+        assert pinned.all() if "beta_trade" in body else not pinned.any()
 
     def differ(a, b, year):
         rows = [t[t["year"] == year].select_dtypes("number").to_numpy() for t in (tables[a], tables[b])]

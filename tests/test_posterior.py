@@ -27,7 +27,8 @@ def test_the_posteriors_values_reach_the_runs_that_sample_it(tmp_path):
     experiment = tmp_path / "posterior.yaml"
     experiment.write_text(f"name: posterior\nscenarios: []\nreplicates: 2\nseed: 3\n"
                           f"from_posterior: {{file: {POSTERIOR}, n: 6}}\n"
-                          "horizon: {start_year: 2025, end_year: 2025}\nexecutor: {workers: 2, chunk_size: 5}\n")
+                          "horizon: {start_year: 2025, end_year: 2025}\nexecutor: {workers: 2, chunk_size: 5}\n"
+                          "uncertainty: point\n")  # only the sampled vector varies (no per-replicate prior draws)
     out = tmp_path / "out"
     result = subprocess.run([CASIM, "batch", str(experiment), "--out", str(out), "--quiet"],
                             capture_output=True, text=True, timeout=600)
