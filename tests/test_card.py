@@ -39,8 +39,9 @@ def test_other_cut_sizes_compound_the_card(scale, gain, expected):
     cut_fdi, cut_lending = first_step(fdi_gain_per_10pct_shiptime_cut=gain, ship_time_scale=scale)
     assert (base_fdi > 0).all()
     np.testing.assert_allclose(cut_fdi / base_fdi, expected, rtol=1e-9, atol=0)
-    lent = base_lending > 0
-    np.testing.assert_allclose(cut_lending[lent] / base_lending[lent], expected, rtol=1e-9, atol=0)
+    # model v2 allocates lending on the attractiveness gap and debt caution, not on shipment time
+    assert (base_lending > 0).any()
+    np.testing.assert_array_equal(cut_lending, base_lending)
 
 
 def test_per_run_gains_and_cuts_each_hold_in_their_own_run():
