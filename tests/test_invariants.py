@@ -137,9 +137,10 @@ def test_invariants_hold_over_the_full_horizon_for_plausible_parameters_and_even
 
 
 # Model v2 (issue 16) lets GDP fall below 0 for some valid parameter sets (found by this test: e.g. afghan_spillover
-# with beta_sentiment, russia_reaction_gain, threat_volatility and debt_sentiment_penalty at 0, among others): strict,
-# so the mark must go when the model is mended.
-@pytest.mark.xfail(strict=True, reason="model v2: GDP < 0 for some valid parameters (issue 16 follow-up)")
+# with beta_sentiment, russia_reaction_gain, threat_volatility and debt_sentiment_penalty at 0, among others). Not
+# strict: whether 100 examples reach such a set depends on how pytest seeds Hypothesis (make test vs -p no:randomly);
+# the mark goes when the model is mended.
+@pytest.mark.xfail(strict=False, reason="model v2: GDP < 0 for some valid parameters (issue 16 follow-up)")
 @settings(max_examples=settings.default.max_examples // 2)
 @given(scenario=st.sampled_from(SCENARIOS), params=parameters("bounds"), shocks=events(), seed=st.integers(0, 2 ** 32))
 def test_invariants_hold_over_the_full_horizon_for_any_valid_parameters_and_events(scenario, params, shocks, seed):
