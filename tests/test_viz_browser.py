@@ -246,12 +246,13 @@ def model_numbers(choice: str, steps: int, seed: int = 2024, n_runs: int = 50) -
     names = {"CHN": "China", "RUS": "Russia", "EU": "EU", "USA": "US"}
     influence = np.stack([model.region_now(f"influence_{p}") for p in model.actors.powers], axis=1)  # (runs, powers)
     leader = influence.argmax(axis=1)
-    return {names[p]: (f"{np.median(influence[:, j]):.3f}", f"{100 * np.mean(leader == j):.0f}% of runs")
+    return {names[p]: (f"{np.median(influence[:, j]):.3f}", f"{100 * np.mean(leader == j):.0f}%")
             for j, p in enumerate(model.actors.powers)}
 
 
 def shown_numbers(tab) -> dict[str, tuple[str, str]]:
-    return {row[0].strip(): (row[1], row[3]) for row in tab.table(".casim-numbers-table")}
+    """Each power's median and lead share as shown (the share's Monte Carlo bound after it is left out)."""
+    return {row[0].strip(): (row[1], row[3].split()[0]) for row in tab.table(".casim-numbers-table")}
 
 
 # ---- the tests --------------------------------------------------------------------------------------------------
