@@ -115,7 +115,7 @@ def war_escalates(model, runs, args: WarEscalatesArgs) -> None:
 # ---- corridors --------------------------------------------------------------------------------------------------
 class CorridorDisruptionArgs(ShockArgs):
     corridor: Corridor
-    factor: float = Field(gt=0.0, le=10.0, description="multiplier on the corridor's days, e.g. 1.5 = 50% slower")
+    factor: float = Field(ge=0.1, le=10.0, description="multiplier on the corridor's days, 0.1..10, e.g. 1.5 = 50% slower")
     duration: float = Field(gt=0.0, le=50.0, description="years until the disruption ends")
 
 
@@ -169,7 +169,7 @@ def _invest_tranche(model, runs, args: CorridorInvestmentArgs, remaining: int) -
 # ---- prices, politics, debt, security -----------------------------------------------------------------------
 class CommodityPriceShockArgs(ShockArgs):
     commodity: Commodity
-    factor: float = Field(gt=0.0, le=10.0, description="price multiplier, e.g. 0.6 = a 40% fall")
+    factor: float = Field(ge=0.1, le=10.0, description="price multiplier, 0.1..10, e.g. 0.6 = a 40% fall")
 
 
 def commodity_price_shock(model, runs, args: CommodityPriceShockArgs) -> None:

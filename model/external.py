@@ -123,9 +123,14 @@ def import_coverage(exports, remittances, fdi, lending, other_ratio, gdp, import
     return (exports + remittances + fdi + lending + other_ratio * gdp) / import_demand
 
 
-def import_compression(coverage, compression):
-    """Factor on every partner's imports: min(1, c_i)^lambda (1 when the state can pay for what it wants).
+COVERAGE_FLOOR = 0.01  # numerical guard, not a mechanism: c_i can fall to or below 0 (o_i < 0 in a deep bust)
 
-    coverage (R, S), compression lambda (R,).
+
+def import_compression(coverage, compression):
+    """Factor on every partner's imports: min(1, max(c_i, 0.01))^lambda (1 when the state can pay for what it wants).
+
+    The floor keeps the power defined when a deep commodity bust drives the financing c_i to zero or below (a
+    negative residual o_i outweighs what is left of exports and inflows): imports are then compressed to
+    0.01^lambda of demand instead of becoming NaN. coverage (R, S), compression lambda (R,).
     """
-    return np.exp(compression[:, None] * np.log(np.minimum(coverage, 1.0)))
+    return np.exp(compression[:, None] * np.log(np.clip(coverage, COVERAGE_FLOOR, 1.0)))

@@ -118,7 +118,7 @@ _PARAMS = [
     _g("fdi_gain_per_10pct_shiptime_cut", 0.12, "fraction of FDI per 10% cut", (0.0, 1.0), (0.10, 0.155),
        "project card (a 10% cut in shipment time gives +12% FDI); literature alternative 0.155 from "
        "elast_fdi_bri_travel_time_aggregate (Chen & Lin 2018, elasticity ~1.55)",
-       "Level response of FDI and lending to shipment time; the exponent is ln(1+g)/ln(1/0.9)."),
+       "Level response of FDI to shipment time; the exponent is ln(1+g)/ln(1/0.9)."),
     _g("ship_time_scale", 1.0, "x", (0.2, 3.0), (0.9, 1.1), "design parameter",
        "Multiplies every corridor's shipment time."),
     _g("trade_time_elasticity", 0.8, "-", (0.0, 3.0), (0.4, 1.2), "trade_per_day_travel_time; trade_cost_shipment_time_desoyres",

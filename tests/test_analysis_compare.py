@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from casim.analysis.compare import paired_differences, stack_outputs
+from casim.analysis.compare import end_year_table, paired_differences, stack_outputs
 from casim.analysis.tables import load_output
 from casim.cli import main
 from casim.errors import UserError
@@ -92,7 +92,7 @@ def test_probabilities_in_the_report(report):
     assert "Where the uncertainty comes from" in (report / "report.md").read_text()
 
 
-def test_end_year_table_probabilities(report):
+def test_end_year_table_in_the_report(report):
     import pandas as pd
     table = pd.read_csv(report / "end_year_table.csv")
     leads = table[[f"p_lead_{p}" for p in ("CHN", "RUS", "EU", "USA")]].sum(axis=1)
@@ -103,6 +103,41 @@ def test_end_year_table_probabilities(report):
     differences = pd.read_csv(report / "paired_end_year_differences.csv")
     share = differences["share_positive"]
     assert np.allclose(differences["se"], np.sqrt(share * (1 - share) / differences["pairs"]))
+
+
+def test_end_year_table_probabilities():
+    """Lead probabilities, quantiles and run counts on a hand-built table whose leaders are known.
+
+    Step 2 is the last step, so step 1 (where China leads everywhere) must not count. Columns are
+    looked up by name, so the table may gain more of them.
+    """
+    import pandas as pd
+    powers = ["CHN", "RUS", "EU", "USA"]
+
+    def rows(label, step, leaders, gaps):
+        frame = pd.DataFrame({"label": label, "run": range(len(leaders)), "step": step, "year": 2030 + step,
+                              "leader": leaders, "china_russia_gap": gaps,
+                              "hhi": np.linspace(0.3, 0.5, len(leaders)), "entropy": 0.7})
+        for p in powers:
+            frame[f"influence_{p}"] = 0.25
+        return frame
+
+    region = pd.concat([rows("calm", 1, ["CHN"] * 4, [0.0] * 4),
+                        rows("calm", 2, ["CHN", "RUS", "CHN", "EU"], [0.1, -0.2, 0.3, 0.0]),
+                        rows("war", 1, ["CHN"] * 5, [0.0] * 5),
+                        rows("war", 2, ["USA", "USA", "USA", "RUS", "USA"], [0.5, 0.4, 0.3, 0.2, 0.1])])
+    table = end_year_table(region, ["war", "calm"]).set_index("scenario")
+    assert list(table.index) == ["war", "calm"]
+    assert table.loc["calm", [f"p_lead_{p}" for p in powers]].tolist() == [0.5, 0.25, 0.25, 0.0]
+    assert table.loc["war", [f"p_lead_{p}" for p in powers]].tolist() == [0.0, 0.2, 0.0, 0.8]
+    assert table.loc["calm", "runs"] == 4 and table.loc["war", "runs"] == 5
+    assert table.loc["calm", "year"] == 2032
+    assert table.loc["calm", "china_russia_gap_median"] == pytest.approx(0.05)   # median of -0.2, 0, 0.1, 0.3
+    assert table.loc["war", "china_russia_gap_median"] == pytest.approx(0.3)
+    # 5% and 95% points of 0.1, 0.2, ..., 0.5 by linear interpolation: 0.2 and 3.8 places in
+    assert table.loc["war", "china_russia_gap_p5"] == pytest.approx(0.12)
+    assert table.loc["war", "china_russia_gap_p95"] == pytest.approx(0.48)
+    assert table.loc["war", "hhi_median"] == pytest.approx(0.4) and table.loc["war", "entropy_median"] == 0.7
 
 
 def test_paired_differences_use_common_random_numbers(outputs):

@@ -112,21 +112,35 @@ def test_cli_sensitivity_runs_its_design_through_the_batch_engine(tmp_path, caps
 
 
 def test_cli_sensitivity_of_a_scenario_other_than_baseline(tmp_path):
+    """`casim sensitivity` of a scenario file runs the scenario's parameters from the start and its event
+    from its date: against the same scenario without the event, the runs agree in 2025 and differ in 2026;
+    against it without the parameters, they differ from the first step."""
     from casim.cli import main
     from experiments.batch import read_table
-    (tmp_path / "calm.yaml").write_text(
-        "name: calm\ndescription: test scenario, calmer war from 2026\nstart_year: 2025\nend_year: 2026\n"
-        "params: {beta_trade: 3.0}\nevents:\n  - at: 2026\n    set: {local_multiplier: 1.1}\n")
-    values = {}
-    for scenario in ("baseline", "calm.yaml"):
-        out = tmp_path / f"out_{scenario}"
-        assert main(["sensitivity", str(tiny_experiment(tmp_path, scenario)), "--output", "china_russia_gap@2026",
-                     "--out", str(out), "--quiet"]) == 0
-        region = read_table(out / "batch", "region")
-        values[scenario] = region.loc[region["year"] == 2026, "china_russia_gap"].to_numpy()
+    head = "description: test scenario\nstart_year: 2025\nend_year: 2026\n"
+    params = "params: {beta_trade: 3.0}\n"
+    event = "events:\n  - at: 2026\n    set: {local_multiplier: 1.1}\n"
+    variants = {"calm": params + event, "calm_params": params, "calm_event": event}
+    tables = {}
+    for name, body in variants.items():
+        (tmp_path / f"{name}.yaml").write_text(f"name: {name}\n{head}{body}")
+        out = tmp_path / f"out_{name}"
+        assert main(["sensitivity", str(tiny_experiment(tmp_path, f"{name}.yaml")), "--output",
+                     "china_russia_gap@2026", "--out", str(out), "--quiet"]) == 0
         assert (out / "report" / "sobol_china_russia_gap_2026.csv").is_file()
-    assert set(region["scenario"]) == {"calm"}
-    assert not np.allclose(values["baseline"], values["calm.yaml"])  # the scenario's params and event apply
+        region = read_table(out / "batch", "region")
+        assert set(region["scenario"]) == {name}
+        tables[name] = region.drop(columns=["scenario"])
+        runs = read_table(out / "batch", "runs")
+        pinned = runs["beta_trade"] == 3.0  # the scenario's value pins it; else each replicate's draw
+        assert pinned.all() if "beta_trade" in body else not pinned.any()
+
+    def differ(a, b, year):
+        rows = [t[t["year"] == year].select_dtypes("number").to_numpy() for t in (tables[a], tables[b])]
+        return not np.array_equal(*rows)
+
+    assert not differ("calm", "calm_params", 2025) and differ("calm", "calm_params", 2026)  # the event, from 2026
+    assert differ("calm", "calm_event", 2025)                                               # the parameters, at once
 
 
 def test_cli_sensitivity_bad_files_exit_2_with_file_and_line(tmp_path, capsys):

@@ -1,7 +1,10 @@
 """Batch experiments: run identity across chunking/workers/executors, CRN, failures and retries, bad files."""
 import dataclasses
+import json
+import subprocess
 import sys
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -10,8 +13,10 @@ import pandas as pd
 import pytest
 
 from casim.cli import main as casim
+from cli_batches import CASIM, experiment_text, manifest
 from experiments.batch import BatchPlan, ScenarioEntry, read_table, run_batch, run_chunk
-from experiments.executors import DaskExecutor, ProcessExecutor, default_start_method
+from experiments.executors import DaskExecutor, InlineExecutor, ProcessExecutor, default_start_method
+from experiments.plan import build_plan
 from model.events import Event
 from model.rng import run_seed
 from model.run import RunSpec
@@ -39,22 +44,89 @@ def assert_same_tables(a, b):
         pd.testing.assert_frame_equal(a[name], b[name], check_like=False)
 
 
-def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
+class DaskCluster:
+    """A Dask scheduler and worker processes, started as on a cluster (`dask scheduler`, `dask worker ADDRESS`)
+    on free ports of this machine. One thread per worker and no nanny, so a killed worker stays dead."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.processes = folder, []
+        self.dask = str(Path(sys.executable).with_name("dask"))
+        info = folder / "scheduler.json"
+        scheduler = self._start("scheduler", "scheduler", "--port", "0", "--scheduler-file", str(info))
+        deadline = time.monotonic() + 120
+        while not info.exists() or not info.read_text().strip():
+            assert time.monotonic() < deadline and scheduler.poll() is None, (folder / "scheduler.log").read_text()
+            time.sleep(0.05)
+        self.address = json.loads(info.read_text())["address"]
+        assert self.address.startswith("tcp://127.0.0.1:")
+
+    def _start(self, name: str, *args) -> subprocess.Popen:
+        with open(self.folder / f"{name}.log", "w") as log:
+            self.processes.append(subprocess.Popen([self.dask, *args, "--no-dashboard", "--host", "127.0.0.1"],
+                                                   cwd=self.folder, stdout=log, stderr=subprocess.STDOUT))
+        return self.processes[-1]
+
+    def start_workers(self, *names: str) -> list[subprocess.Popen]:
+        """Worker processes with these names; returns once the scheduler has them all."""
+        from dask.distributed import Client
+
+        workers = [self._start(name, "worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                               "--local-directory", str(self.folder / name)) for name in names]
+        with Client(self.address, timeout=60) as client:
+            deadline = time.monotonic() + 120
+            while not set(names) <= {w["name"] for w in client.scheduler_info()["workers"].values()}:
+                assert time.monotonic() < deadline, f"workers {names} did not join"
+                time.sleep(0.1)
+        return workers
+
+    def executed(self) -> int:
+        """Tasks the workers now connected have run."""
+        from dask.distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            return sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A scheduler with two workers, shared by the tests of this file (each adds what it needs)."""
+    cluster = DaskCluster(tmp_path_factory.mktemp("dask"))
+    try:
+        cluster.start_workers("w0", "w1")
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def test_run_identity_across_chunk_size_workers_and_executor(tmp_path, dask_cluster):
     plan = small_plan(two_scenarios())
-    remote_like = ProcessExecutor(2)
-    remote_like.shares_filesystem = False  # workers return Parquet bytes, as on a remote Dask cluster
+    remote = DaskExecutor(scheduler=dask_cluster.address)
+    assert not remote.shares_filesystem  # its workers return Parquet bytes, as on another machine
     setups = {"one_worker_big_chunks": (ProcessExecutor(1), 100),
               "two_workers_chunks_of_2": (ProcessExecutor(2), 2),
               "spawned_workers": (ProcessExecutor(2, start_method="spawn"), 4),
               "forked_workers": (ProcessExecutor(2, start_method="fork" if sys.platform.startswith("linux")
                                                  else "spawn"), 3),
-              "workers_return_bytes": (remote_like, 5),
+              "dask_scheduler_address": (remote, 5),
               "dask_local_cluster": (DaskExecutor(2), 3)}
     results = {}
+    executed_before = dask_cluster.executed()
     for label, (executor, chunk_size) in setups.items():
         summary = run_batch(plan, tmp_path / label, executor, chunk_size, quiet=True)
         assert summary.ok and summary.runs_done == 12
         results[label] = all_tables(tmp_path / label)
+    assert dask_cluster.executed() - executed_before == 4  # the cluster's workers ran its chunks: 5 + 1 runs twice
+    assert manifest(tmp_path / "dask_scheduler_address")["executor"] == f"dask ({dask_cluster.address})"
     reference = results.pop("one_worker_big_chunks")
     for tables in results.values():
         assert_same_tables(reference, tables)
@@ -67,6 +139,42 @@ def test_run_identity_across_chunk_size_workers_and_executor(tmp_path):
     assert runs["seed"].nunique() == 6
     assert runs.loc[7, "seed"] == run_seed(11, runs.loc[7, "sample"], runs.loc[7, "replicate"])
     assert np.allclose(runs["beta_trade"], np.repeat(np.tile([0.6, 1.8], 2), 3))
+
+
+def test_casim_batch_on_a_dask_scheduler_finishes_exactly_when_a_worker_is_killed(tmp_path, dask_cluster):
+    """`casim batch --executor dask --scheduler tcp://...` against the scheduler's worker processes, one of which
+    is killed (SIGKILL) while it holds a chunk. The scheduler gives that chunk to the other workers, and the batch
+    ends with the tables of an uninterrupted run."""
+    from dask.distributed import Client
+
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(experiment_text(replicates=4, chunk_size=2, end_year=2026, name="remote"))
+    reference = tmp_path / "reference"
+    assert run_batch(build_plan(experiment)[0], reference, InlineExecutor(), 20, quiet=True).ok
+    out = tmp_path / "remote"
+    address = dask_cluster.address
+    [doomed] = dask_cluster.start_workers("doomed")
+    batch = subprocess.Popen([CASIM, "batch", str(experiment), "--out", str(out), "--quiet", "--executor", "dask",
+                              "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with Client(address, timeout=60) as client:
+        victim = next(a for a, w in client.scheduler_info()["workers"].items() if w["name"] == "doomed")
+        deadline = time.monotonic() + 300
+        while not any(str(key).startswith("run_chunk") for key in client.processing().get(victim, ())):
+            assert time.monotonic() < deadline and batch.poll() is None, "the doomed worker was never given a chunk"
+            time.sleep(0.01)
+        doomed.kill()
+        held = client.processing().get(victim, ())
+        alive_at_kill = batch.poll() is None
+        while victim in client.scheduler_info()["workers"]:
+            assert time.monotonic() < deadline, "the scheduler did not notice the killed worker"
+            time.sleep(0.05)
+    stdout, stderr = batch.communicate(timeout=600)
+    assert batch.returncode == 0, stderr
+    assert alive_at_kill and doomed.wait() == -9 and held
+    assert "20/20 runs done, 0 failed" in stdout, stdout
+    assert manifest(out)["executor"] == f"dask ({address})"
+    for name in ("region", "states", "runs"):
+        pd.testing.assert_frame_equal(read_table(reference, name), read_table(out, name))
 
 
 def end_gap(plan, scenario_index, runs):

@@ -2,6 +2,7 @@
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import time
 
 import pandas as pd
 
-from cli_batches import done_runs, experiment_text
+from cli_batches import done_runs, experiment_text, manifest
 from experiments.batch import read_table
 
 EXPERIMENT = experiment_text(replicates=8, chunk_size=2, end_year=2026, name="resume_check")
@@ -49,23 +50,30 @@ def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_tables(tm
         code = kill_during_progress(batch_command(experiment, out, "--resume"), out, rng.uniform(0.0, 0.4))
         kills += code == -signal.SIGKILL
         progress.append(done_runs(out))
-    # a crash between writing a chunk's parts and recording it in the manifest leaves parts and
-    # temporary files the manifest does not know: resume must discard them and rerun those runs
-    stray = out / "region" / "part-000000038-000000039.parquet"
-    if done_runs(out) < N_RUNS and not stray.exists():
-        (out / "region").mkdir(parents=True, exist_ok=True)
-        read_table(reference, "region").head(3).to_parquet(stray)
-        (out / "states" / ".part-x.parquet.abc.tmp").parent.mkdir(parents=True, exist_ok=True)
-        (out / "states" / ".part-x.parquet.abc.tmp").write_bytes(b"half a file")
+    # A crash after a chunk's parts were renamed into place but before the manifest recorded them (it is
+    # rewritten at most every few seconds) leaves parts and temporary files the manifest does not know.
+    # Whatever state the kills left, make that one now: forget the last recorded chunk, as the manifest saved
+    # before it finished would, and leave other rows in its part and half a file beside it. Resume must
+    # discard both and run the chunk again.
+    record = manifest(out)
+    forgotten = max(c for c, chunk in record["chunks"].items() if chunk["status"] == "done")
+    del record["chunks"][forgotten]
+    (out / "manifest.json").write_text(json.dumps(record))
+    read_table(reference, "region").head(3).to_parquet(out / "region" / f"part-{forgotten}.parquet")
+    (out / "states" / f".part-{forgotten}.parquet.abc.tmp").write_bytes(b"half a file")
+    left = N_RUNS - done_runs(out)
     final = subprocess.run(batch_command(experiment, out, "--resume"), capture_output=True, text=True, timeout=600)
     assert final.returncode == 0, final.stderr
-    print(f"kills: {kills}, runs done after each: {progress}")
+    assert re.search(rf"\({left} run now", final.stdout), final.stdout   # the forgotten chunk ran again
+    print(f"kills: {kills}, runs done after each: {progress}; then chunk {forgotten} forgotten")
     assert kills >= 2 and any(0 < p < N_RUNS for p in progress)
 
     for name in ("region", "states", "runs"):
         expected, got = read_table(reference, name), read_table(out, name)
         assert got["run"].nunique() == N_RUNS
         pd.testing.assert_frame_equal(expected, got)
-    assert sorted(p.name for p in (out / "states").iterdir()) == sorted(p.name for p in (out / "runs").iterdir())
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "done" and manifest["summary"]["runs_done"] == N_RUNS
+    record = manifest(out)
+    assert record["status"] == "done" and record["summary"]["runs_done"] == N_RUNS
+    parts = sorted(f"part-{c}.parquet" for c in record["chunks"])
+    for name in ("region", "states", "runs"):    # nothing but the recorded chunks' parts
+        assert sorted(p.name for p in (out / name).iterdir()) == parts, name

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import yaml
 
-from calibration.fit import Evaluator, FitConfig, FitParam, fit
-from calibration.measures import run_targets
+from calibration.fit import FITTED, Evaluator, FitConfig, FitParam, fit
+from calibration.measures import output, run_targets, simulate
 from calibration.pipeline import calibrate
 from calibration.targets import TARGETS_FILE, Target, TargetError, load_targets
 from model.actors import load_fact_ids
@@ -60,21 +60,36 @@ def test_fit_margin_moves_the_penalty_not_the_verdict():
     assert cap.passes(10.0) and cap.penalty(11.0) == pytest.approx(1.0) and cap.penalty(9.0) == 0
 
 
-def test_parameter_recovery_on_a_reduced_problem():
-    """Synthetic targets from known values of two parameters; the fit must recover them."""
+@pytest.mark.parametrize("known", [(0.09, 1.6), (0.03, 0.9)], ids=["fast_china_hot", "slow_china_cool"])
+def test_parameter_recovery_from_noisy_synthetic_targets(known):
+    """Synthetic targets from known values of two parameters, observed with noise; the fit must recover them.
+
+    The synthetic data are the mean of 256 runs with seeds the fit never uses, each value then perturbed by 1%
+    Gaussian observation noise, so the objective is not zero at the truth: the fit has to find the truth through
+    noise, as with real data. The fit averages 64 seeds: model v2's runs spread 5% in China's 2025 trade, so the
+    seed means differ by about 0.8%, worth 0.013 of demand growth (one standard error). Two truths far apart, so a
+    fit that returns a fixed point cannot pass.
+    """
     targets_all = {t.name: t for t in load_targets()}
-    known = {"powers.CHN.demand_growth": 0.09, "hedging_temperature_scale": 1.6}
+    truth = {"powers.CHN.demand_growth": known[0], "hedging_temperature_scale": known[1]}
     chosen = ["china_ca_trade_2025", "china_trade_kgz_2025", "alignment_kaz_rus_2024", "alignment_uzb_chn_2024"]
-    seeds = run_seeds(7, 4)
-    truth = run_targets([targets_all[n] for n in chosen], known, seeds).mean(axis=0)
-    synthetic = [targets_all[n].model_copy(update={"value": float(v), "tolerance": 0.01 * abs(float(v)), "fit": True,
-                                                   "kind": "equal"}) for n, v in zip(chosen, truth)]
+    clean = run_targets([targets_all[n] for n in chosen], truth, run_seeds(1001, 256)).mean(axis=0)
+    observed = clean * (1 + np.random.default_rng(5).normal(0.0, 0.01, len(clean)))
+    synthetic = [targets_all[n].model_copy(update={"value": float(v), "tolerance": 0.02 * abs(float(v)), "fit": True,
+                                                   "kind": "equal"}) for n, v in zip(chosen, observed)]
     params = (FitParam("powers.CHN.demand_growth", 0.0, 0.2, "synthetic"),
               FitParam("hedging_temperature_scale", 0.5, 3.0, "synthetic"))
-    evaluator = Evaluator(synthetic, params, FitConfig(seed=7, n_seeds=4, popsize=6, maxiter=25, abc_log2=3))
+    evaluator = Evaluator(synthetic, params, FitConfig(seed=7, n_seeds=64, popsize=6, maxiter=25, abc_log2=6))
+    assert set(evaluator.seeds).isdisjoint(run_seeds(1001, 256))
+    at_truth = evaluator.objective(evaluator.values(np.array([known])))[0]
+    assert at_truth > 0.001  # the noise and the other seeds are really there
     result = fit(evaluator, progress=False)
-    assert result.best[0] == pytest.approx(0.09, abs=0.01)
-    assert result.best[1] == pytest.approx(1.6, rel=0.1)
+    assert result.best[0] == pytest.approx(known[0], abs=0.01)
+    assert result.best[1] == pytest.approx(known[1], rel=0.05)
+    assert result.objective <= at_truth  # the optimiser did its job on the noisy data
+    # the accepted vectors (ABC) stay close to the truth, not spread over the search box
+    assert np.abs(result.posterior[:, 0] - known[0]).max() <= 0.05
+    assert np.abs(result.posterior[:, 1] / known[1] - 1).max() <= 0.1
 
 
 def test_reduced_calibration_is_deterministic(tmp_path):
@@ -116,13 +131,71 @@ def baseline_2025():
     return targets, {t.name: per_run[:, k] for k, t in enumerate(targets)}
 
 
-def test_base_year_trade_targets_within_5pct_or_tolerance(baseline_2025):
+def _input_trade() -> dict[tuple[str, str], float]:
+    """Base-year pair trade as written in model/data/actors.yaml (read here, not through the model's loader)."""
+    doc = yaml.safe_load((DEFAULTS_FILE.parent / "actors.yaml").read_text(encoding="utf-8"))
+    return {(s, p): float(row["trade"]["v"]) for s, powers in doc["pairs"].items() for p, row in powers.items()}
+
+
+def test_base_year_trade_is_the_input_data():
+    """2024 is step 0: the model's trade there is the actor table's, whatever the fitted parameters are.
+
+    So 2024 trade is structural, not something a fit achieves; parameters drawn across the whole search box.
+    """
+    data = _input_trade()
+    draws = np.random.default_rng(3).uniform([p.low for p in FITTED], [p.high for p in FITTED], (6, len(FITTED)))
+    overrides = {p.path: draws[:, d] for d, p in enumerate(FITTED)}
+    model, snaps = simulate(overrides, run_seeds(4, 6), end_year=2025)
+    states, powers = model.actors.states, model.actors.powers
+    assert {s for s, _ in data} == set(states) and {p for _, p in data} == set(powers)
+    for p in powers:
+        step0 = output(snaps[2024], model, f"trade_{p}")
+        expected = np.array([data[s, p] for s in states])
+        np.testing.assert_allclose(step0, np.broadcast_to(expected, step0.shape), rtol=1e-9, err_msg=p)
+        assert not np.allclose(output(snaps[2025], model, f"trade_{p}"), step0, rtol=1e-3)  # 2025 is simulated
+
+
+def test_base_year_trade_targets_agree_with_the_input_within_5pct():
+    """Each 2024 trade target (a separately sourced figure) within 5% of the actor table's input, no wider tolerance."""
+    data, found = _input_trade(), 0
+    for t in load_targets():
+        if t.year != 2024 or t.measure != "trade":
+            continue
+        found += 1
+        value = data[t.args["state"], t.args["power"]]
+        assert abs(value - t.value) <= 0.05 * t.value, f"{t.name}: target {t.value}, input {value}"
+    assert found >= 10
+
+
+def test_calibrated_model_fits_the_2025_trade_targets(baseline_2025):
+    """2025 is the first simulated year: every fitted trade target met within its own tolerance (standardised miss <= 1).
+
+    These are what the calibration is for: with China's demand growth at its registry default (0.03) instead of the
+    calibrated value, China's total misses (102.2 against 106.3 +- 3 under model v2).
+    """
     targets, values = baseline_2025
-    trade = [t for t in targets if t.year == 2024 and t.measure in ("trade", "china_ca_trade")]
-    assert len(trade) >= 10
+    trade = [t for t in targets if t.year == 2025 and t.fit and t.measure in ("trade", "china_trade_gac", "china_ca_trade")]
+    assert len(trade) >= 6
     for t in trade:
-        allowed = max(0.05 * abs(t.value), t.tolerance)
-        assert abs(values[t.name].mean() - t.value) <= allowed, t.name
+        mean = values[t.name].mean()
+        assert t.penalty(mean) <= 1.0, f"{t.name}: model {mean:.3f}, target {t.kind} {t.value} +- {t.tolerance}"
+
+
+# Issue 17 ([I]) makes the registry's uncertainty range of each calibrated parameter its posterior's 90% interval;
+# until then these calibrated values lie outside the ranges every registry-sampled sweep draws from.
+OUTSIDE_UNTIL_ISSUE_17 = {"powers.CHN.demand_growth", "powers.RUS.demand_growth", "beta_history",
+                          "hedging_temperature_scale"}
+
+
+@pytest.mark.parametrize("path", sorted(yaml.safe_load(DEFAULTS_FILE.read_text())["params"]))
+def test_calibrated_value_inside_the_registry_uncertainty_range(path, request):
+    """A sweep that samples the registry's ranges (balance_sweep.yaml, SALib, EMA) must include the calibrated model."""
+    if path in OUTSIDE_UNTIL_ISSUE_17:  # strict: passing here fails the run, so the mark goes when issue 17 lands
+        request.applymarker(pytest.mark.xfail(strict=True, reason="calibrated value outside the registry range (issue 17)"))
+    param, actor = parse_path(path)
+    value = _committed_params()[path]
+    low, high = param.prior_range(actor)  # what a prior draw (and a registry-sampled sweep) covers for this actor
+    assert low <= value <= high, f"{path}: calibrated {value:g} outside the registry's uncertainty range [{low:g}, {high:g}]"
 
 
 def test_baseline_2025_stylised_facts_in_90pct_of_replicates(baseline_2025):

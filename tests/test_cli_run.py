@@ -1,9 +1,14 @@
 """End-to-end: the real `casim run` command in a subprocess."""
 import json
+import os
+import stat
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
+
+from cli_batches import experiment_text
 
 CASIM = [sys.executable, "-m", "casim.cli"]
 
@@ -38,11 +43,22 @@ def test_bad_arguments_exit_2_without_traceback(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_outputs_are_readable_by_others(tmp_path):
-    from model.io import DIR_MODE, FILE_MODE, atomic_directory, write_json_atomic
-
-    with atomic_directory(tmp_path / "shared") as tmp:
-        write_json_atomic(tmp / "manifest.json", {"ok": True})
-    assert (tmp_path / "shared").stat().st_mode & 0o777 == DIR_MODE
-    assert (tmp_path / "shared" / "manifest.json").stat().st_mode & 0o777 == FILE_MODE
-    assert FILE_MODE & 0o044 == 0o044 & FILE_MODE   # group/other read kept unless the umask removes it
+@pytest.mark.parametrize("umask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])
+def test_outputs_are_readable_by_others(tmp_path, umask, file_mode, dir_mode):
+    """Every file and folder `casim run` and `casim batch` write has the modes open() and mkdir() would give
+    under the user's umask: readable by group and others under 022, by the group alone under 027 (the
+    temporary files they are renamed from start private)."""
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(experiment_text(replicates=2, chunk_size=2, end_year=2025, name="modes"))
+    commands = {"run": ["run", "--out", str(tmp_path / "run"), "--years", "2025-2025", "--replicates", "2"],
+                "batch": ["batch", str(experiment), "--out", str(tmp_path / "batch"), "--workers", "2", "--quiet"]}
+    for name, args in commands.items():
+        result = subprocess.run(CASIM + args, capture_output=True, text=True, timeout=600,
+                                preexec_fn=lambda: os.umask(umask))
+        assert result.returncode == 0, result.stderr
+        out = tmp_path / name
+        files = [p for p in out.rglob("*") if p.is_file()]
+        assert len(files) > (10 if name == "run" else 15), files   # tables, manifest, plots; or every chunk's parts
+        for path in [out, *out.rglob("*")]:
+            expected = dir_mode if path.is_dir() else file_mode
+            assert stat.S_IMODE(path.stat().st_mode) == expected, f"{path}: {oct(path.stat().st_mode)}"

@@ -234,6 +234,27 @@ def slider_value(label: str) -> str:
     return label.split(":")[-1].strip()
 
 
+def model_numbers(choice: str, steps: int, seed: int = 2024, n_runs: int = 50) -> dict[str, tuple[str, str]]:
+    """What the numbers table should show after `steps` steps of a scenario, from the model run in this process
+    with the page's default seed and ensemble: each power's median influence (3 decimals) and share of runs it
+    leads, keyed by the name the page shows."""
+    from casim.viz.model import VizModel
+
+    model = VizModel(choice, seed, n_runs)
+    for _ in range(steps):
+        model.step()
+    names = {"CHN": "China", "RUS": "Russia", "EU": "EU", "USA": "US"}
+    influence = np.stack([model.region_now(f"influence_{p}") for p in model.actors.powers], axis=1)  # (runs, powers)
+    leader = influence.argmax(axis=1)
+    return {names[p]: (f"{np.median(influence[:, j]):.3f}", f"{100 * np.mean(leader == j):.0f}%")
+            for j, p in enumerate(model.actors.powers)}
+
+
+def shown_numbers(tab) -> dict[str, tuple[str, str]]:
+    """Each power's median and lead share as shown (the share's Monte Carlo bound after it is left out)."""
+    return {row[0].strip(): (row[1], row[3].split()[0]) for row in tab.table(".casim-numbers-table")}
+
+
 # ---- the tests --------------------------------------------------------------------------------------------------
 def test_page_renders_title_and_all_views(open_tab):
     tab = open_tab()
@@ -266,6 +287,21 @@ def test_two_students_step_independently(open_tab):
     bob.pick("russia_war_prolonged.yaml")
     bob.reset()
     assert "baseline.yaml" in alice.page.locator(".casim-bar").inner_text()
+
+
+def test_picked_scenario_runs_and_its_numbers_are_the_models(open_tab):
+    """Picking a scenario and pressing Reset runs that scenario: by 2026 Q4 (after Russia's war escalates in
+    2026) the numbers shown are the model's for that scenario and seed, and differ from the baseline's."""
+    tab = open_tab()
+    tab.pick("russia_war_prolonged.yaml")
+    tab.reset()
+    expect(tab.page.locator(".casim-bar")).to_contain_text("russia_war_prolonged")
+    tab.step(8)
+    shown = shown_numbers(tab)
+    assert shown == model_numbers("russia_war_prolonged.yaml", 8)
+    baseline = model_numbers("baseline.yaml", 8)
+    assert float(shown["Russia"][0]) < float(baseline["Russia"][0])   # the escalation costs Russia influence
+    assert float(shown["China"][0]) > float(baseline["China"][0])
 
 
 def test_closed_tab_play_loop_stops(open_tab):
@@ -326,8 +362,14 @@ def test_ghost_line_and_difference_panel_update_after_a_slider_change(open_tab):
     tab = open_tab()
     tab.step(2)
     expect(tab.page.locator(".casim-difference")).to_contain_text("No slider moved")
-    plain = tab.image_source("influence")
-    tab.set_slider("china_bri_budget", 3.0, 0, 10)
+    plain, numbers = tab.image_source("influence"), tab.table(".casim-numbers-table")
+    tab.set_slider("china_bri_budget", 3.0, 0, 10)  # returns once the server shows the slider's new value
+    # no effect before Reset: the page says a Reset is pending, and neither the view nor a further step changes
+    tab.page.locator(".casim-pending").wait_for(timeout=10_000)
+    assert tab.image_source("influence") == plain and tab.table(".casim-numbers-table") == numbers
+    tab.step(1)
+    expect(tab.page.locator(".casim-difference")).to_contain_text("No slider moved")
+    assert shown_numbers(tab) == model_numbers("baseline.yaml", 3)  # the scenario's own run, slider ignored
     tab.reset()
     tab.step(4)
     first = tab.table(".casim-difference-table")
@@ -458,15 +500,29 @@ def test_each_step_click_redraws_the_plot(open_tab):
     print(f"click to redrawn plot, 50 runs + paired run: median {median * 1000:.0f} ms over {len(times)} steps")
 
 
-def test_broken_scenario_shows_loader_error(open_tab):
+def test_broken_scenario_shows_loader_error_and_does_not_step(open_tab):
+    """A Reset onto a broken file replaces the running model with one that shows the error and cannot move.
+
+    The tab first steps the baseline, so 'Step 0' after the Reset means the stepped model was dropped; Step and
+    play are then pressed anyway and given longer than a play interval: nothing may advance.
+    """
     tab = open_tab()
+    tab.step(3)
     tab.pick(BROKEN_SCENARIO)
     tab.press("Reset")
     tab.page.locator(".casim-error-message").first.wait_for(timeout=30_000)
     text = "\n".join(tab.page.locator(".casim-error-message").all_inner_texts())
     assert f"{BROKEN_SCENARIO}:4:" in text and "securty_capacity" in text and "security_capacity" in text
-    expect(tab.page.get_by_role("button", name="Step", exact=True)).to_be_disabled()  # a broken scenario does not step
-    assert tab.status().startswith("Step 0 of")
+    tab.page.locator(".casim-status", has_text=re.compile(r"^Step 0 of ")).wait_for(timeout=30_000)
+    buttons = [tab.page.get_by_role("button", name=name, exact=True) for name in ("Step", "▶")]
+    for button in buttons:
+        expect(button).to_be_disabled()
+    for button in buttons:
+        button.click(force=True)  # a click on the disabled button: must do nothing
+        tab.page.wait_for_timeout(1500)  # longer than a step takes and than the play interval
+        assert tab.status().startswith("Step 0 of"), tab.status()
+        assert tab.page.locator(".casim-error-message").count()
+    assert not tab.page.locator('.casim-numbers-table:not([data-step="0"])').count()  # no stepped numbers shown
 
 
 def test_seed_box_refuses_non_ascii_digits(open_tab):
