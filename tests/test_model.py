@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from model import CentralAsiaModel, REGISTRY, ParameterError
+from model import CentralAsiaModel, REGISTRY, ParameterError, parse_path, valid_paths
 from model.outputs import region_columns, state_columns
 from model.actors import load_actors
 
@@ -76,10 +76,10 @@ def test_same_seed_same_results_different_seed_differs():
 
 
 def random_overrides():
-    names = sorted(REGISTRY)
+    names = valid_paths()   # every global name, actor path and `all` path
 
     def values(name):
-        lo, hi = REGISTRY[name].bounds
+        lo, hi = parse_path(name)[0].bounds
         return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
     return st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True).flatmap(
@@ -88,7 +88,7 @@ def random_overrides():
 
 @given(overrides=random_overrides(), seed=st.integers(0, 2 ** 32))
 def test_invariants_hold_for_any_valid_parameters(overrides, seed):
-    model = CentralAsiaModel(n_runs=2, seed=seed, end_year=2026, record=False, **overrides)
+    model = CentralAsiaModel(n_runs=2, seed=seed, end_year=2026, record=False, params=overrides)
     for _ in range(8):
         model.step()
         s = model.state
