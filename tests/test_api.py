@@ -278,3 +278,17 @@ def test_the_package_exports_the_documented_names():
     for name in ("CentralAsiaModel", "evaluate", "parameter_paths", "parse_path", "parameter_table", "runs_table",
                  "uncertainty_ranges", "ArgumentError", "EnsembleTooLarge", "HorizonReached", "base_years"):
         assert name in casim_model.__all__ and hasattr(casim_model, name)
+
+
+def test_leader_figure_draws_the_share_of_runs_each_power_leads():
+    from casim.plots import leader_figure
+
+    china_strong = {"powers.RUS.security_capacity": [0.1, 0.1, 2.5, 2.5], "powers.CHN.investment_scale": [10, 10, 1, 1],
+                    "war_intensity": [1, 1, 0, 0]}          # runs 0 and 1: China leads by 2026; 2 and 3: Russia
+    model = CentralAsiaModel(seed=2, n_runs=4, end_year=2026, params=china_strong).run()
+    region = model.results()["region"]
+    lines = {line.get_label(): line.get_ydata() for line in leader_figure(region).axes[0].lines}
+    collected = model.datacollector.get_model_vars_dataframe()
+    for power in POWERS:
+        np.testing.assert_allclose(lines[model.actors.short_names[power]], collected[f"p_leader_{power}"])
+    assert 0 < collected["p_leader_RUS"].iloc[-1] < 1          # the runs disagree, so the lines are not all 0 or 1
