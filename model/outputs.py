@@ -13,6 +13,7 @@ the last recorded step of a calendar year (`STATE.column@year` for a state's col
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -194,20 +195,21 @@ def summary_reporters(actors) -> dict[str, Callable]:
     once per step, from the contract's columns, and shared by the reporters.
     """
     means = [column(name, actors, "region") for pattern in SUMMARY_COLUMNS for name in per_power(pattern, actors)]
-    influence = [column(f"influence_{code}", actors, "region") for code in actors.powers]
-    leader = column("leader", actors, "region")
+    influence = [f"influence_{code}" for code in actors.powers]
+    others = [column(name, actors, "region") for name in influence + ["leader"] if name not in [c.name for c in means]]
     last: dict = {}
 
     def summary(model) -> dict:
-        if last.get("step") != model.steps:
+        if last.get("step") != model.steps:  # once per step: every reporter reads this step's summary
             snap = model.snapshot()
+            per_run = {col.name: col.compute(snap, model.actors) for col in (*means, *others)}
+            largest = functools.reduce(np.maximum, [per_run[name] for name in influence])       # (R,)
+            n_runs = len(largest)
+            leads = np.bincount(np.asarray(per_run["leader"]).ravel(), minlength=len(influence)) / n_runs
             year, period = model.step_years(model.steps)
-            shares = np.stack([col.compute(snap, model.actors) for col in influence], axis=-1)
-            leads = np.bincount(np.asarray(leader.compute(snap, model.actors)).ravel(),
-                                minlength=len(actors.powers)) / shares.shape[0]
             values = {"year": int(year), "period": int(period)}
-            values |= {col.name: float(np.mean(col.compute(snap, model.actors))) for col in means}
-            values |= {"leader": actors.powers[int(np.argmax(leads))], "leader_share": float(shares.max(axis=-1).mean())}
+            values |= {col.name: float(per_run[col.name].sum()) / n_runs for col in means}   # means over runs
+            values |= {"leader": actors.powers[int(leads.argmax())], "leader_share": float(largest.sum()) / n_runs}
             values |= {f"p_leader_{code}": float(p) for code, p in zip(actors.powers, leads)}
             last.update(step=model.steps, values=values)
         return last["values"]
