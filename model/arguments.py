@@ -338,6 +338,7 @@ def caller_paths(paths, actors: Actors) -> list[str]:
 
 
 # ---- memory ---------------------------------------------------------------------------------------------------
+ALWAYS_FITS = 2 ** 28  # 268 MB: an ensemble this small is not checked against the free memory (saves reading it)
 GENERATOR_BYTES = 1000  # one run's numpy Generator, PCG64 and SeedSequence objects (tracemalloc: ~970 B)
 
 
@@ -425,6 +426,8 @@ def check_memory(n_runs: int, n_steps: int, steps_per_year: int, record: str | N
             keeps one step; `casim batch` runs chunks and streams their tables to disk).
     """
     need = foot.total(n_runs, kept_steps(record, n_steps, steps_per_year))
+    if available is None and need <= ALWAYS_FITS:
+        return need
     available = available_memory() if available is None else available
     if available is None or need <= available:
         return need
