@@ -33,7 +33,7 @@ with warnings.catch_warnings():  # EMA warns at import that its optional ipypara
         raise ImportError("experiments.ema needs EMA Workbench: pip install 'casim[ema]'") from exc
 
 from model import CentralAsiaModel
-from model.api import evaluate, output_refs, uncertainty_ranges
+from model.api import evaluate, output_refs, scenario_kwargs, uncertainty_ranges
 from model.arguments import ArgumentError
 
 
@@ -56,14 +56,16 @@ class CasimModel(Model):
         uncertainties: dotted paths or EMA parameters (default: `ema_uncertainties()`, every uncertain parameter).
         replicates: runs per experiment; an outcome is their mean.
         seed: master seed; replicate r has the seed of replicate r of `CentralAsiaModel(seed=seed)`.
-        **model_kwargs: more `CentralAsiaModel` keywords (params, scenario label, use_calibrated, end_year, ...).
+        scenario: a scenario file or `model.scenario.Scenario` whose params, events and horizon every experiment
+            runs with (the experiment's parameter values override its params).
+        **model_kwargs: more `CentralAsiaModel` keywords (params, use_calibrated, end_year, ...).
     """
 
     def __init__(self, name: str, outputs: Sequence[str], uncertainties=None, replicates: int = 1, seed: int = 0,
-                 **model_kwargs):
+                 scenario=None, **model_kwargs):
         super().__init__(name, function=self.run_point)
         self.refs = output_refs(outputs, model_kwargs.get("actors"))
-        self.replicates, self.seed, self.model_kwargs = replicates, seed, model_kwargs
+        self.replicates, self.seed, self.scenario, self.model_kwargs = replicates, seed, scenario, model_kwargs
         if uncertainties is None or all(isinstance(u, str) for u in uncertainties):
             uncertainties = ema_uncertainties(uncertainties)
         self.uncertainties = list(uncertainties)
@@ -72,9 +74,10 @@ class CasimModel(Model):
     def run_point(self, **values) -> dict[str, float]:
         """One experiment, point by point: `CentralAsiaModel(n_runs=replicates, seed=seed, params=values)`, read
         through its tables (`OutputRef.values`), averaged over the replicates."""
-        kwargs = dict(self.model_kwargs)
-        params = {**dict(kwargs.pop("params", None) or {}), **values}
-        kwargs.setdefault("end_year", max(ref.year for ref in self.refs))
+        kwargs = scenario_kwargs(self.scenario, self.seed) if self.scenario is not None else {}
+        params = {**kwargs.pop("params", {}), **dict(self.model_kwargs.get("params") or {}), **values}
+        kwargs |= {k: v for k, v in self.model_kwargs.items() if k != "params"}
+        kwargs["end_year"] = self.model_kwargs.get("end_year", max(ref.year for ref in self.refs))
         model = CentralAsiaModel(n_runs=self.replicates, seed=self.seed, params=params, record="year_end",
                                  **kwargs).run()
         tables = model.results()
@@ -97,9 +100,9 @@ class CasimModel(Model):
 
 
 def ema_model(outputs: Sequence[str], uncertainties=None, replicates: int = 1, seed: int = 0, name: str = "casim",
-              **model_kwargs) -> CasimModel:
+              scenario=None, **model_kwargs) -> CasimModel:
     """The EMA model of casim (`CasimModel`): registry uncertainties, `column@year` outcomes."""
-    return CasimModel(name, outputs, uncertainties, replicates, seed, **model_kwargs)
+    return CasimModel(name, outputs, uncertainties, replicates, seed, scenario, **model_kwargs)
 
 
 class EnsembleEvaluator(BaseEvaluator):
@@ -127,9 +130,8 @@ class EnsembleEvaluator(BaseEvaluator):
             if not mine:
                 continue
             design = [model.design_row(e) for e in mine]
-            kwargs = dict(model.model_kwargs)
             out = evaluate(design_table(design), replicates=model.replicates, seed=model.seed,
-                           outputs=[str(ref) for ref in model.refs], **kwargs)
+                           outputs=[str(ref) for ref in model.refs], scenario=model.scenario, **model.model_kwargs)
             means = out.groupby(["output", "sample"], observed=True)["value"].mean()
             for j, experiment in enumerate(mine):
                 model.outcomes_output = {str(ref): float(means[str(ref), j]) for ref in model.refs}

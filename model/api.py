@@ -49,7 +49,7 @@ def evaluate(design=None, replicates: int = 1, outputs: Sequence[str] | str = DE
         replicates: runs per design point.
         outputs: `column@year` references (`model.outputs.OutputRef`): a region column such as
             `influence_RUS@2035`, or a state's column such as `KAZ.alignment_CHN@2030`; numbers only.
-        seed: the master seed (`model.rng`).
+        seed: the master seed (`model.rng`); default 0, so the same call gives the same numbers.
         common_seeds: replicate r of every point shares its random numbers (default), else point j
             uses sample j's seeds.
         scenario: a scenario file (path) or `model.scenario.Scenario`: its params, events and horizon
@@ -65,7 +65,7 @@ def evaluate(design=None, replicates: int = 1, outputs: Sequence[str] | str = DE
     if "record" in model_kwargs:
         raise ArgumentError("record: evaluate keeps each year's last step itself; leave record out")
     refs = output_refs(outputs, model_kwargs.get("actors"))
-    kwargs = _scenario_kwargs(scenario, seed) if scenario is not None else {}
+    kwargs = scenario_kwargs(scenario, seed) if scenario is not None else {}
     kwargs["params"] = {**kwargs.get("params", {}), **dict(model_kwargs.pop("params", None) or {})}
     kwargs |= model_kwargs
     kwargs["end_year"] = model_kwargs.get("end_year", max(ref.year for ref in refs))  # later years cost time only
@@ -138,8 +138,13 @@ def _range(path: str, actors) -> tuple[float, float]:
     return parse_path(path, actors)[0].range
 
 
-def _scenario_kwargs(scenario, seed: int) -> dict:
-    """CentralAsiaModel keywords from a scenario: its label, params, events (placed for its horizon) and horizon."""
+def scenario_kwargs(scenario, seed: int) -> dict:
+    """`CentralAsiaModel` keywords from a scenario (a `Scenario` or the path of its file): its name as the label,
+    its params, its events (placed on steps for its horizon) and its horizon.
+
+    Raises:
+        ScenarioError: the file is not a valid scenario (every problem, with file and line).
+    """
     from .scenario import Scenario, load_scenario
 
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(Path(scenario))
@@ -148,4 +153,4 @@ def _scenario_kwargs(scenario, seed: int) -> dict:
             "start_year": spec.start_year, "end_year": spec.end_year, "steps_per_year": spec.steps_per_year}
 
 
-__all__ = ["DEFAULT_OUTPUTS", "evaluate", "output_frame", "output_refs", "uncertainty_ranges"]
+__all__ = ["DEFAULT_OUTPUTS", "evaluate", "output_frame", "output_refs", "scenario_kwargs", "uncertainty_ranges"]

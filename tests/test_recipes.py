@@ -64,3 +64,26 @@ def test_ema_prim_recipe_finds_a_box():
     assert len(experiments) == 60 and russia_leads.shape == (60,)
     assert set(box.box_lims[-1].columns) == set(recipe["PATHS"])
     assert box.mean >= russia_leads.mean() and 0 < box.coverage <= 1   # denser in cases than the whole space
+
+
+def test_ema_with_a_scenario_file_matches_point_by_point_too():
+    """Events and scenario params reach both paths: the scenario's war ends in 2026, within the horizon."""
+    pytest.importorskip("ema_workbench")
+    from ema_workbench import SequentialEvaluator
+    from ema_workbench.em_framework.samplers import sample_uncertainties
+
+    from experiments.ema import EnsembleEvaluator, ema_model
+
+    scenario = EXAMPLES.parent / "scenarios" / "russia_rebound.yaml"
+    model = ema_model(["influence_RUS@2027"], ["powers.RUS.security_capacity"], seed=6, scenario=scenario)
+    np.random.seed(1)
+    scenarios = sample_uncertainties(model, 5)
+    with SequentialEvaluator(model) as evaluator:
+        _, point_by_point = evaluator.perform_experiments(scenarios)
+    with EnsembleEvaluator(model) as evaluator:
+        _, ensemble = evaluator.perform_experiments(scenarios)
+    np.testing.assert_array_equal(ensemble["influence_RUS@2027"], point_by_point["influence_RUS@2027"])
+    plain = ema_model(["influence_RUS@2027"], ["powers.RUS.security_capacity"], seed=6)
+    with EnsembleEvaluator(plain) as evaluator:
+        _, without = evaluator.perform_experiments(scenarios)
+    assert np.all(ensemble["influence_RUS@2027"] - without["influence_RUS@2027"] > 0.002)   # the war's end helps Russia
