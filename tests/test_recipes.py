@@ -60,10 +60,12 @@ def test_ema_ensemble_evaluator_gives_emas_own_point_by_point_outcomes():
 def test_ema_prim_recipe_finds_a_box():
     pytest.importorskip("ema_workbench")
     recipe = runpy.run_path(str(EXAMPLES / "ema_prim.py"))
-    experiments, outcomes, russia_leads, box = recipe["main"](n=60, seed=2, threshold=0.8)
-    assert len(experiments) == 60 and russia_leads.shape == (60,)
+    experiments, outcomes, closest, box = recipe["main"](n=200, seed=2, threshold=0.5)
+    assert len(experiments) == 200 and closest.sum() == 50               # the quarter with the highest gap
     assert set(box.box_lims[-1].columns) == set(recipe["PATHS"])
-    assert box.mean >= russia_leads.mean() and 0 < box.coverage <= 1   # denser in cases than the whole space
+    # a box that meets the threshold (twice the cases' share), not EMA's fallback (the whole space, density
+    # 0.25), and holds a fair part of the cases
+    assert box.mean >= 0.5 > closest.mean() and box.coverage > 0.2
 
 
 def test_ema_with_a_scenario_file_matches_point_by_point_too():
@@ -86,4 +88,4 @@ def test_ema_with_a_scenario_file_matches_point_by_point_too():
     plain = ema_model(["influence_RUS@2027"], ["powers.RUS.security_capacity"], seed=6)
     with EnsembleEvaluator(plain) as evaluator:
         _, without = evaluator.perform_experiments(scenarios)
-    assert np.all(ensemble["influence_RUS@2027"] - without["influence_RUS@2027"] > 0.002)   # the war's end helps Russia
+    assert np.all(ensemble["influence_RUS@2027"] - without["influence_RUS@2027"] > 0.001)   # the war's end helps Russia
