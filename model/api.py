@@ -40,7 +40,7 @@ DEFAULT_OUTPUTS = ("influence_CHN@2040", "influence_RUS@2040", "influence_EU@204
 
 
 def evaluate(design=None, replicates: int = 1, outputs: Sequence[str] | str = DEFAULT_OUTPUTS, seed: int = 0, *,
-             common_seeds: bool = True, scenario=None, **model_kwargs) -> pd.DataFrame:
+             common_seeds: bool = True, scenario=None, uncertainty: str = "point", **model_kwargs) -> pd.DataFrame:
     """Run a design as one vectorised ensemble; return the outputs as a long (tidy) frame.
 
     Args:
@@ -54,6 +54,9 @@ def evaluate(design=None, replicates: int = 1, outputs: Sequence[str] | str = DE
             uses sample j's seeds.
         scenario: a scenario file (path) or `model.scenario.Scenario`: its params, events and horizon
             (the design's columns override its params).
+        uncertainty: the parameters the design does not name: "point" (default: the calibrated point), or
+            drawn per replicate as `casim run` does ("posterior", "prior"; `model.uncertainty`). Replicate r
+            of every design point draws the same vector, so points differ only in the design's columns.
         **model_kwargs: more `CentralAsiaModel` keywords (`params`, `end_year`, `use_calibrated`, ...).
             `end_year` defaults to the latest output year; steps are recorded at year ends.
     Returns:
@@ -70,7 +73,7 @@ def evaluate(design=None, replicates: int = 1, outputs: Sequence[str] | str = DE
     kwargs |= model_kwargs
     kwargs["end_year"] = model_kwargs.get("end_year", max(ref.year for ref in refs))  # later years cost time only
     model = CentralAsiaModel(design=design, replicates=whole_number("replicates", replicates), seed=seed,
-                             common_seeds=common_seeds, record="year_end", **kwargs)
+                             common_seeds=common_seeds, record="year_end", uncertainty=uncertainty, **kwargs)
     for k, ref in enumerate(refs):
         if not model.start_year - 1 <= ref.year <= model.end_year:
             raise ArgumentError(f"outputs[{k}] '{ref}': {ref.year} is outside the run "
@@ -117,7 +120,12 @@ def output_frame(model: CentralAsiaModel, refs: Sequence[OutputRef]) -> pd.DataF
 
 
 def uncertainty_ranges(paths: Sequence[str] | None = None, actors: Actors | None = None) -> dict[str, tuple[float, float]]:
-    """Dotted path -> the registry's uncertainty range (lower, upper), what samplers and EMA draw from.
+    """Dotted path -> its uncertainty range (lower, upper): what samplers and EMA draw from.
+
+    The range is the registry entry's prior for that actor (`Param.prior_range`): the entry's uncertainty
+    range, or an interval around the actor's own default where the entry says so (`prior_around`: Russia's
+    security capacity 0.5-1.5, not the 0.1-1.5 that spans every power). It is also the range a replicate
+    draws an uncertain parameter from under `uncertainty="prior"` (`model.uncertainty`).
 
     Args:
         paths: the parameters (`powers.all.x` gives one entry per power); default every parameter value
@@ -125,17 +133,12 @@ def uncertainty_ranges(paths: Sequence[str] | None = None, actors: Actors | None
     Raises:
         ParameterError: an unknown path, with the nearest valid one.
     """
-    if paths is None:
-        paths = [p for p in parameter_paths(actors) if _range(p, actors)[0] < _range(p, actors)[1]]
     ranges = {}
-    for path in paths:
-        param, _ = parse_path(path, actors)
-        ranges |= {p: param.range for p in expand_path(path, actors)}
-    return {path: (float(lo), float(hi)) for path, (lo, hi) in ranges.items()}
-
-
-def _range(path: str, actors) -> tuple[float, float]:
-    return parse_path(path, actors)[0].range
+    for path in parameter_paths(actors) if paths is None else paths:
+        for one in expand_path(path, actors):
+            param, actor = parse_path(one, actors)
+            ranges[one] = tuple(float(x) for x in param.prior_range(actor))
+    return ranges if paths is not None else {path: r for path, r in ranges.items() if r[0] < r[1]}
 
 
 def scenario_kwargs(scenario, seed: int) -> dict:

@@ -85,6 +85,10 @@ def test_mesa_rng_keyword_maps_onto_the_seed_scheme():
     ({"design": {"beta_trade": [1.0]}, "n_runs": 4}, "n_runs: with a design the runs are its rows x replicates"),
     ({"design": {"beta_trade": [1.0]}, "replicates": 0}, "replicates must be at least 1"),
     ({"n_runs": 3, "replicates": 4}, "n_runs=3 and replicates=4 disagree"),
+    ({"uncertainty": "posterier"}, "uncertainty must be one of 'posterior', 'prior', 'point', got str 'posterier' "
+                                   "\\(did you mean 'posterior'\\?\\)"),
+    ({"uncertainty": "prior", "run_seeds": [1, 2]}, "uncertainty='prior': parameter draws are keyed by the master "
+                                                    "seed; give seed= with run_seeds="),
     ({"params": {"beta_trade": pd.Series(["x"])}}, "beta_trade: expected a number or per-run numbers"),
 ])
 def test_each_misuse_is_refused_with_a_message_naming_the_argument(kwargs, message):
@@ -226,10 +230,28 @@ def test_evaluate_runs_a_scenario_file_with_the_design_pinning_its_params(tmp_pa
     out = evaluate({"war_intensity": [0.7]}, replicates=2, outputs=["influence_EU@2026"], seed=2, scenario=scenario)
     from model import load_scenario, run_ensemble
 
-    spec = load_scenario(scenario).run_spec(replicates=2, seed=2, end_year=2026)
+    spec = load_scenario(scenario).run_spec(replicates=2, seed=2, end_year=2026, uncertainty="point")
     spec.params["war_intensity"] = 0.7
     _, tables = run_ensemble(spec)
     np.testing.assert_array_equal(out["value"], OutputRef.parse("influence_EU@2026").values(tables).to_numpy())
+
+
+def test_a_design_under_parameter_uncertainty_draws_per_replicate_and_pins_its_columns():
+    """With uncertainty='posterior', replicate r of every design point draws replicate r's vector of a plain
+    posterior model (common parameters), the design's columns pinned over it; point j equals its run alone."""
+    out = evaluate(DESIGN, replicates=3, outputs=["influence_RUS@2026"], seed=8, uncertainty="posterior",
+                   end_year=2026)
+    model = CentralAsiaModel(design=DESIGN, replicates=3, seed=8, uncertainty="posterior", end_year=2025)
+    plain = CentralAsiaModel(n_runs=3, seed=8, uncertainty="posterior", end_year=2025)
+    assert np.unique(plain.params.beta_history).size == 3                    # the replicates' draws differ
+    np.testing.assert_array_equal(model.params.beta_history, np.tile(plain.params.beta_history, 3))
+    np.testing.assert_array_equal(model.params.war_intensity, np.repeat(DESIGN["war_intensity"], 3))
+    for j, row in DESIGN.iterrows():
+        alone = CentralAsiaModel(seed=8, n_runs=3, params=row.to_dict(), uncertainty="posterior", end_year=2026)
+        expected = OutputRef.parse("influence_RUS@2026").values(alone.run().results()).to_numpy()
+        np.testing.assert_array_equal(out[out["sample"] == j]["value"].to_numpy(), expected)
+    point = evaluate(DESIGN, replicates=3, outputs=["influence_RUS@2026"], seed=8, end_year=2026)
+    assert not np.array_equal(point["value"], out["value"])                   # the draw moves the outputs
 
 
 @pytest.mark.parametrize("kwargs, message", [

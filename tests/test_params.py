@@ -116,8 +116,9 @@ def test_parameter_table_gives_numbers_the_value_in_effect_and_its_source():
     assert table.loc["powers.EU.sanctions", ["value", "value_source"]].tolist() == [0.3, "override"]
     assert np.isnan(table.loc["war_intensity", "value"])                  # differs between runs
     assert table.loc["ship_time_scale", ["value", "value_source"]].tolist() == [1.0, "registry"]
+    # the uncertainty range is the actor's prior: around Russia's own default (prior_around), not the shared range
     assert table.loc["powers.RUS.security_capacity", ["lower", "upper", "range_lower", "range_upper"]].tolist() == \
-        [0.0, 3.0, 0.1, 1.5]
+        [0.0, 3.0, 0.5, 1.5]
     assert table[["lower", "upper", "range_lower", "range_upper", "value", "default"]].dtypes.eq(float).all()
     plain = parameter_table(use_calibrated=False).set_index("path")
     assert plain.loc["beta_trade", ["value", "value_source"]].tolist() == [REGISTRY["beta_trade"].default, "registry"]
