@@ -184,7 +184,7 @@ def resolve(keywords: Sequence[str], noise_sizes, *, n_runs, seed, rng, params, 
     seed = None if seed is None else seed_value("seed", seed)
     if uncertainty not in MODES:
         raise ArgumentError(f"uncertainty must be one of {', '.join(map(repr, MODES))}, got {_shown(uncertainty)}"
-                            f"{did_you_mean(str(uncertainty), MODES)}")
+                            f"{did_you_mean(uncertainty, MODES) if isinstance(uncertainty, str) else ''}")
     if uncertainty != "point" and seed is None and run_seeds is not None:
         raise ArgumentError(f"uncertainty={uncertainty!r}: parameter draws are keyed by the master seed; "
                             "give seed= with run_seeds=")

@@ -87,6 +87,7 @@ def test_mesa_rng_keyword_maps_onto_the_seed_scheme():
     ({"n_runs": 3, "replicates": 4}, "n_runs=3 and replicates=4 disagree"),
     ({"uncertainty": "posterier"}, "uncertainty must be one of 'posterior', 'prior', 'point', got str 'posterier' "
                                    "\\(did you mean 'posterior'\\?\\)"),
+    ({"uncertainty": 3}, r"uncertainty must be one of 'posterior', 'prior', 'point', got int 3$"),
     ({"uncertainty": "prior", "run_seeds": [1, 2]}, "uncertainty='prior': parameter draws are keyed by the master "
                                                     "seed; give seed= with run_seeds="),
     ({"params": {"beta_trade": pd.Series(["x"])}}, "beta_trade: expected a number or per-run numbers"),
