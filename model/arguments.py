@@ -364,9 +364,9 @@ def footprint(actors: Actors, noise_per_step: int) -> Footprint:
     `benchmarks/memory_estimate.py` compares the estimate with the memory a process really takes.
     """
     params = Params(1, use_calibrated=False, actors=actors)
-    base = build_base(actors, params)
+    base = build_base(actors, params, 0.25)
     constants = step_constants(params, actors, base, 0.25)
-    state = initial_state(actors, base, params, constants.capacity_potential, 1)
+    state = initial_state(actors, base, params, constants, 1)
     state_bytes = sum(getattr(state, f.name).nbytes for f in dataclasses.fields(state))
     param_bytes = sum(v.nbytes for v in params.values.values())
     recorded = sum(getattr(state, name).nbytes for name in RECORDED_FIELDS)

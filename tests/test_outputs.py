@@ -45,7 +45,8 @@ def test_reporters_of_two_runs_that_disagree_on_the_leader():
 
         def snapshot(self):
             regional = np.array([[0.5, 0.3, 0.1, 0.1], [0.2, 0.6, 0.1, 0.1]])
-            return {"regional": regional, "trade": np.zeros((2, 5, 4)), "gdp": np.ones((2, 5))}
+            return {"regional": regional, "trade": np.zeros((2, 5, 4)), "gdp": np.ones((2, 5)),
+                    "china_transit": np.zeros((2, 5))}
 
         def step_years(self, step):
             return 2025, 3
