@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean assets chromium viz reference
+.PHONY: run test setup bench clean assets chromium viz reference docs
 
 setup: $(STAMP) assets
 
@@ -21,7 +21,7 @@ chromium:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,ema]'
 	touch $(STAMP)
 
 run: setup
@@ -36,6 +36,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/verify.py
 	$(PY) benchmarks/viz_step.py
+	$(PY) benchmarks/memory_estimate.py
+
+# The API reference from the docstrings (pdoc) into docs/api/; fails on any pdoc warning (tests/test_docs.py too).
+docs: $(STAMP)
+	$(PY) docs/build_api.py docs/api
 
 # Regenerate the regression reference (tests/data/reference/) on purpose, after a change meant to move the model.
 reference: $(STAMP)
@@ -45,4 +50,4 @@ viz: setup
 	$(VENV)/bin/casim viz
 
 clean:
-	rm -rf out .pytest_cache .hypothesis
+	rm -rf out docs/api .pytest_cache .hypothesis

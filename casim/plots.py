@@ -1,5 +1,21 @@
 """Figures from output tables (never from models): bands across replicates, labelled with units.
 
+Each figure function takes a table of `CentralAsiaModel.results()` (or of a `casim run` / `casim batch`
+output directory) and returns a matplotlib Figure; nothing is shown or saved unless you do it:
+
+    from casim import plots
+    tables = CentralAsiaModel(n_runs=50, seed=1).run().results()
+    plots.influence_figure(tables["region"]).savefig("influence.png")
+
+- `influence_figure(region)`: each power's regional influence, median and 5-95% band over runs.
+- `leader_figure(region)`: the share of runs in which each power leads, by step.
+- `alignment_figure(states)`: each state's alignment with each power (small multiples).
+- `china_trade_figure(region)`: China-Central Asia trade against the observed (China customs) values.
+- `debt_figure(states)`: each state's external debt to GDP.
+- `standard_figures(tables, out_dir)`: the four run figures as PNG and SVG (what `casim run` writes).
+- helpers: `band` (median and band of a column by step), `add_time` (fractional year of each row),
+  `whole_years` (year ticks), `powers_in`, `states_in`, `colour`, `label`.
+
 The powers and states drawn are those in the tables; their colours and legend names come from the
 actor table (`model/data/actors.yaml`, or CASIM_ACTORS), with a fallback for a code it does not know.
 """
@@ -37,7 +53,7 @@ def label(code: str) -> str:
 
 
 def whole_years(fig) -> None:
-    """Tick year axes at whole years (short horizons otherwise show 2024.5)."""
+    """Tick a figure's year axes at whole years (short horizons otherwise show 2024.5)."""
     from matplotlib.ticker import MaxNLocator
 
     for ax in fig.get_axes():
@@ -46,13 +62,17 @@ def whole_years(fig) -> None:
 
 
 def add_time(frame: pd.DataFrame) -> pd.Series:
-    """Fractional calendar time of each row: the end of its period."""
+    """Fractional calendar time of each row (its `year` and `period`): the end of its period."""
     per_year = max(int(frame["period"].max()), 1)
     return frame["year"] + frame["period"] / per_year - 1.0
 
 
 def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:
-    """Median and 5-95% band of `column` across runs at each step."""
+    """Median and 5-95% band of `column` across runs at each step.
+
+    Returns:
+        One row per step: `median`, `lo` (5%), `hi` (95%) and `time` (fractional year at the step's end).
+    """
     grouped = frame.groupby(list(by))[column]
     out = pd.DataFrame({"median": grouped.median(), "lo": grouped.quantile(0.05), "hi": grouped.quantile(0.95)})
     first = frame.groupby(list(by))[["year", "period", "step"]].first()
@@ -72,7 +92,14 @@ SPREAD = {"posterior": "parameters drawn from the calibrated posterior, and rand
 
 def influence_figure(region: pd.DataFrame, title: str = "Regional influence of the great powers",
                      uncertainty: str | None = None):
-    """Each power's influence: median and 5-95% band across runs; the title says what the band holds."""
+    """Each power's GDP-weighted regional influence (`influence_<P>`): median and 5-95% band over the runs.
+
+    Args:
+        region: a region table (one row per run x step).
+        title: the first line of the title; the second says how many runs the bands cover.
+        uncertainty: the runs' uncertainty mode (`model.uncertainty`), if known: the title then says what the
+            band holds (`SPREAD`).
+    """
     fig, ax = plt.subplots(figsize=(8, 4.8))
     for p in powers_in(region):
         _draw_band(ax, band(region, f"influence_{p}"), colour(p), label(p))
@@ -86,7 +113,33 @@ def influence_figure(region: pd.DataFrame, title: str = "Regional influence of t
     return fig
 
 
+def leader_figure(region: pd.DataFrame, title: str = "Which power leads?"):
+    """The share of runs in which each power has the largest regional influence (`leader`), at each step.
+
+    Args:
+        region: a region table (one row per run x step) with its `leader` column.
+        title: the first line of the title; the second says how many runs the shares are of.
+    """
+    shares = pd.crosstab(region["step"], region["leader"], normalize="index")
+    time = add_time(region.groupby("step")[["year", "period"]].first())
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for p in powers_in(region):
+        ax.plot(time, shares[p] if p in shares else 0.0 * time, color=colour(p), label=label(p), linewidth=2)
+    n = region["run"].nunique()
+    ax.set(title=f"{title}\n(share of {n} run{'s' * (n > 1)} in which the power leads)", xlabel="year",
+           ylabel="share of runs (0-1)", ylim=(-0.02, 1.02))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def alignment_figure(states: pd.DataFrame):
+    """Each state's alignment with each power (`alignment_<P>`), one panel per state: median and 5-95% band.
+
+    Args:
+        states: a states table (one row per run x step x state).
+    """
     codes = states_in(states)
     powers = powers_in(states, "alignment_")
     fig, axes = plt.subplots(1, len(codes), figsize=(3 * len(codes), 3.8), sharey=True, squeeze=False)
@@ -105,7 +158,8 @@ def alignment_figure(states: pd.DataFrame):
 
 
 def china_trade_figure(region: pd.DataFrame):
-    """The model's China-Central Asia trade with the observed values the calibration targets (China customs)."""
+    """The model's China-Central Asia trade (`china_ca_trade`, median and band) with the observed values the
+    calibration targets (China customs, `calibration/targets.yaml`)."""
     observed = [(t.year, t.value) for t in load_targets() if t.measure == "china_ca_trade"]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     _draw_band(ax, band(region, "china_ca_trade"), colour("CHN"), "model (China customs basis)")
@@ -118,6 +172,11 @@ def china_trade_figure(region: pd.DataFrame):
 
 
 def debt_figure(states: pd.DataFrame):
+    """Each state's external debt to GDP (`debt_to_gdp`: official, hidden and other debt): median and 5-95% band.
+
+    Args:
+        states: a states table (one row per run x step x state).
+    """
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for s in states_in(states):
         _draw_band(ax, band(states[states["state"] == s], "debt_to_gdp"), colour(s), label(s))
@@ -130,8 +189,16 @@ def debt_figure(states: pd.DataFrame):
 
 def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncertainty: str | None = None,
                      more: dict | None = None) -> list[Path]:
-    """The run figures as PNG and SVG: influence, alignment, China trade, debt/GDP, and `more` (name -> Figure);
-    `uncertainty` (the runs' mode) is said in the influence figure."""
+    """Write the run figures as PNG and SVG into `out_dir`: influence, alignment, China trade, debt/GDP, and `more`.
+
+    Args:
+        tables: {"region": ..., "states": ...} as `results()` returns them.
+        out_dir: created if missing.
+        uncertainty: the runs' uncertainty mode, said in the influence figure's title.
+        more: other figures to write, name -> Figure.
+    Returns:
+        The files written.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = {

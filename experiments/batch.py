@@ -168,7 +168,10 @@ def chunk_tables(task: ChunkTask) -> dict[str, pd.DataFrame]:
         frame = tables[name]
         local = frame["run"].to_numpy()
         frame["run"] = task.runs[local]
-        frame.insert(frame.columns.get_loc("replicate") + 1, "sample", task.samples[local])
+        if "sample" in frame:  # the runs table has the column, for a model's own design
+            frame["sample"] = task.samples[local]
+        else:
+            frame.insert(frame.columns.get_loc("replicate") + 1, "sample", task.samples[local])
         if name == "runs":
             for path, values in task.params.items():
                 frame[path] = values

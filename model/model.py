@@ -1,29 +1,34 @@
 """`CentralAsiaModel`: the Mesa model that steps R runs in lockstep (DESIGN sections 4 and 7)."""
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import mesa
 import numpy as np
 
-from . import corridors, economy, external, influence, politics
-from .actors import Actors, load_actors
+from . import arguments, corridors, economy, external, influence, politics, tables
+from .actors import Actors
 from .agents import CentralAsianState, GreatPower
 from .arrays import sum_last
 from .base import build_base
 from .constants import step_constants
 from .events import Event
-from .history import RECORD_STEPS, History
+from .history import History
 from .outputs import build_frames, column, summary_reporters
-from .params import ParameterError, Params, REGISTRY, parse_path
+from .params import Params
 from .rng import RunStreams
-from .rng import run_seeds as make_run_seeds
 from .state import initial_state
-from .uncertainty import check_mode, draw_parameters
+from .uncertainty import draw_parameters
 
-RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class HorizonReached(RuntimeError):
+    """`step()` was called after the last step of the horizon (when `running` had turned False)."""
 
 
 @dataclass
@@ -37,15 +42,39 @@ class Noise:
     protest: np.ndarray          # (R, S, P) uniforms
 
 
+def noise_sizes(actors: Actors) -> tuple[int, int]:
+    """Random numbers each run draws per step: normals (prices, threats, sentiment), uniforms (spillover, scandals, protests)."""
+    n_s, n_p, n_k = actors.n_states, actors.n_powers, len(actors.commodities)
+    return n_k + n_s + n_s * n_p, 1 + 2 * n_s * n_p
+
+
 class CentralAsiaModel(mesa.Model):
     """The actors of the actor table (nine by default), R runs at once. Step = one quarter; step 0 is the base year.
 
+    Mesa conventions: the DataCollector collects at construction (its row 0, and `mesa.batch_run`'s
+    `Step 0`, is the base year) and after every step; `running` turns False at the horizon, and `step()`
+    past it raises `HorizonReached`. The DataCollector's reporters summarise the ensemble (see
+    `model.outputs.summary_reporters`); `results()` has every run.
+
     Args:
-        n_runs: ensemble size R.
-        seed: master seed; run k's seed is `run_seeds(seed, R)[k]`.
-        params: dotted-path overrides, e.g. {"powers.RUS.security_capacity": 0.8}; values may be per-run arrays.
+        n_runs: ensemble size R (without a design; default 1).
+        seed: master seed (an int >= 0); run k's seed is `run_seeds(seed, R)[k]`. Default: fresh entropy.
+        params: dotted-path overrides, e.g. {"powers.RUS.security_capacity": 0.8} or {"powers.all.sanctions": 0};
+            values may be per-run: a list, array or pandas Series of R numbers.
+        design: a DataFrame of parameter values, one row per design point, dotted paths as columns (also a
+            mapping of path -> values, or a Series: see `model.arguments.design_frame`). Its columns pin those
+            parameters (they are applied after `params`, calibrated or posterior defaults). Each row runs
+            `replicates` times: run j * replicates + r is replicate r of row j.
+        replicates: runs per design row (default 1); without a design, the same as n_runs.
+        common_seeds: with a design, replicate r of every row shares its seed (common random numbers, and
+            the seed of replicate r of `CentralAsiaModel(seed=seed)`); False: row j uses sample j's seeds,
+            as `casim batch` does.
+        rng: Mesa's keyword, instead of `seed`: an int is the master seed; a numpy Generator or SeedSequence
+            gives one (`model.arguments.seed_from_rng`).
         run_seeds: explicit per-run seeds (overrides `seed`), e.g. to rerun one run of an ensemble alone.
-        start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is start_year - 1).
+        replicate_ids: the replicate index of each run, as recorded in the tables (batches set it).
+        start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is
+            start_year - 1, which must be a year the data describe: `model.actors.base_years`).
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
         use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
@@ -53,46 +82,36 @@ class CentralAsiaModel(mesa.Model):
             named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
         record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
             "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
-        uncertainty: "point" (the calibrated point for every run), "posterior" or "prior": each run draws its
-            uncertain parameters by (`seed`, its replicate index), `model.uncertainty`; `params` and keyword
-            overrides pin what they set.
-        **overrides: top-level parameters by keyword, e.g. ship_time_scale=0.9.
+        uncertainty: "point" (the calibrated point for every run, the default here), "posterior" or "prior":
+            each run draws its uncertain parameters by (`seed`, its replicate index), `model.uncertainty`;
+            `params`, keyword parameters and a design's columns pin what they set.
+        **overrides: global parameters by keyword, e.g. ship_time_scale=0.9.
+    Raises:
+        ArgumentError: a bad argument, named (a ParameterError and a TypeError).
+        EnsembleTooLarge: the ensemble would not fit in memory (checked before anything is allocated).
     """
 
-    def __init__(self, n_runs: int = 1, seed: int | None = None, params: Mapping | None = None, *,
-                 run_seeds: list[int] | None = None, start_year: int = 2025, end_year: int = 2040,
-                 steps_per_year: int = 4, scenario: str = "baseline", replicates: list[int] | None = None,
+    def __init__(self, n_runs: int | None = None, seed: int | None = None, params: Mapping | None = None, *,
+                 design=None, replicates: int | None = None, common_seeds: bool = True, rng=None,
+                 run_seeds: list[int] | None = None, replicate_ids: list[int] | None = None,
+                 start_year: int = 2025, end_year: int = 2040, steps_per_year: int = 4, scenario: str = "baseline",
                  events: list[Event] | None = None, use_calibrated: bool = True, record: bool | str = True,
                  actors: Actors | str | os.PathLike | None = None, uncertainty: str = "point", **overrides):
-        check_mode(uncertainty)
-        if uncertainty != "point" and seed is None and run_seeds is not None:
-            raise ParameterError(f"uncertainty={uncertainty!r}: parameter draws are keyed by the master seed; "
-                                 "give seed= with run_seeds=")
-        if seed is None and run_seeds is None:
-            seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-        super().__init__(seed=seed if seed is not None else int(run_seeds[0]))
-        for name in overrides:
-            if name not in REGISTRY:
-                parse_path(name)  # raises with the nearest valid name
-        if run_seeds is not None:
-            n_runs = len(run_seeds)
-        if n_runs < 1:
-            raise ParameterError("n_runs must be at least 1")
-        if end_year < start_year or steps_per_year < 1:
-            raise ParameterError("need start_year <= end_year and steps_per_year >= 1")
-        self.n_runs = n_runs
-        self.seed = seed
-        self.seeds = list(run_seeds) if run_seeds is not None else make_run_seeds(seed, n_runs)
+        args = arguments.resolve(KEYWORDS, noise_sizes, n_runs=n_runs, seed=seed, rng=rng, params=params,
+                                 design=design, replicates=replicates, common_seeds=common_seeds, run_seeds=run_seeds,
+                                 replicate_ids=replicate_ids, start_year=start_year, end_year=end_year,
+                                 steps_per_year=steps_per_year, record=record, actors=actors, uncertainty=uncertainty,
+                                 overrides=overrides)
+        super().__init__(seed=args.seed if args.seed is not None else args.seeds[0])
+        self.actors, self.record, self.design = args.actors, args.record, args.design
+        self.start_year, self.end_year, self.steps_per_year, self.n_steps = args.horizon
+        self.n_runs, self.seed, self.seeds = args.n_runs, args.seed, args.seeds
+        self.samples, self.replicates, self.set_paths = args.samples, args.replicates, args.set_paths
         self.scenario = scenario
-        self.replicates = list(replicates) if replicates is not None else list(range(n_runs))
-        self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
-        self.dt = 1.0 / steps_per_year
-        self.n_steps = (end_year - start_year + 1) * steps_per_year
-        self.actors = actors if isinstance(actors, Actors) else load_actors(actors)
+        self.dt = 1.0 / self.steps_per_year
         self.uncertainty = uncertainty
-        draws = draw_parameters(uncertainty, seed, self.replicates, self.actors) if uncertainty != "point" else None
-        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
-                             actors=self.actors, draws=draws)
+        draws = draw_parameters(uncertainty, self.seed, self.replicates, self.actors) if uncertainty != "point" else None
+        self.params = Params(self.n_runs, args.params, use_calibrated=use_calibrated, actors=self.actors, draws=draws)
         self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors), self.dt)
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.eu, self.oil = self.actors.power_index("EU"), self.actors.commodities.index("oil")
@@ -100,10 +119,10 @@ class CentralAsiaModel(mesa.Model):
         self.events = sorted(events or [], key=lambda e: e.step)
         n_s, n_p, n_k = self.actors.n_states, self.actors.n_powers, len(self.actors.commodities)
         self._layout = (n_k, n_s, n_s * n_p)
-        self.streams = RunStreams(self.seeds, n_normal=n_k + n_s + n_s * n_p, n_uniform=1 + 2 * n_s * n_p)
+        self.streams = RunStreams(self.seeds, *noise_sizes(self.actors))
         self.constants = step_constants(self.params, self.actors, self.base, self.dt)
         self.noise: Noise | None = None  # this step's random numbers, drawn by `_exogenous_drivers`
-        self.state = initial_state(self.actors, self.base, self.params, self.constants, n_runs)
+        self.state = initial_state(self.actors, self.base, self.params, self.constants, self.n_runs)
         self.price_index = self._price_index()
         self.log_price_index = np.zeros_like(self.price_index)
         # the base year: trends, Russia's income and remittances, the exchange rate, market times, shares,
@@ -124,17 +143,25 @@ class CentralAsiaModel(mesa.Model):
         # Mesa 3.3 keeps a class-level id counter per model (`Agent._ids`), which holds every model ever
         # built alive. All our agents exist now, so drop the counter: models are freed when unused.
         mesa.Agent._ids.pop(self, None)
-        if record not in RECORD_MODES:
-            raise ParameterError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
-        self.record = {True: "all", False: None}.get(record, record)
-        self.history = History(self.record, self.n_steps, steps_per_year) if self.record else None
+        self.history = History(self.record, self.n_steps, self.steps_per_year) if self.record else None
         # Mesa's reporters: a few columns of the output contract, each the mean over the ensemble's runs
         self.datacollector = mesa.DataCollector(model_reporters=summary_reporters(self.actors))
         self._record()
+        self.datacollector.collect(self)  # Mesa's examples collect at construction: row 0 is the base year
 
     # ---- the step -----------------------------------------------------------------------------
     def step(self) -> None:
-        """One period for all runs, in the order of DESIGN section 4."""
+        """One period for all runs, in the order of DESIGN section 4.
+
+        Raises:
+            HorizonReached: the horizon's last step is done (`running` is False); nothing changes.
+        """
+        if self.steps > self.n_steps:  # Mesa counted this call already
+            self.steps -= 1
+            year, period = self.step_years(self.n_steps)
+            raise HorizonReached(f"step(): the run ended at step {self.n_steps} ({year}, period {period} of "
+                                 f"{self.steps_per_year}), where `running` turned False; build the model with a "
+                                 f"later end_year (now {self.end_year}) to go on")
         self._exogenous_drivers()
         self._allocate()
         self.agents_by_type[GreatPower].do("invest")
@@ -349,8 +376,16 @@ class CentralAsiaModel(mesa.Model):
         period = (steps - 1) % self.steps_per_year + 1
         return year, period
 
-    def results(self) -> dict:
-        """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
+    def results(self, tidy: bool = False, include_params: bool | list[str] = False) -> dict:
+        """{"region": DataFrame, "states": DataFrame}: the output contract's columns (`model.outputs`), every recorded step.
+
+        Args:
+            tidy: long tables instead (`model.tables.tidy`): one row per run x step [x state] x quantity [x power],
+                with categorical `variable`, `power`, `state` and `scenario` columns and one float `value`.
+            include_params: add each run's design row (`sample`) and parameter values (`model.tables.with_params`):
+                True for the parameters the caller set (design columns, `params`, keywords) and every
+                parameter that differs between runs; or a list of dotted paths.
+        """
         if self.history is None:
             raise RuntimeError("this model was built with record=False")
         if not len(self.history):
@@ -360,10 +395,23 @@ class CentralAsiaModel(mesa.Model):
         ids = {"run": np.arange(self.n_runs), "scenario": np.full(self.n_runs, self.scenario, dtype=object),
                "replicate": np.asarray(self.replicates), "seed": np.asarray(self.seeds, dtype=np.int64),
                "step": steps, "year": year, "period": period}
-        return build_frames(snap, self.actors, ids)
+        frames = build_frames(snap, self.actors, ids)
+        if include_params:
+            frames = tables.with_params(frames, self, include_params)
+        return tables.tidy(frames, self.actors) if tidy else frames
+
+    def runs_table(self) -> "pd.DataFrame":
+        """One row per run: `run`, `scenario`, `replicate`, `sample` (design row), `seed` and every parameter's
+        value at the start of the run, by dotted path (`model.tables.runs_table`)."""
+        return tables.runs_table(self)
 
     def run(self) -> "CentralAsiaModel":
         """Step to the end of the horizon; returns self."""
         while self.running and self.steps < self.n_steps:
             self.step()
         return self
+
+
+# the constructor's keywords, which an unknown keyword's hint is chosen from
+KEYWORDS = tuple(name for name in inspect.signature(CentralAsiaModel.__init__).parameters
+                 if name not in ("self", "overrides"))

@@ -13,6 +13,7 @@ the last recorded step of a calendar year (`STATE.column@year` for a state's col
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,11 +40,22 @@ _OUTPUT_REF = re.compile(rf"^\s*({REF_NAME})\s*@\s*(\d{{4}})\s*$")
 
 @dataclass(frozen=True)
 class Column:
-    """One output column: `compute(snapshot, actors)` gives its values, the snapshot's run axes first."""
+    """One output column: `compute(snapshot, actors)` gives its values, the snapshot's run axes first.
+
+    A per-power column (`influence_CHN`) also names its quantity (`influence`) and power (`CHN`), which
+    the long tables (`model.tables.tidy`) split it into.
+    """
     name: str
     unit: str
     doc: str
     compute: Callable[[Mapping, "object"], np.ndarray]
+    quantity: str | None = None  # default: the name
+    power: str | None = None
+
+    @property
+    def variable(self) -> str:
+        """The quantity this column measures: `influence` for `influence_CHN`, the name for other columns."""
+        return self.quantity or self.name
 
 
 def _per_power(prefix, unit, doc, field, reduce=None):
@@ -51,7 +63,7 @@ def _per_power(prefix, unit, doc, field, reduce=None):
         def compute(snap, actors):
             x = snap[field][..., j]
             return reduce(x, actors) if reduce else x
-        return Column(f"{prefix}_{code}", unit, f"{doc} ({code})", compute)
+        return Column(f"{prefix}_{code}", unit, f"{doc} ({code})", compute, prefix, code)
     return make
 
 
@@ -123,7 +135,8 @@ def state_columns(actors) -> tuple[Column, ...]:
         Column("china_trade_gac", "USD bn/yr", "Trade with China on China's customs (GAC) basis",
                lambda snap, a: china_customs_trade(snap, a)),
         Column("trade_balance_CHN", "USD bn/yr", "Exports to minus imports from China",
-               lambda snap, a: snap["exports"][..., a.powers.index("CHN")] - snap["imports"][..., a.powers.index("CHN")]),
+               lambda snap, a: snap["exports"][..., a.powers.index("CHN")] - snap["imports"][..., a.powers.index("CHN")],
+               "trade_balance", "CHN"),
     ]
     per_pair = [
         ("alignment", "share", "Alignment towards the power", "alignment"),
@@ -141,7 +154,8 @@ def state_columns(actors) -> tuple[Column, ...]:
         ("protest", "0/1", "Protest against the power this step", "protest"),
     ]
     for prefix, unit, doc, field in per_pair:
-        cols += [Column(f"{prefix}_{code}", unit, f"{doc} ({code})", lambda snap, a, f=field, j=j: snap[f][..., j])
+        cols += [Column(f"{prefix}_{code}", unit, f"{doc} ({code})", lambda snap, a, f=field, j=j: snap[f][..., j],
+                        prefix, code)
                  for j, code in enumerate(actors.powers)]
     return tuple(cols)
 
@@ -165,19 +179,44 @@ def per_power(pattern: str, actors) -> list[str]:
     return [pattern.replace("<P>", code) for code in actors.powers] if "<P>" in pattern else [pattern]
 
 
-# Mesa's DataCollector reports these region columns each step, each as its mean over the ensemble's runs
-# (a model holds R runs; per-run values are in `results()`). A short list: it is collected every step.
+# Mesa's DataCollector reports a summary of the ensemble at every step (a model holds R runs; every run's
+# values are in `results()`): `year` and `period`; the mean over runs of these region columns; `leader`,
+# the power that leads in the most runs; `leader_share`, the leading power's influence share (the mean
+# over runs of each run's largest influence); and `p_leader_<P>`, the share of runs in which each power
+# leads. With one run these are that run's values (p_leader is 0 or 1). A short list: it is collected every step.
 SUMMARY_COLUMNS = ("influence_<P>", "china_ca_trade")
 
 
 def summary_reporters(actors) -> dict[str, Callable]:
-    """Model reporters for Mesa's DataCollector: `SUMMARY_COLUMNS`, each the ensemble mean of this step."""
-    names = [name for pattern in SUMMARY_COLUMNS for name in per_power(pattern, actors)]
+    """Model reporters for Mesa's DataCollector, in this order: `year`, `period`, the ensemble means of
+    `SUMMARY_COLUMNS`, `leader`, `leader_share`, `p_leader_<P>` (see above).
 
-    def mean_of(col: Column) -> Callable:
-        return lambda model: float(np.mean(col.compute(model.snapshot(), model.actors)))
+    Each reads the model's `steps`, `step_years(step)`, `snapshot()` and `actors`; the summary is computed
+    once per step, from the contract's columns, and shared by the reporters.
+    """
+    means = [column(name, actors, "region") for pattern in SUMMARY_COLUMNS for name in per_power(pattern, actors)]
+    influence = [f"influence_{code}" for code in actors.powers]
+    others = [column(name, actors, "region") for name in influence + ["leader"] if name not in [c.name for c in means]]
+    last: dict = {}
 
-    return {name: mean_of(column(name, actors, "region")) for name in names}
+    def summary(model) -> dict:
+        if last.get("step") != model.steps:  # once per step: every reporter reads this step's summary
+            snap = model.snapshot()
+            per_run = {col.name: col.compute(snap, model.actors) for col in (*means, *others)}
+            largest = functools.reduce(np.maximum, [per_run[name] for name in influence])       # (R,)
+            n_runs = len(largest)
+            leads = np.bincount(np.asarray(per_run["leader"]).ravel(), minlength=len(influence)) / n_runs
+            year, period = model.step_years(model.steps)
+            values = {"year": int(year), "period": int(period)}
+            values |= {col.name: float(per_run[col.name].sum()) / n_runs for col in means}   # means over runs
+            values |= {"leader": actors.powers[int(leads.argmax())], "leader_share": float(largest.sum()) / n_runs}
+            values |= {f"p_leader_{code}": float(p) for code, p in zip(actors.powers, leads)}
+            last.update(step=model.steps, values=values)
+        return last["values"]
+
+    names = ["year", "period", *(col.name for col in means), "leader", "leader_share",
+             *(f"p_leader_{code}" for code in actors.powers)]
+    return {name: (lambda model, name=name: summary(model)[name]) for name in names}
 
 
 def china_customs_trade(snap: Mapping, actors) -> np.ndarray:
@@ -286,6 +325,26 @@ class OutputRef:
 
     def __str__(self) -> str:
         return f"{self.state + '.' if self.state else ''}{self.column}@{self.year}"
+
+    def last_step(self, start_year: int, steps_per_year: int) -> int:
+        """The step whose value this reference reads: the last step of `year` (step 0 for the base year)."""
+        return max((self.year - start_year + 1) * steps_per_year, 0)
+
+    def compute(self, snapshot: Mapping, actors) -> np.ndarray:
+        """Per-run values (R,) from a snapshot of that step (`History.at(ref.last_step(...))`).
+
+        Raises:
+            InputError: an unknown column or state, or a column that is not a number (`leader`).
+        """
+        col = column(self.column, actors, "states" if self.state else "region")
+        values = col.compute(snapshot, actors)
+        if isinstance(values, Labelled):
+            raise InputError(f"output '{self}': {self.column} is a code, not a number; read it from results()")
+        if self.state is not None:
+            if self.state not in actors.states:
+                raise InputError(f"output '{self}': unknown state '{self.state}'{did_you_mean(self.state, actors.states)}")
+            values = values[:, actors.states.index(self.state)]
+        return np.asarray(values, dtype=float)
 
     def values(self, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
         """Per-run values from output tables {"region": ..., "states": ...}, indexed by run."""

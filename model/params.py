@@ -7,8 +7,11 @@ whether the ensemble draws it (`uncertain`, `model.uncertainty`) or a scenario s
 
 Scopes and dotted paths:
 - global:  `beta_trade`
-- state:   `states.KAZ.hedging_temperature` (a bare name sets every state)
-- power:   `powers.RUS.security_capacity`   (a bare name sets every power)
+- state:   `states.KAZ.hedging_temperature`, or `states.all.hedging_temperature` for every state
+- power:   `powers.RUS.security_capacity`, or `powers.all.security_capacity` for every power
+
+A scoped parameter's bare name (`security_capacity`) is refused, with the two forms as the hint: setting
+every actor at once must be said (`all`), never implied.
 
 The states and powers are those of the actor table (`model.actors.load_actors`). A scoped
 parameter's default is a dict by actor code; its `default` entry serves an actor the dict does not
@@ -390,40 +393,65 @@ def scope_codes(scope: str, actors: Actors | None = None) -> tuple[str, ...]:
     return actors.states if scope == "state" else actors.powers
 
 
-def valid_paths(actors: Actors | None = None) -> list[str]:
-    """Every dotted path the registry accepts (for the actors of `actors`, default the actor table)."""
+ALL = "all"  # `powers.all.x` / `states.all.x`: every actor of the scope
+
+
+def parameter_paths(actors: Actors | None = None) -> list[str]:
+    """One dotted path per parameter value, registry order: `beta_trade`, `powers.CHN.security_capacity`, ...
+
+    These are the parameter columns of the runs table and the columns a design may have (for the
+    actors of `actors`, default the actor table). `valid_paths` adds the `all` forms.
+    """
     paths = []
     for p in REGISTRY.values():
-        paths.append(p.name)
-        paths += [f"{PREFIXES[p.scope]}.{a}.{p.name}" for a in scope_codes(p.scope, actors)]
+        codes = scope_codes(p.scope, actors)
+        paths += [f"{PREFIXES[p.scope]}.{a}.{p.name}" for a in codes] if codes else [p.name]
     return paths
 
 
+def valid_paths(actors: Actors | None = None) -> list[str]:
+    """Every dotted path the registry accepts: `parameter_paths` plus `powers.all.x` and `states.all.x`."""
+    alls = [f"{PREFIXES[p.scope]}.{ALL}.{p.name}" for p in REGISTRY.values() if p.scope != "global"]
+    return parameter_paths(actors) + alls
+
+
 def parse_path(path: str, actors: Actors | None = None) -> tuple[Param, str | None]:
-    """Split a dotted path into (Param, actor or None). Raises ParameterError with a suggestion."""
-    parts = path.split(".")
-    if len(parts) == 1:
-        if path in REGISTRY:
-            return REGISTRY[path], None
-    elif len(parts) == 3 and parts[0] in ("states", "powers"):
+    """Split a dotted path into (Param, actor code), the actor None for a global parameter or an `all` path.
+
+    Raises:
+        ParameterError: an unknown path, with the nearest valid one, or a scoped parameter's bare name.
+    """
+    parts = str(path).split(".")
+    if len(parts) == 1 and path in REGISTRY:
+        param = REGISTRY[path]
+        if param.scope == "global":
+            return param, None
+        prefix, example = PREFIXES[param.scope], scope_codes(param.scope, actors)[0]
+        raise ParameterError(f"'{path}' is set per {param.scope}: name one ({prefix}.{example}.{path}) "
+                             f"or every {param.scope} ({prefix}.{ALL}.{path})")
+    if len(parts) == 3 and parts[0] in ("states", "powers"):
         scope = "state" if parts[0] == "states" else "power"
         codes = scope_codes(scope, actors)
-        if parts[1] not in codes:
-            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{did_you_mean(parts[1], codes)}")
+        if parts[1] not in (*codes, ALL):
+            raise ParameterError(f"unknown {scope} '{parts[1]}' in '{path}'{did_you_mean(parts[1], (*codes, ALL))}")
         p = REGISTRY.get(parts[2])
         if p is not None and p.scope == scope:
-            return p, parts[1]
+            return p, None if parts[1] == ALL else parts[1]
         names = [q.name for q in REGISTRY.values() if q.scope == scope]
         raise ParameterError(f"unknown {scope} parameter '{parts[2]}' in '{path}'{did_you_mean(parts[2], names)}")
     raise ParameterError(f"unknown parameter '{path}'{did_you_mean(path, valid_paths(actors))}")
 
 
 def check_value(path: str, value, actors: Actors | None = None) -> np.ndarray:
-    """Return value as a float array, or raise ParameterError if not numeric or out of bounds."""
+    """Return value as a float array, or raise ParameterError if not numeric or out of bounds.
+
+    A number, or per-run numbers: a list, tuple, numpy array or pandas Series (read by position).
+    """
     param, _ = parse_path(path, actors)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray, list, tuple, np.number)):
-        raise ParameterError(f"{path}: expected a number, got {type(value).__name__}")
-    arr = np.asarray(value, dtype=float)
+    arr = None if isinstance(value, (bool, str, bytes, Mapping)) else np.asarray(value)
+    if arr is None or arr.dtype.kind not in "iuf":
+        raise ParameterError(f"{path}: expected a number or per-run numbers, got {_describe(value)}")
+    arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
         raise ParameterError(f"{path}: value must be finite")
     lo, hi = param.bounds
@@ -431,6 +459,13 @@ def check_value(path: str, value, actors: Actors | None = None) -> np.ndarray:
         bad = arr[(arr < lo) | (arr > hi)].ravel()[0]
         raise ParameterError(f"{path}: {bad:g} is outside the valid range [{lo:g}, {hi:g}] {param.unit}")
     return arr
+
+
+def _describe(value) -> str:
+    if isinstance(value, (str, bytes)):
+        return f"{type(value).__name__} {value!r}"
+    dtype = getattr(value, "dtype", None)
+    return f"{type(value).__name__} of {dtype}" if dtype is not None else type(value).__name__
 
 
 def load_defaults(path: str | Path = DEFAULTS_FILE) -> dict[str, float]:
@@ -525,19 +560,26 @@ class Params:
         # only reached for names that are not parameters
         raise AttributeError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
 
-    def resolved(self, initial: bool = False) -> dict[str, list]:
-        """Every parameter by dotted path with its per-run values, now or (`initial`) as the runs started, before
-        any event set one (for the runs table and the manifest)."""
-        values = self.initial if initial else self.values
-        out = {}
+    def columns(self, values: Mapping[str, np.ndarray] | None = None):
+        """(dotted path, per-run values (R,)) for every parameter value, in `parameter_paths` order.
+
+        Args:
+            values: parameter name -> array as in `self.values` (default: the values now); e.g. a copy
+                taken before the run, when events may have set parameters since.
+        """
+        values = self.values if values is None else values
         for p in REGISTRY.values():
             v = values[p.name]
             if v.ndim == 1:
-                out[p.name] = _compact(v)
+                yield p.name, v
             else:
                 for k, actor in enumerate(scope_codes(p.scope, self.actors)):
-                    out[f"{PREFIXES[p.scope]}.{actor}.{p.name}"] = _compact(v[:, k])
-        return out
+                    yield f"{PREFIXES[p.scope]}.{actor}.{p.name}", v[:, k]
+
+    def resolved(self, initial: bool = False) -> dict[str, list]:
+        """Every parameter by dotted path with its per-run values, now or (`initial`) as the runs started, before
+        any event set one (for the runs table and the manifest)."""
+        return {path: _compact(v) for path, v in self.columns(self.initial if initial else None)}
 
 
 def _entry(path: str, actors: Actors) -> tuple[str, str | None]:
@@ -547,7 +589,7 @@ def _entry(path: str, actors: Actors) -> tuple[str, str | None]:
 
 
 def _covered(target: tuple[str, str | None], pins: set[tuple[str, str | None]]) -> bool:
-    """True when a pin sets the (name, actor) `target`: the same path, or the bare name of its scoped entry."""
+    """True when a pin sets the (name, actor) `target`: the same path, or its scoped entry's `all` path."""
     return target in pins or (target[0], None) in pins
 
 
@@ -555,15 +597,51 @@ def _compact(v: np.ndarray):
     return float(v[0]) if np.all(v == v[0]) else [float(x) for x in v]
 
 
-def parameter_table():
-    """The registry as a pandas DataFrame (for docs and the README); `kind` says which entries are drawn (`KINDS`)."""
+def expand_path(path: str, actors: Actors | None = None) -> list[str]:
+    """The `parameter_paths` a dotted path sets: itself, or one per actor for an `all` path."""
+    param, actor = parse_path(path, actors)
+    codes = scope_codes(param.scope, actors)
+    if not codes or actor is not None:
+        return [path]
+    return [f"{PREFIXES[param.scope]}.{a}.{param.name}" for a in codes]
+
+
+def parameter_table(overrides: Mapping[str, object] | None = None, use_calibrated: bool = True,
+                    actors: Actors | None = None):
+    """The registry as a DataFrame, one row per parameter value (`parameter_paths`), with the value in effect.
+
+    Columns: `path`, `name`, `scope`, `actor` (None for a global parameter), `value` (in effect for a
+    model built with these `overrides` and `use_calibrated`; NaN where per-run overrides differ between
+    runs), `value_source` (`registry`, `calibrated` for `model/data/calibrated.yaml`, or `override`),
+    `default` (the registry's), `lower`, `upper` (the valid range, enforced), `range_lower`,
+    `range_upper` (the uncertainty range: `Param.prior_range`, what replicates draw from under parameter
+    uncertainty and what samplers and the EMA adapter use), `kind` (`KINDS`: whether replicates draw it),
+    `unit`, `source` (fact ids or the stated assumption) and `meaning`.
+
+    Args:
+        overrides: dotted path -> value, as `CentralAsiaModel(params=...)` takes them.
+        use_calibrated: whether the calibrated defaults are in effect (as in the model, default True).
+        actors: the actor table (default `load_actors()`).
+    Raises:
+        ParameterError: an unknown path or a value out of range in `overrides`.
+    """
     import pandas as pd
 
+    actors = actors or load_actors()
+    overrides = dict(overrides or {})
+    n_runs = max([np.size(v) for v in overrides.values()] + [1])
+    params = Params(n_runs, overrides, use_calibrated=use_calibrated, actors=actors)
+    source = {}
+    for layer, paths in (("calibrated", load_defaults() if use_calibrated else {}), ("override", overrides)):
+        for path in paths:
+            source |= dict.fromkeys(expand_path(path, actors), layer)
     rows = []
-    for p in REGISTRY.values():
-        default = p.default if not isinstance(p.default, dict) else ", ".join(f"{k} {v:g}" for k, v in p.default.items())
-        rows.append({"name": p.name, "scope": p.scope, "default": default, "unit": p.unit,
-                     "valid": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-                     "uncertainty": f"[{p.range[0]:g}, {p.range[1]:g}]", "kind": p.kind, "source": p.source,
-                     "meaning": p.doc})
+    for path, values in params.columns():
+        param, actor = parse_path(path, actors)
+        rows.append({"path": path, "name": param.name, "scope": param.scope, "actor": actor,
+                     "value": float(values[0]) if np.all(values == values[0]) else np.nan,
+                     "value_source": source.get(path, "registry"), "default": param.default_for(actor),
+                     "lower": param.bounds[0], "upper": param.bounds[1],
+                     "range_lower": param.prior_range(actor)[0], "range_upper": param.prior_range(actor)[1],
+                     "kind": param.kind, "unit": param.unit, "source": param.source, "meaning": param.doc})
     return pd.DataFrame(rows)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from .dirlock import hold_directory, run_lock_file
@@ -46,24 +45,14 @@ class RunSpec:
 def run_ensemble(spec: RunSpec) -> tuple[CentralAsiaModel, dict[str, pd.DataFrame]]:
     """Run all replicates of `spec` as one vectorised ensemble; returns the model and its tables."""
     model = CentralAsiaModel(n_runs=spec.replicates, seed=spec.seed, params=spec.params, run_seeds=spec.run_seeds,
-                             replicates=spec.replicate_ids,
+                             replicate_ids=spec.replicate_ids,
                              start_year=spec.start_year, end_year=spec.end_year,
                              steps_per_year=spec.steps_per_year, scenario=spec.scenario,
                              events=list(spec.events), record=spec.record, uncertainty=spec.uncertainty)
     model.run()
     tables = model.results()
-    tables["runs"] = runs_table(model)
+    tables["runs"] = model.runs_table()
     return model, tables
-
-
-def runs_table(model: CentralAsiaModel) -> pd.DataFrame:
-    """One row per run: identity, seed and every parameter value the run started with (dotted paths as columns),
-    drawn ones included; an event's later `set:` or shock is in the scenario, not here."""
-    frame = {"run": np.arange(model.n_runs), "scenario": model.scenario,
-             "replicate": np.asarray(model.replicates), "seed": np.asarray(model.seeds, dtype=np.int64)}
-    for path, values in model.params.resolved(initial=True).items():
-        frame[path] = np.broadcast_to(np.asarray(values, dtype=float), (model.n_runs,))
-    return pd.DataFrame(frame)
 
 
 def uncertainty_record(model: CentralAsiaModel) -> dict:

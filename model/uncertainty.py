@@ -188,7 +188,7 @@ def draw_parameters(mode: str, master_seed: int, replicates: Sequence[int], acto
         rows = posterior.rows(uniforms[:, 0])
         for j, path in enumerate(posterior.paths):
             draws.pop(path, None)
-            draws[path] = posterior.values[rows, j]  # after any per-actor prior draws, so a bare name wins
+            draws[path] = posterior.values[rows, j]  # after any per-actor prior draws, so a posterior column wins (an `all` path too)
     return draws
 
 

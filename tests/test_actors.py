@@ -69,10 +69,10 @@ def test_a_fifth_power_through_casim_run(tmp_path):
     assert region["influence_TUR"].gt(0).all()
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert runs["powers.TUR.investment_scale"].tolist() == [2.0, 2.0]
-    assert runs["powers.TUR.sanctions"].tolist() == [0.0, 0.0]            # the runs started without sanctions
-    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["params"]["powers.TUR.sanctions"] == 0.3
+    assert runs["powers.TUR.sanctions"].tolist() == [0.0, 0.0]            # the runs' inputs, before the shock
     assert (tmp_path / "out" / "plots" / "influence_shares.png").stat().st_size > 1000
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["params"]["powers.TUR.sanctions"] == 0.3             # the shock applied: the values at the end
     assert str(actors.resolve()) in manifest["input_files"]
     # without the variable, the packaged table knows no TUR: the scenario is refused with the nearest name
     plain = {k: v for k, v in os.environ.items() if k != "CASIM_ACTORS"}

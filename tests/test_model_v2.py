@@ -72,7 +72,7 @@ def test_every_registry_parameter_moves_some_output():
 # ---- the base year is a rest point ----------------------------------------------------------------------
 def test_stocks_stay_on_their_trend_paths_without_noise_or_events():
     # drivers at rest: no noise, no corridor spending, budgets growing at a constant rate
-    at_rest = {**QUIET, "transport_investment": 0.0}
+    at_rest = {**QUIET, "powers.all.transport_investment": 0.0}
     for power, growth in zip(("CHN", "RUS", "EU", "USA"), REGISTRY["budget_growth"].default.values()):
         at_rest[f"powers.{power}.longrun_growth"] = growth
     model = CentralAsiaModel(seed=1, end_year=2026, params=at_rest, use_calibrated=False)

@@ -13,13 +13,48 @@ def model():
     return CentralAsiaModel(n_runs=4, seed=3, end_year=2026).run()
 
 
-def test_datacollector_reports_the_ensemble_mean_of_the_contract_columns(model):
+def test_datacollector_summarises_the_ensemble_from_the_contract_columns(model):
     region = model.results()["region"]
-    collected = model.datacollector.get_model_vars_dataframe()   # one row per step after the base year
-    assert list(collected.columns) == ["influence_CHN", "influence_RUS", "influence_EU", "influence_USA",
-                                       "china_ca_trade"]
-    means = region[region["step"] > 0].groupby("step")[list(collected.columns)].mean()
-    np.testing.assert_allclose(collected.to_numpy(), means.to_numpy(), rtol=1e-12)
+    collected = model.datacollector.get_model_vars_dataframe()   # row k: step k, row 0 the base year
+    powers = ["CHN", "RUS", "EU", "USA"]
+    assert list(collected.columns) == ["year", "period", *(f"influence_{p}" for p in powers), "china_ca_trade",
+                                       "leader", "leader_share", *(f"p_leader_{p}" for p in powers)]
+    by_step = region.groupby("step")
+    np.testing.assert_array_equal(collected.index, by_step.size().index)
+    np.testing.assert_array_equal(collected[["year", "period"]], by_step[["year", "period"]].first())
+    means = by_step[[f"influence_{p}" for p in powers] + ["china_ca_trade"]].mean()
+    np.testing.assert_allclose(collected[means.columns].to_numpy(), means.to_numpy(), rtol=1e-12)
+    shares = region.pivot_table(index="step", columns="leader", values="run", aggfunc="count").reindex(
+        columns=powers).fillna(0) / model.n_runs
+    np.testing.assert_allclose(collected[[f"p_leader_{p}" for p in powers]].to_numpy(), shares.to_numpy())
+    assert (collected["leader"] == shares.idxmax(axis=1)).all()
+    largest = region[[f"influence_{p}" for p in powers]].max(axis=1).groupby(region["step"]).mean()
+    np.testing.assert_allclose(collected["leader_share"], largest, rtol=1e-12)
+
+
+def test_reporters_of_two_runs_that_disagree_on_the_leader():
+    """A hand-built case: one run led by China, one by Russia; P(leader) is a half each, the modal leader is the first."""
+    from model.outputs import summary_reporters
+    from model.actors import load_actors
+
+    actors = load_actors()
+
+    class Stub:
+        steps = 3
+        actors = load_actors()
+
+        def snapshot(self):
+            regional = np.array([[0.5, 0.3, 0.1, 0.1], [0.2, 0.6, 0.1, 0.1]])
+            return {"regional": regional, "trade": np.zeros((2, 5, 4)), "gdp": np.ones((2, 5)),
+                    "china_transit": np.zeros((2, 5))}
+
+        def step_years(self, step):
+            return 2025, 3
+
+    values = {name: f(Stub()) for name, f in summary_reporters(actors).items()}
+    assert (values["year"], values["period"], values["leader"]) == (2025, 3, "CHN")
+    assert [values[f"p_leader_{p}"] for p in ("CHN", "RUS", "EU", "USA")] == [0.5, 0.5, 0.0, 0.0]
+    assert values["leader_share"] == pytest.approx(0.55) and values["influence_RUS"] == pytest.approx(0.45)
 
 
 def test_model_output_is_the_tables_column_at_this_step(model):

@@ -63,7 +63,7 @@ def test_out_of_range_and_wrong_type():
 
 
 def test_per_run_arrays_and_scopes():
-    p = Params(3, {"ship_time_scale": [0.9, 1.0, 1.1], "local_processing": 0.5,
+    p = Params(3, {"ship_time_scale": [0.9, 1.0, 1.1], "states.all.local_processing": 0.5,
                    "powers.RUS.security_capacity": 0.7}, use_calibrated=False)
     assert p.ship_time_scale.tolist() == [0.9, 1.0, 1.1]
     assert np.all(p.local_processing == 0.5)
@@ -71,6 +71,57 @@ def test_per_run_arrays_and_scopes():
     assert p.security_capacity[0, 0] == REGISTRY["security_capacity"].default["CHN"]
     with pytest.raises(ParameterError, match="3 per-run values"):
         Params(3, {"ship_time_scale": [0.9, 1.0]})
+
+
+def test_a_scoped_parameter_needs_an_actor_or_all():
+    """A bare scoped name would set every power silently; it is refused, naming both explicit forms."""
+    with pytest.raises(ParameterError, match=r"'security_capacity' is set per power: name one "
+                                             r"\(powers.CHN.security_capacity\) or every power \(powers.all.security_capacity\)"):
+        Params(1, {"security_capacity": 0.5})
+    with pytest.raises(ParameterError, match="did you mean 'all'"):
+        parse_path("powers.al.security_capacity")
+    every = Params(2, {"powers.all.security_capacity": 0.5, "powers.RUS.security_capacity": 0.9}, use_calibrated=False)
+    assert every.security_capacity.tolist() == [[0.5, 0.9, 0.5, 0.5]] * 2     # later paths win, in order
+
+
+def test_per_run_values_may_be_a_series_or_array():
+    import pandas as pd
+
+    p = Params(3, {"ship_time_scale": pd.Series([0.9, 1.0, 1.1], index=[7, 8, 9]),
+                   "beta_trade": np.array([1, 2, 3])}, use_calibrated=False)
+    assert p.ship_time_scale.tolist() == [0.9, 1.0, 1.1] and p.beta_trade.tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(ParameterError, match="beta_trade: expected a number or per-run numbers, got Series of"):
+        Params(2, {"beta_trade": pd.Series(["1", "2"])})
+
+
+def test_parameter_paths_are_the_runs_tables_columns_and_all_forms_are_valid():
+    from model import CentralAsiaModel, parameter_paths
+
+    runs = CentralAsiaModel(seed=1, end_year=2025).runs_table()
+    assert list(runs.columns[5:]) == parameter_paths()
+    assert set(valid_paths()) - set(parameter_paths()) == {
+        f"{prefix}.all.{p.name}" for p in REGISTRY.values() if p.scope != "global"
+        for prefix in [{"state": "states", "power": "powers"}[p.scope]]}
+
+
+def test_parameter_table_gives_numbers_the_value_in_effect_and_its_source():
+    from model import parameter_table
+    from model.params import load_defaults
+
+    calibrated = load_defaults()
+    table = parameter_table({"powers.all.sanctions": 0.3, "war_intensity": [0.2, 0.4]}).set_index("path")
+    assert table.loc["beta_trade", "value"] == calibrated["beta_trade"]
+    assert table.loc["beta_trade", "value_source"] == "calibrated"
+    assert table.loc["beta_trade", "default"] == REGISTRY["beta_trade"].default
+    assert table.loc["powers.EU.sanctions", ["value", "value_source"]].tolist() == [0.3, "override"]
+    assert np.isnan(table.loc["war_intensity", "value"])                  # differs between runs
+    assert table.loc["ship_time_scale", ["value", "value_source"]].tolist() == [1.0, "registry"]
+    # the uncertainty range is the actor's prior: around Russia's own default (prior_around), not the shared range
+    assert table.loc["powers.RUS.security_capacity", ["lower", "upper", "range_lower", "range_upper"]].tolist() == \
+        [0.0, 3.0, 0.5, 1.5]
+    assert table[["lower", "upper", "range_lower", "range_upper", "value", "default"]].dtypes.eq(float).all()
+    plain = parameter_table(use_calibrated=False).set_index("path")
+    assert plain.loc["beta_trade", ["value", "value_source"]].tolist() == [REGISTRY["beta_trade"].default, "registry"]
 
 
 def test_every_valid_path_parses():

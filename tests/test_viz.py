@@ -78,7 +78,7 @@ def test_sliders_show_the_scenarios_values():
     assert setup.in_effect["hedging_temperature"] == pytest.approx(
         file_value(DEFAULTS_FILE, "hedging_temperature_scale"))
     assert setup.in_effect["hedging_temperature"] != REGISTRY["hedging_temperature_scale"].default
-    # a bare state-scoped name: the mean of the five states' defaults
+    # a path for every state (states.all.local_processing): the mean of the five states' defaults
     defaults = REGISTRY["local_processing"].default
     assert setup.in_effect["local_processing"] == pytest.approx(np.mean([defaults[s] for s in load_actors().states]))
     assert setup.overrides == {}

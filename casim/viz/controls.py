@@ -57,7 +57,7 @@ SLIDERS = (
                "share of FDI gained (0.12 = 12% more FDI)"),
     SliderSpec("china_imported_labour", "powers.CHN.imported_labour_share", "Chinese projects' imported labour",
                "share of the workforce (0 = all local, 1 = all brought in)"),
-    SliderSpec("local_processing", "local_processing", "Local processing of raw materials (all five states)",
+    SliderSpec("local_processing", "states.all.local_processing", "Local processing of raw materials (all five states)",
                "share processed at home (0 = none, 1 = all); shows the five states' mean"),
     SliderSpec("hedging_temperature", "hedging_temperature_scale", "Hedging between powers",
                "times each state's usual hedging (higher = states spread their alignment more evenly)"),
@@ -144,7 +144,7 @@ def unit_of(spec: SliderSpec) -> str:
 
 
 def value_in_effect(params: Params, spec: SliderSpec) -> float:
-    """The value a run uses for the slider's parameter (mean over runs; over actors for a bare actor name)."""
+    """The value a run uses for the slider's parameter (mean over runs; over the actors for an `all` path)."""
     param, actor = parse_path(spec.path)
     values = params.values[param.name]
     if actor is not None:
