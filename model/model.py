@@ -24,6 +24,7 @@ from .state import initial_state
 from .uncertainty import check_mode, draw_parameters
 
 RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
+ECONOMIC_CHANNELS = ("trade", "fdi", "debt")  # the influence channels whose shares also enter the alignment utility
 
 
 @dataclass
@@ -308,18 +309,19 @@ class CentralAsiaModel(mesa.Model):
 
         Read by the states choosing alignment (their rows) and by the influence index.
         """
-        s = self.state
-        debt = s.debt.copy(order="K")
-        debt[:, :, self.china] += s.hidden_debt
-        return {"trade": politics.shares_and_presence(s.trade), "fdi": politics.shares_and_presence(s.fdi_stock),
-                "debt": politics.shares_and_presence(debt)}
+        return {name: self._channel_shares(name) for name in ECONOMIC_CHANNELS}
+
+    def _channel_shares(self, name: str):
+        """(shares, present) of one influence channel (`influence.CHANNEL_LEVELS`) from the current state."""
+        return politics.shares_and_presence(influence.CHANNEL_LEVELS[name](self.snapshot(), self.china))
 
     def _update_influence(self) -> None:
         s, p = self.state, self.params
-        channels = {**self.economic_shares, "security": politics.shares_and_presence(s.security),
-                    "alignment": politics.shares_and_presence(s.alignment)}
-        weights = {name: getattr(p, f"w_{name}") for name in channels}
-        s.influence[...] = influence.state_influence(channels, weights)
+        # the economic channels' shares are this step's already (nothing since has moved trade, FDI or debt)
+        channels = {name: self.economic_shares[name] if name in ECONOMIC_CHANNELS else self._channel_shares(name)
+                    for name in influence.CHANNELS}
+        s.channel_weight[...] = influence.channel_weights(channels, {name: getattr(p, f"w_{name}") for name in channels})
+        s.influence[...] = influence.state_influence(channels, s.channel_weight)
         s.regional[...] = influence.regional_influence(s.influence, s.gdp)
 
     def _reactions(self) -> None:
