@@ -47,10 +47,13 @@ def sweep_report(tmp_path_factory):
 
 def test_report_files(report):
     html = (report / "report.html").read_text()
-    for name in ("influence_fan", "influence_differences", "alignment_by_state", "economics"):
+    for name in ("influence_fan", "influence_differences", "alignment_by_state", "economics",
+                 "attribution_by_channel", "attribution_by_state", "baseline_path_attribution"):
         assert (report / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (report / "figures" / f"{name}.svg").is_file()
-        assert f"alt='{name}' src='data:image/png;base64," in html
+        vector = name in ("influence_fan", "influence_differences")  # inline SVG: their event markers are elements
+        assert (f"<figure id='figure-{name}' role='img' aria-label='{name}'><svg " in html) == vector
+        assert (f"alt='{name}' src='data:image/png;base64," in html) != vector
     # nothing fetched: no address outside the embedded images (whose base64 text may spell "http" by chance)
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html).replace("http://www.w3.org", "")
     assert "<nav>" in html and "http" not in text

@@ -1,0 +1,305 @@
+"""Key findings in words, written from the report's tables only: no hand-written claim.
+
+Every number in a sentence is a `Claim` (what the number is, for which scenario, power, year, ...) read from one
+of the report's tables: the paired differences (`compare.difference_table`), the leader probabilities
+(`leader_table`), the overtaking years (`overtaking_table`) and the attribution (`attribution.by`). A test
+recomputes each claim from the output tables and checks it against the sentence.
+
+What counts as a finding. The paired change of a power's regional influence (scenario run minus the baseline
+run with the same replicate and seed) is summarised by its median and its 5-95% range over pairs. Its *assured
+size* is the change at least 95% of pairs show in the direction of the median: max(p5, -p95, 0). Changes are
+ranked by it (size against spread: a large median with a range that straddles zero counts for nothing), and one
+is *material* when it reaches `MATERIAL`; a power whose whole 5-95% range lies within `MATERIAL` of zero did
+not change. A change of leader is stated when the probability that a power leads moves by `LEADER_MOVE` or
+more and by more than twice its Monte Carlo standard error.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from casim.plots import label as actor_label
+
+from .attribution import part_name
+
+MATERIAL = 0.005    # half a point of influence share: a smaller change is "no change"
+LEADER_MOVE = 0.10  # a 10-point move in the probability that a power leads
+INTERVAL = (0.05, 0.95)  # the quantiles of paired runs a range quotes (`compare.difference_table`'s p5 and p95)
+
+
+# ---- probabilities (stand-ins until issue 18's functions are on main) ------------------------------------------
+def mc_standard_error(p, n):
+    """Monte Carlo standard error of a share p estimated from n runs: sqrt(p (1 - p) / n)."""
+    return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
+
+
+def leader_table(region: pd.DataFrame, labels: list[str], years: list[int]) -> pd.DataFrame:
+    """P(each power leads the region) at the last step of each year, per scenario, with its MC standard error."""
+    powers = [c.removeprefix("influence_") for c in region.columns if c.startswith("influence_")]
+    rows = []
+    for label in labels:
+        frame = region[region["label"] == label]
+        for year in years:
+            rows_y = frame[frame["year"] == year]
+            last = rows_y[rows_y["step"] == rows_y["step"].max()]
+            n = len(last)
+            for p in powers:
+                share = float((last["leader"] == p).mean())
+                rows.append({"scenario": label, "year": year, "power": p, "p_lead": share,
+                             "mc_se": float(mc_standard_error(share, n)), "runs": n})
+    return pd.DataFrame(rows)
+
+
+def overtaking_table(region: pd.DataFrame, labels: list[str], first: str = "CHN", second: str = "RUS") -> pd.DataFrame:
+    """The year `first`'s regional influence first exceeds `second`'s in each run (after the base year), per
+    scenario: the median year over the runs that do, and the share of runs in which it never does."""
+    rows = []
+    gap = region[f"influence_{first}"] - region[f"influence_{second}"]
+    later = region.assign(ahead=gap > 0)[region["step"] > 0]
+    for label in labels:
+        frame = later[later["label"] == label]
+        ahead = frame[frame["ahead"]].groupby("run")["year"].min()
+        runs = frame["run"].nunique()
+        rows.append({"scenario": label, "first": first, "second": second, "runs": runs,
+                     "median_year": float(ahead.median()) if len(ahead) else np.nan,
+                     "never": 1 - len(ahead) / runs, "end_year": int(frame["year"].max())})
+    return pd.DataFrame(rows)
+
+
+# ---- sentences -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """One number of a sentence: what it is (`quantity`), where it comes from (`keys`) and its value."""
+    quantity: str
+    keys: tuple
+    value: float
+
+    @property
+    def text(self) -> str:
+        if self.quantity in ("year", "median_year"):
+            return f"{self.value:.0f}"
+        if self.quantity in ("share_higher", "share_lower", "p_lead", "never", "coverage"):
+            return f"{100 * self.value:.0f}%"
+        if self.quantity in ("mc_se", "mc_se_max"):
+            return f"{100 * self.value:.0f}"
+        return points(self.value)
+
+
+COVERAGE = Claim("coverage", (), INTERVAL[1] - INTERVAL[0])  # "90%" of paired runs lie in a quoted range
+
+
+def points(share: float) -> str:
+    """A share as points (x 100): one decimal from 1 point, two below; a true minus sign; no '-0.0'."""
+    x = 100 * share
+    text = f"{x:.1f}" if abs(x) >= 0.995 else f"{x:.2f}"
+    return text.lstrip("-") if float(text) == 0 else text.replace("-", "\u2212")
+
+
+@dataclass
+class Finding:
+    """A bullet of the key findings: its sentences and the claims behind their numbers, in order."""
+    scenario: str
+    score: tuple  # (assured size of the largest change, widest 90% range): the ranking key, largest first
+    parts: list = field(default_factory=list)
+
+    def add(self, *items) -> None:
+        self.parts += items
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [p for p in self.parts if isinstance(p, Claim)]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text if isinstance(p, Claim) else p for p in self.parts).strip()
+
+    def record(self) -> dict:
+        """For key_findings.json: the scenario, the text and each number's claim, in order."""
+        return {"scenario": self.scenario, "text": self.text,
+                "claims": [{"quantity": c.quantity, "keys": _plain(c.keys), "value": float(c.value), "shown": c.text}
+                           for c in self.claims]}
+
+
+def _plain(keys):
+    """Keys as JSON values (numpy scalars to Python ones, tuples to lists)."""
+    if isinstance(keys, (tuple, list)):
+        return [_plain(k) for k in keys]
+    return keys.item() if hasattr(keys, "item") else keys
+
+
+def _assured(row) -> float:
+    return max(row["p5"], -row["p95"], 0.0)
+
+
+def _names(powers: list[str]) -> str:
+    names = [actor_label(p) for p in powers]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def key_findings(differences: pd.DataFrame | None, leaders: pd.DataFrame, overtaking: pd.DataFrame,
+                 by_part: pd.DataFrame | None, by_state: pd.DataFrame | None, baseline: str, year: int) -> list[Finding]:
+    """The key findings at `year`: the baseline's balance first, then one bullet per scenario, ranked by the
+    assured size of its largest change.
+
+    Args:
+        differences: `compare.difference_table` rows for `year` (output `influence_<P>`); None for the
+            baseline alone.
+        leaders: `leader_table` rows (any years; `year`'s are used).
+        overtaking: `overtaking_table` rows.
+        by_part, by_state: `attribution.by(scenario_attribution(...), "part" / "state")` for `year`.
+        baseline: the baseline's label.
+    """
+    findings = [_baseline_finding(leaders, overtaking, baseline, year)]
+    if differences is None or differences.empty:  # the baseline alone
+        return findings
+    diffs = differences[(differences["year"] == year) & differences["output"].str.startswith("influence_")]
+    scenario_findings = []
+    for label, rows in diffs.groupby("scenario", sort=False):
+        rows = rows.assign(power=rows["output"].str.removeprefix("influence_"),
+                           assured=rows.apply(_assured, axis=1)).sort_values("assured", ascending=False)
+        unchanged = (rows["p5"] > -MATERIAL) & (rows["p95"] < MATERIAL)
+        changed = ~unchanged & ((rows["p5"] > 0) | (rows["p95"] < 0))  # the 90% range excludes zero
+        spread = float(rows[["p5", "p95"]].abs().to_numpy().max())
+        finding = Finding(label, (float(rows["assured"].iloc[0]), spread))
+        _changes(finding, rows[changed], baseline, year)
+        _leader_change(finding, leaders, label, baseline, year)
+        if changed.any():
+            _why(finding, by_part, by_state, label, rows.loc[changed, "power"].iloc[0], year)
+        _unclear(finding, rows[~changed & ~unchanged], baseline, year)
+        _unchanged(finding, rows[unchanged], len(rows), baseline, year)
+        scenario_findings.append(finding)
+    return findings + sorted(scenario_findings, key=lambda f: f.score, reverse=True)
+
+
+def _baseline_finding(leaders, overtaking, baseline, year) -> Finding:
+    finding = Finding(baseline, (math.inf, math.inf))
+    rows = leaders[(leaders["scenario"] == baseline) & (leaders["year"] == year)].sort_values("p_lead", ascending=False)
+    top = rows.iloc[0]
+    keys = (baseline, top["power"], year)
+    finding.add(f"In {baseline}, {actor_label(top['power'])} leads the region in ", Claim("year", (), year), " in ",
+                Claim("p_lead", keys, top["p_lead"]), " of runs (Monte Carlo standard error ",
+                Claim("mc_se", keys, top["mc_se"]), " points)")
+    for _, row in rows.iloc[1:][rows["p_lead"].iloc[1:] > 0].iterrows():
+        finding.add(f", {actor_label(row['power'])} in ", Claim("p_lead", (baseline, row["power"], year), row["p_lead"]))
+    finding.add(". ")
+    over = overtaking[overtaking["scenario"] == baseline].iloc[0]
+    first, second, keys = actor_label(over["first"]), actor_label(over["second"]), (baseline, over["first"], over["second"])
+    if over["never"] < 1:
+        finding.add(f"{first}'s influence first exceeds {second}'s in ", Claim("median_year", keys, over["median_year"]),
+                    " (median over the runs in which it does)")
+        if over["never"] > 0:
+            finding.add("; in ", Claim("never", keys, over["never"]), " of runs it does not by ",
+                        Claim("year", (), over["end_year"]))
+        finding.add(".")
+    else:
+        finding.add(f"{first}'s influence does not exceed {second}'s by ", Claim("year", (), over["end_year"]),
+                    " in any run.")
+    return finding
+
+
+def _changes(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> None:
+    """The changes whose 90% range excludes zero, by assured size."""
+    label = finding.scenario
+    for k, (_, row) in enumerate(rows.iterrows()):
+        keys = (label, baseline, row["power"], year)
+        lower = row["median"] < 0
+        direction = "lower" if lower else "higher"
+        if k == 0:
+            finding.add(f"Under {label}, {actor_label(row['power'])}'s regional influence in ", Claim("year", (), year),
+                        " is ", Claim("abs_median", keys, abs(row["median"])), f" points {direction} than in {baseline}")
+        else:
+            finding.add(f"{actor_label(row['power'])}'s is ", Claim("abs_median", keys, abs(row["median"])),
+                        f" points {direction}")
+        finding.add(" (", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ", Claim("p95", keys, row["p95"]),
+                    f"; {direction} in ")
+        finding.add(Claim("share_lower", keys, row["share_negative"]) if lower
+                    else Claim("share_higher", keys, row["share_positive"]), " of pairs). ")
+
+
+def _opening(finding: Finding) -> str:
+    return "" if finding.parts else f"Under {finding.scenario}, "
+
+
+def _unclear(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> None:
+    """Changes whose 90% range straddles zero and reaches past the materiality threshold."""
+    for _, row in rows.iterrows():
+        keys = (finding.scenario, baseline, row["power"], year)
+        finding.add(_opening(finding), f"{actor_label(row['power'])}'s change in ", Claim("year", (), year),
+                    " is unclear: ", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ",
+                    Claim("p95", keys, row["p95"]), " points (higher in ", Claim("share_higher", keys, row["share_positive"]),
+                    "). ")
+
+
+def _unchanged(finding: Finding, rows: pd.DataFrame, n_powers: int, baseline: str, year: int) -> None:
+    """The powers whose whole 90% range lies within the materiality threshold: what did not change."""
+    if rows.empty:
+        return
+    bound = math.ceil(1e4 * rows[["p5", "p95"]].abs().to_numpy().max()) / 1e4  # rounded up to 0.01 points
+    powers = list(rows["power"])
+    keys = (finding.scenario, baseline, tuple(powers), year)
+    if len(rows) == n_powers:
+        finding.add(f"Under {finding.scenario}, no power's regional influence in ", Claim("year", (), year),
+                    " moves by ", Claim("material", (), MATERIAL), " points or more: ", f"{_names(powers)} all stay")
+    else:
+        finding.add(_opening(finding), f"{_names(powers)} {'stays' if len(powers) == 1 else 'stay'}")
+    finding.add(" within ", Claim("bound", keys, bound), f" points of {baseline} in ", COVERAGE, " of paired runs.")
+
+
+def _leader_change(finding: Finding, leaders: pd.DataFrame, label: str, baseline: str, year: int) -> None:
+    """Powers whose probability of leading moves by LEADER_MOVE or more, and by more than twice its MC error."""
+    rows = leaders[leaders["year"] == year]
+    scen = rows[rows["scenario"] == label].set_index("power")
+    base = rows[rows["scenario"] == baseline].set_index("power")
+    moves = []
+    for power in scen.index:
+        delta = scen.at[power, "p_lead"] - base.at[power, "p_lead"]
+        noise = np.hypot(scen.at[power, "mc_se"], base.at[power, "mc_se"])
+        if abs(delta) >= LEADER_MOVE and abs(delta) > 2 * noise:
+            moves.append((-delta, power))
+    if not moves:
+        return
+    moves.sort()  # gains first
+    finding.add(_opening(finding), "Leading the region in ", Claim("year", (), year), ": ")
+    for k, (_, power) in enumerate(moves):
+        finding.add(", " if k else "", f"{actor_label(power)} in ",
+                    Claim("p_lead", (label, power, year), scen.at[power, "p_lead"]), " of runs (",
+                    Claim("p_lead", (baseline, power, year), base.at[power, "p_lead"]), f" in {baseline})")
+    powers = [power for _, power in moves]
+    finding.add("; Monte Carlo standard errors at most ",
+                Claim("mc_se_max", (label, baseline, tuple(powers), year),
+                      max(max(scen.at[p, "mc_se"], base.at[p, "mc_se"]) for p in powers)), " points. ")
+
+
+def _why(finding: Finding, by_part: pd.DataFrame, by_state: pd.DataFrame, label: str, power: str, year: int) -> None:
+    """Which channels and states carry the largest change: the fewest parts that make up 80% of the absolute parts."""
+    def pick(table, what):
+        row = table[(table["scenario"] == label) & (table["power"] == power) & (table["year"] == year)].iloc[0]
+        values = row.drop(["scenario", "year", "power", "total"]).astype(float)
+        order = values.abs().sort_values(ascending=False)
+        chosen, running = [], 0.0
+        for name in order.index:
+            chosen.append(name)
+            running += order[name]
+            if running >= 0.8 * order.sum() or len(chosen) == 3:
+                break
+        return row["total"], [(name, values[name]) for name in chosen]
+
+    total, channels = pick(by_part, "part")
+    _, states = pick(by_state, "state")
+    keys = (label, power, year)
+    finding.add(f"Why: {actor_label(power)}'s mean paired change of ", Claim("mean_change", keys, total),
+                " points comes mostly from ")
+    _list(finding, [(part_name(name), Claim("part", (*keys, name), value)) for name, value in channels])
+    finding.add(", and by state from ")
+    _list(finding, [(actor_label(name), Claim("state_part", (*keys, name), value)) for name, value in states])
+    finding.add(". ")
+
+
+def _list(finding: Finding, items: list) -> None:
+    for k, (name, claim) in enumerate(items):
+        if k:
+            finding.add(" and " if k == len(items) - 1 else ", ")
+        finding.add(f"{name} (", claim, ")")

@@ -1,0 +1,393 @@
+"""Reports that explain (issue 22): key findings checked number by number against the output tables, the
+channel x state attribution summing exactly for every power and scenario of the library, events from the
+manifests, and the report in headless Chromium (offline, no console errors, event markers shown)."""
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casim.analysis import attribution, findings
+from casim.analysis.compare import difference_charts, paired_differences, stack_outputs
+from casim.analysis.tables import load_output
+from casim.cli import main
+from model import outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+CHROMIUM = "/usr/bin/chromium"
+YEAR = 2029
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """Every scenario of the library as one batch (4 paired replicates, 2025-2029) and its compare report."""
+    root = tmp_path_factory.mktemp("library")
+    experiment = root / "library.yaml"
+    experiment.write_text("name: library\ndescription: every scenario of the library\nscenarios: all\n"
+                          "replicates: 4\nseed: 7\nhorizon: {start_year: 2025, end_year: 2029, steps_per_year: 4}\n"
+                          "outputs: [region, states]\nexecutor: {kind: processes, workers: 2, chunk_size: 8}\n")
+    assert main(["batch", str(experiment), "--out", str(root / "batch"), "--quiet"]) == 0
+    assert main(["compare", str(root / "batch"), "--baseline", "baseline", "--out", str(root / "report")]) == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def tables(library):
+    out = load_output(library / "batch")
+    return out["region"], out["states"], out["manifest"]
+
+
+# ---- attribution ---------------------------------------------------------------------------------------------
+def test_the_library_runs_every_scenario(tables):
+    assert sorted(tables[0]["scenario"].unique()) == LIBRARY
+
+
+def test_attribution_sums_to_the_paired_change_for_every_power_and_scenario(library, tables):
+    """Per pair of runs, the channel x state parts (and the GDP-weight parts) add up to the change of the
+    region table's influence_<P>, for every power and every scenario of the library; so do the report's means."""
+    region, states, _ = tables
+    data = stack_outputs([library / "batch"])
+    reported = pd.read_csv(library / "report" / "attribution.csv")
+    channels = list(outputs.INFLUENCE_CHANNELS)
+    assert set(reported["part"]) == {*channels, attribution.GDP_PART}
+    at_year = region[region["year"] == YEAR]
+    last = at_year[at_year["step"] == at_year["step"].max()]
+    base = last[last["scenario"] == "baseline"].set_index("replicate")
+    checked = 0
+    for label in LIBRARY:
+        if label == "baseline":
+            continue
+        per_pair = attribution.paired_parts(data["states"], "baseline", YEAR, label)
+        sums = per_pair.drop(columns="state").groupby(["pair", "power"]).sum().sum(axis=1).unstack()
+        scenario = last[last["scenario"] == label].set_index("replicate")
+        for power in scenario.filter(like="influence_").columns.str.removeprefix("influence_"):
+            change = (scenario[f"influence_{power}"] - base[f"influence_{power}"]).sort_index().to_numpy()
+            np.testing.assert_allclose(sums[power].to_numpy(), change, rtol=0, atol=TOLERANCE)
+            mean = reported[(reported["scenario"] == label) & (reported["power"] == power)]["change"].sum()
+            assert abs(mean - change.mean()) < TOLERANCE
+            checked += 1
+    assert checked == (len(LIBRARY) - 1) * 4
+
+
+def test_the_baseline_path_split_sums_to_the_change_since_the_base_year(library, tables):
+    region = tables[0]
+    base = region[region["scenario"] == "baseline"]
+    path = pd.read_csv(library / "report" / "baseline_path_attribution.csv")
+    assert sorted(path["year"].unique()) == list(range(2025, YEAR + 1))
+    start = base[base["step"] == 0]
+    for year, rows in path.groupby("year"):
+        in_year = base[base["year"] == year]
+        end = in_year[in_year["step"] == in_year["step"].max()]
+        for power, parts in rows.groupby("power"):
+            change = end[f"influence_{power}"].mean() - start[f"influence_{power}"].mean()
+            assert abs(parts["change"].sum() - change) < TOLERANCE
+
+
+def test_attribution_by_hand():
+    """Two states, one power, two channels. GDP 3:1 -> 1:1, so the weights go from (3/4, 1/4) to (1/2, 1/2);
+    the power's channel parts u go from (0.4, 0.2 | 0.1, 0.1) to (0.5, 0.1 | 0.3, 0.3), its influence from
+    3/4 * 0.6 + 1/4 * 0.2 = 0.5 to 1/2 * 0.6 + 1/2 * 0.6 = 0.6."""
+    def situation(gdp, parts):
+        rows = pd.DataFrame({"state": ["A", "B"], "gdp": gdp, "pair": 0, "influence_X": [sum(p) for p in parts]})
+        for k, channel in enumerate(outputs.INFLUENCE_CHANNELS[:2]):
+            rows[outputs.channel_column(channel, "X")] = [p[k] for p in parts]
+        return rows
+
+    trade, fdi = outputs.INFLUENCE_CHANNELS[:2]
+    a = situation([3.0, 1.0], [(0.4, 0.2), (0.1, 0.1)])
+    b = situation([1.0, 1.0], [(0.5, 0.1), (0.3, 0.3)])
+    got = attribution.parts(a, b, ["X"]).set_index("state")
+    # channel c in state i: mean weight x change of part; GDP weight: change of weight x mean influence
+    assert got.loc["A", trade] == pytest.approx(0.625 * 0.1) and got.loc["A", fdi] == pytest.approx(0.625 * -0.1)
+    assert got.loc["B", trade] == pytest.approx(0.375 * 0.2) and got.loc["B", fdi] == pytest.approx(0.375 * 0.2)
+    assert got.loc["A", attribution.GDP_PART] == pytest.approx(-0.25 * 0.6)
+    assert got.loc["B", attribution.GDP_PART] == pytest.approx(0.25 * 0.4)
+    assert got.drop(columns=["pair", "power"]).to_numpy().sum() == pytest.approx(0.6 - 0.5)
+
+
+def test_a_new_channel_needs_no_change_in_the_report_code(tables, monkeypatch):
+    """Split the trade channel's columns into two channels of the contract: the attribution follows the
+    contract's channel list and still sums (no channel name is written into the report code)."""
+    states = tables[1].assign(label=tables[1]["scenario"])
+    channels = list(outputs.INFLUENCE_CHANNELS)
+    for power in ("CHN", "RUS", "EU", "USA"):
+        trade = states[outputs.channel_column("trade", power)]
+        states[outputs.channel_column("transit", power)] = 0.3 * trade
+        states[outputs.channel_column("trade", power)] = 0.7 * trade
+    monkeypatch.setattr(outputs, "INFLUENCE_CHANNELS", (*channels, "transit"))
+    table = attribution.scenario_attribution(states, "baseline", YEAR, ["china_slowdown"])
+    assert "transit" in set(table["part"])
+    wide = attribution.by(table, "part")
+    assert np.allclose(wide["transit"], 0.3 / 0.7 * wide["trade"])
+    assert attribution.bar_chart(table, "part") is not None
+
+
+# ---- key findings --------------------------------------------------------------------------------------------
+NUMBER = re.compile(r"[\u2212-]?\d+(?:\.\d+)?")
+
+
+def _at(region, label, year):
+    rows = region[(region["scenario"] == label) & (region["year"] == year)]
+    return rows[rows["step"] == rows["step"].max()].set_index("replicate").sort_index()
+
+
+def _paired(region, label, baseline, power, year):
+    return (_at(region, label, year)[f"influence_{power}"] - _at(region, baseline, year)[f"influence_{power}"]).to_numpy()
+
+
+def _overtaking(region, label, first, second):
+    rows = region[(region["scenario"] == label) & (region["step"] > 0)]
+    ahead = rows[rows[f"influence_{first}"] > rows[f"influence_{second}"]].groupby("run")["year"].min()
+    return ahead, rows["run"].nunique()
+
+
+def _attribution_parts(states, label, baseline, power, year):
+    """Channel and state parts recomputed pair by pair and state by state, written out longhand."""
+    def situation(name):
+        rows = states[(states["scenario"] == name) & (states["year"] == year)]
+        return rows[rows["step"] == rows["step"].max()].set_index(["replicate", "state"]).sort_index()
+
+    a, b = situation(baseline), situation(label)
+    share_a = a["gdp"] / a.groupby(level="replicate")["gdp"].transform("sum")
+    share_b = b["gdp"] / b.groupby(level="replicate")["gdp"].transform("sum")
+    influence_a, influence_b = a[f"influence_{power}"], b[f"influence_{power}"]
+    pairs = a.index.get_level_values("replicate").nunique()
+    parts = {}
+    for channel in outputs.INFLUENCE_CHANNELS:
+        column = outputs.channel_column(channel, power)
+        parts[channel] = ((share_a + share_b) / 2 * (b[column] - a[column])).sum() / pairs
+    parts[attribution.GDP_PART] = ((share_b - share_a) * (influence_a + influence_b) / 2).sum() / pairs
+    by_state = (share_b * influence_b - share_a * influence_a).groupby(level="state").sum() / pairs
+    return parts, by_state.to_dict()
+
+
+def expected(claim, region, states, baseline):
+    """A claim's value recomputed from the output tables alone; returns (value, displayed unit)."""
+    q, keys = claim["quantity"], claim["keys"]
+    if q == "year":
+        return claim["value"], "year"
+    if q == "material":
+        return findings.MATERIAL * 100, "points"
+    if q == "coverage":                                   # the share of pairs between the quoted p5 and p95
+        return 100 * (0.95 - 0.05), "percent"
+    if q in ("abs_median", "p5", "p95", "share_higher", "share_lower"):
+        label, base, power, year = keys
+        d = _paired(region, label, base, power, year)
+        value = {"abs_median": abs(np.median(d)), "p5": np.quantile(d, 0.05), "p95": np.quantile(d, 0.95),
+                 "share_higher": (d > 0).mean(), "share_lower": (d < 0).mean()}[q]
+        return 100 * value, "percent" if q.startswith("share") else "points"
+    if q == "bound":
+        label, base, powers, year = keys
+        widest = max(max(abs(np.quantile(d, 0.05)), abs(np.quantile(d, 0.95)))
+                     for d in (_paired(region, label, base, p, year) for p in powers))
+        assert claim["value"] >= widest                      # rounded up, so "within" stays true
+        return 100 * math.ceil(1e4 * widest) / 1e4, "points"
+    if q in ("p_lead", "mc_se"):
+        label, power, year = keys
+        leads = (_at(region, label, year)["leader"] == power).to_numpy()
+        p = leads.mean()
+        return (100 * p, "percent") if q == "p_lead" else (100 * math.sqrt(p * (1 - p) / len(leads)), "percent")
+    if q == "mc_se_max":
+        label, base, powers, year = keys
+        errors = [math.sqrt(p * (1 - p) / len(leads)) for name in (label, base) for power in powers
+                  for leads in [(_at(region, name, year)["leader"] == power).to_numpy()] for p in [leads.mean()]]
+        return 100 * max(errors), "percent"
+    if q in ("median_year", "never"):
+        label, first, second = keys
+        ahead, runs = _overtaking(region, label, first, second)
+        return (ahead.median(), "year") if q == "median_year" else (100 * (1 - len(ahead) / runs), "percent")
+    if q == "mean_change":
+        label, power, year = keys
+        return 100 * _paired(region, label, baseline, power, year).mean(), "points"
+    if q in ("part", "state_part"):
+        label, power, year, name = keys
+        parts, by_state = _attribution_parts(states, label, baseline, power, year)
+        return 100 * (parts if q == "part" else by_state)[name], "points"
+    raise AssertionError(f"no way to recompute claim {q}")
+
+
+def test_every_number_in_the_key_findings_comes_from_the_tables(library, tables):
+    region, states, _ = tables
+    report = library / "report"
+    key = json.loads((report / "key_findings.json").read_text())
+    markdown = (report / "report.md").read_text()
+    bullets = [line[2:] for line in markdown.split("## Key findings")[1].split("\n## ")[0].splitlines()
+               if line.startswith("- ")]
+    assert [k["text"] for k in key] == bullets                         # the report shows these sentences
+    assert len(key) == len(LIBRARY)                                    # the baseline, then one per scenario
+    labels = set(region["scenario"].unique())
+    kinds = set()
+    for finding in key:
+        text = finding["text"]
+        for label in sorted(labels, key=len, reverse=True):            # a scenario name is not a number
+            text = text.replace(label, "")
+        numbers = [float(n.replace("\u2212", "-")) for n in NUMBER.findall(text)]
+        assert len(numbers) == len(finding["claims"]), finding["text"]
+        for shown, claim in zip(numbers, finding["claims"]):
+            value, unit = expected(claim, region, states, "baseline")
+            decimals = len(claim["shown"].rstrip("%").partition(".")[2])
+            assert abs(shown - value) <= 0.5 * 10 ** -decimals + 1e-9, (finding["text"], claim, value)
+            kinds.add(claim["quantity"])
+    # the library exercises changes, leader changes, the attribution and "did not change"
+    assert {"abs_median", "p5", "p95", "p_lead", "mc_se", "part", "state_part", "bound"} <= kinds
+
+
+def test_findings_are_ranked_by_the_change_most_pairs_show(library, tables):
+    """Scenarios come in order of the largest change that 95% of paired runs show at least (size against
+    spread), recomputed from the tables; the largest change of the first scenario opens its bullet."""
+    region = tables[0]
+    key = json.loads((library / "report" / "key_findings.json").read_text())
+    assured = []
+    for finding in key[1:]:
+        sizes = [max(np.quantile(d, 0.05), -np.quantile(d, 0.95), 0.0)
+                 for d in (_paired(region, finding["scenario"], "baseline", p, YEAR) for p in ("CHN", "RUS", "EU", "USA"))]
+        assured.append(max(sizes))
+    assert assured == sorted(assured, reverse=True) and assured[0] > findings.MATERIAL
+    assert key[0]["scenario"] == "baseline" and key[0]["text"].startswith("In baseline, ")
+
+
+def test_what_did_not_change_is_named():
+    """A scenario whose 90% paired ranges stay within the threshold says so, with the bound rounded up."""
+    differences = pd.DataFrame({
+        "scenario": "calm", "year": 2030, "output": ["influence_CHN", "influence_RUS"], "median": [0.0001, -0.02],
+        "p5": [-0.0021, -0.03], "p95": [0.00315, -0.01], "share_positive": [0.6, 0.0], "share_negative": [0.4, 1.0],
+        "pairs": 20})
+    leaders = pd.DataFrame({"scenario": ["base", "base", "calm", "calm"], "year": 2030, "power": ["CHN", "RUS"] * 2,
+                            "p_lead": [0.6, 0.4, 0.55, 0.45], "mc_se": 0.11, "runs": 20})
+    overtaking = pd.DataFrame({"scenario": ["base"], "first": "CHN", "second": "RUS", "runs": 20,
+                               "median_year": 2031.0, "never": 0.25, "end_year": 2030})
+    wide = pd.DataFrame({"scenario": ["calm"], "year": 2030, "power": "RUS", "trade": -0.015, "fdi": -0.005,
+                         "total": -0.02})
+    by_state = pd.DataFrame({"scenario": ["calm"], "year": 2030, "power": "RUS", "KAZ": -0.02, "total": -0.02})
+    text = [f.text for f in findings.key_findings(differences, leaders, overtaking, wide, by_state, "base", 2030)]
+    assert text[0] == ("In base, China leads the region in 2030 in 60% of runs (Monte Carlo standard error 11 points), "
+                       "Russia in 40%. China's influence first exceeds Russia's in 2031 (median over the runs in which "
+                       "it does); in 25% of runs it does not by 2030.")
+    assert text[1].startswith("Under calm, Russia's regional influence in 2030 is 2.0 points lower than in base "
+                              "(90% of paired runs between \u22123.0 and \u22121.0; lower in 100% of pairs).")
+    assert "Why: Russia's mean paired change of \u22122.0 points comes mostly from trade (\u22121.5) and FDI (\u22120.50)" in text[1]
+    assert text[1].endswith("China stays within 0.32 points of base in 90% of paired runs.")  # 0.315 rounded up
+    assert "Leading" not in text[1]                     # 5 points of probability is no change of leader
+
+
+# ---- events, inputs and the page -----------------------------------------------------------------------------
+def test_manifests_list_the_events_with_their_dates(tables, tmp_path):
+    details = tables[2]["scenario_details"]
+    assert details["russia_rebound"]["events"][0] | {"time": 0} == {
+        "step": 5, "year": 2026, "period": 1, "time": 0, "date": "2026-Q1", "label": "war_ends",
+        "shock": "war_ends", "sanctions_relief": 0.8}
+    assert details["russia_rebound"]["events"][0]["time"] == 2026.0
+    assert details["baseline"]["events"] == [] and "Current trends" in details["baseline"]["description"]
+    assert main(["run", str(ROOT / "scenarios" / "middle_corridor_push.yaml"), "--replicates", "1", "--years",
+                 "2025-2026", "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert [e["date"] for e in manifest["events"]] == ["2025-Q1"]
+    assert manifest["events"][0]["shock"] == "corridor_investment" and manifest["events"][0]["payer"] == "EU"
+
+
+def test_the_report_names_inputs_by_scenario_and_manifest_hash(library):
+    html = (library / "report" / "report.html").read_text()
+    inputs = pd.read_csv(library / "report" / "inputs.csv")
+    from model.io import file_hash
+    digest = file_hash(library / "batch" / "manifest.json")[:12]
+    assert set(inputs["scenario"]) == set(LIBRARY) and set(inputs["output"]) == {"batch"}
+    assert set(inputs["manifest"]) == {digest} and digest in html
+    assert str(library) not in html and str(library) not in (library / "report" / "report.md").read_text()
+    events = pd.read_csv(library / "report" / "events.csv")
+    row = events[events["scenario"] == "russia_rebound"].iloc[0]
+    assert (row["marker"], row["date"], row["event"]) == ("E1", "2026-Q1", "war_ends")
+
+
+def test_narrow_bands_are_said_to_be_narrow(library):
+    """A panel says its 90% bands are narrow exactly when the widest is under 2% of its axis, with the width."""
+    data = stack_outputs([library / "batch"])
+    diffs = paired_differences(data["region"], "baseline", ["influence_CHN", "influence_RUS"])
+    wide = diffs[diffs["label"] == "china_slowdown"].copy()
+    wide["label"] = "noisy"
+    wide["influence_CHN"] += np.where(wide["replicate"] % 2 == 0, 0.05, -0.05)      # +-5 points between pairs
+    fig = difference_charts(pd.concat([diffs, wide]), "baseline", data["events"])
+    said = 0
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        label = ax.get_title().split(" minus")[0]
+        rows = pd.concat([diffs, wide])
+        rows = rows[rows["label"] == label]
+        widest = max((rows.groupby("step")[c].quantile(0.95) - rows.groupby("step")[c].quantile(0.05)).max()
+                     for c in ("influence_CHN", "influence_RUS")) * 100
+        low, high = ax.get_ylim()
+        notes = [t.get_text() for t in ax.texts if "narrow" in t.get_text()]
+        assert bool(notes) == (widest < 0.02 * (high - low)), label
+        if notes and widest >= 0.01:
+            assert f"at most {widest:.2g} points wide" in notes[0]
+        said += bool(notes)
+    assert 0 < said < len(LIBRARY)                       # the noisy panel is not narrow; the quiet ones are
+    markers = {ax.get_title().split(" minus")[0]: [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "event-1"]
+               for ax in fig.axes if ax.get_visible()}
+    assert markers["russia_rebound"] == [2026.0] and markers["middle_corridor_push"] == [2025.0]
+
+
+def test_inputs_are_escaped_in_html_and_markdown(tmp_path):
+    """A description with markup and a table pipe is shown as text, in the HTML and in the Markdown."""
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text("name: odd_one\ndescription: \"<img src=x onerror=alert(1)> | a & b\"\nextends: "
+                        f"{ROOT / 'scenarios' / 'baseline.yaml'}\nevents:\n  - {{at: 2025-Q2, shock: protest_wave, "
+                        "state: KAZ, power: CHN, label: \"<b>riots</b>\"}\n")
+    for name, path in (("base", ROOT / "scenarios" / "baseline.yaml"), ("odd", scenario)):
+        assert main(["run", str(path), "--replicates", "2", "--years", "2025-2026", "--out", str(tmp_path / name),
+                     "--no-plots"]) == 0
+    assert main(["compare", str(tmp_path / "base"), str(tmp_path / "odd"), "--out", str(tmp_path / "r")]) == 0
+    for name in ("report.html", "report.md"):
+        text = (tmp_path / "r" / name).read_text()
+        assert "<img src=x" not in text and "<b>riots" not in text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in text and "&lt;b&gt;riots&lt;/b&gt;" in text
+    assert "\\| a &amp; b" in (tmp_path / "r" / "report.md").read_text()
+
+
+@pytest.mark.browser
+def test_the_library_report_opens_offline_in_chromium_with_event_markers(library):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is needed for this test (apt-get install chromium)"
+    errors, outside, dialogs = [], [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, offline=True)
+
+        context.route("**/*", lambda route: _route(route, outside))
+        page = context.new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto((library / "report" / "report.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        first = page.eval_on_selector("section", "s => s.querySelector('h2').textContent")
+        findings_shown = page.locator("#key-findings ul.findings li").count()
+        markers = page.locator("#figure-influence_fan g[id^='influence_fan-event-']:not([id$='-tag'])")
+        n_markers = markers.count()
+        boxes = [markers.nth(k).bounding_box() for k in range(n_markers)]
+        tags = page.locator("#figure-influence_fan g[id^='influence_fan-event-'][id$='-tag']").count()
+        differences = page.locator("#figure-influence_differences g[id^='influence_differences-event-']"
+                                   ":not([id$='-tag'])").count()
+        page.locator("#figure-influence_fan").scroll_into_view_if_needed()
+        page.screenshot(path=str(library / "report" / "fan.png"))
+        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        browser.close()
+    assert errors == [] and outside == [] and dialogs == []
+    assert first == "Key findings" and findings_shown == len(LIBRARY)
+    # every scenario's events are marked: one line and one tag per event date
+    events = pd.read_csv(library / "report" / "events.csv")
+    dates = events.groupby("scenario")["date"].nunique().sum()
+    assert n_markers == tags == differences == dates > 0
+    assert all(box and box["height"] > 100 and box["width"] < 5 for box in boxes)   # vertical lines across a panel
+    assert images and all(w > 0 for w in images)
+
+
+def _route(route, outside):
+    if route.request.url.startswith(("file:", "data:")):
+        return route.continue_()
+    outside.append(route.request.url)
+    return route.abort()
