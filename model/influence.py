@@ -30,7 +30,7 @@ CHANNEL_LEVELS = {
 CHANNELS = tuple(CHANNEL_LEVELS)
 
 
-def channel_weights(channel_shares, weights):
+def channel_weights(channel_shares, weights, out=None):
     """Each channel's effective weight in each state: w_c [c present in i] / sum_c' w_c' [c' present in i].
 
     A channel whose total is zero in a state (no debt to any power, say) is dropped there and the other
@@ -40,11 +40,18 @@ def channel_weights(channel_shares, weights):
         channel_shares: dict channel -> (shares (R, S, P), present (R, S) bool), in `CHANNELS` order, as from
             `politics.shares_and_presence` of the channel's levels.
         weights: dict channel -> (R,) weights w_c.
+        out: (R, S, C) array to write into (the model's state field, laid out with the runs fastest).
     Returns:
         (R, S, C) weights omega_ci, channels in the order of `channel_shares`.
     """
-    w = np.stack([weights[name][:, None] * present for name, (_, present) in channel_shares.items()], axis=-1)
-    return w / sum_last(w)[..., None]
+    w = [weights[name][:, None] * present for name, (_, present) in channel_shares.items()]
+    total = w[0].copy(order="K")
+    for part in w[1:]:  # left to right, whatever the number of runs
+        total += part
+    out = np.empty(total.shape + (len(w),)) if out is None else out
+    for k, part in enumerate(w):
+        np.divide(part, total, out=out[..., k])
+    return out
 
 
 def state_influence(channel_shares, omega):
@@ -62,7 +69,10 @@ def state_influence(channel_shares, omega):
     total = None
     for k, (shares, _) in enumerate(channel_shares.values()):
         term = omega[..., k, None] * shares
-        total = term if total is None else total + term
+        if total is None:
+            total = term
+        else:
+            total += term
     return total
 
 

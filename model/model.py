@@ -320,7 +320,7 @@ class CentralAsiaModel(mesa.Model):
         # the economic channels' shares are this step's already (nothing since has moved trade, FDI or debt)
         channels = {name: self.economic_shares[name] if name in ECONOMIC_CHANNELS else self._channel_shares(name)
                     for name in influence.CHANNELS}
-        s.channel_weight[...] = influence.channel_weights(channels, {name: getattr(p, f"w_{name}") for name in channels})
+        influence.channel_weights(channels, {name: getattr(p, f"w_{name}") for name in channels}, out=s.channel_weight)
         s.influence[...] = influence.state_influence(channels, s.channel_weight)
         s.regional[...] = influence.regional_influence(s.influence, s.gdp)
 

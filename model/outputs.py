@@ -28,7 +28,7 @@ import pyarrow as pa
 from . import external
 from .errors import InputError, did_you_mean
 from .influence import CHANNEL_LEVELS, CHANNELS
-from .politics import shares_and_presence
+from .arrays import sum_last_chained
 
 ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
 # The State fields the columns (and the calibration measures) read: what the history records.
@@ -164,9 +164,12 @@ def channel_column(channel: str, power: str) -> str:
 
 def channel_part(snap, actors, channel: str, k: int, j: int) -> np.ndarray:
     """Channel c's part of power j's influence in each state, omega_ci s_cij (`influence.state_influence`):
-    the recorded effective channel weight times the power's share of the channel's levels."""
+    the recorded effective channel weight times the power's share of the channel's levels (0 where the
+    channel is absent, as in `politics.shares_and_presence`)."""
     levels = CHANNEL_LEVELS[channel](snap, actors.powers.index("CHN"))
-    return snap["channel_weight"][..., k] * shares_and_presence(levels)[0][..., j]
+    total = sum_last_chained(levels)  # the bits of the model's sum_last, fast on a recorded history's layout
+    share = levels[..., j] / np.where(total > 0, total, np.inf)
+    return snap["channel_weight"][..., k] * share
 
 
 def column(name: str, actors, level: str | None = None) -> Column:
