@@ -25,14 +25,16 @@ TOLERANCE = 1e-9
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    """Every scenario of the library as one batch (4 paired replicates, 2025-2029) and its compare report."""
+    """Every scenario of the library as one batch (4 paired replicates, 2025-2029) and its compare report
+    (with the interactive figures)."""
     root = tmp_path_factory.mktemp("library")
     experiment = root / "library.yaml"
     experiment.write_text("name: library\ndescription: every scenario of the library\nscenarios: all\n"
                           "replicates: 4\nseed: 7\nhorizon: {start_year: 2025, end_year: 2029, steps_per_year: 4}\n"
                           "outputs: [region, states]\nexecutor: {kind: processes, workers: 2, chunk_size: 8}\n")
     assert main(["batch", str(experiment), "--out", str(root / "batch"), "--quiet"]) == 0
-    assert main(["compare", str(root / "batch"), "--baseline", "baseline", "--out", str(root / "report")]) == 0
+    assert main(["compare", str(root / "batch"), "--baseline", "baseline", "--out", str(root / "report"),
+                 "--interactive"]) == 0
     return root
 
 
@@ -374,6 +376,14 @@ def test_the_library_report_opens_offline_in_chromium_with_event_markers(library
                                    ":not([id$='-tag'])").count()
         page.locator("#figure-influence_fan").scroll_into_view_if_needed()
         page.screenshot(path=str(library / "report" / "fan.png"))
+        # the interactive chart: drawn by the inlined Vega; choosing a scenario shows its events as rules
+        rules = "#chart-influence g.mark-rule.role-mark line"
+        drawn = page.locator("#chart-influence svg").count(), page.locator("#chart-attribution svg").count()
+        page.select_option("#chart-influence select", "baseline")
+        no_events = page.locator(rules).count()
+        page.select_option("#chart-influence select", "anti_china_protests")
+        page.wait_for_timeout(200)
+        two_events = page.locator(rules).count()
         images = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
         browser.close()
     assert errors == [] and outside == [] and dialogs == []
@@ -384,6 +394,18 @@ def test_the_library_report_opens_offline_in_chromium_with_event_markers(library
     assert n_markers == tags == differences == dates > 0
     assert all(box and box["height"] > 100 and box["width"] < 5 for box in boxes)   # vertical lines across a panel
     assert images and all(w > 0 for w in images)
+    assert drawn == (1, 1) and no_events == 0 and two_events == 2 == (events["scenario"] == "anti_china_protests").sum()
+
+
+def test_interactive_figures_need_the_offline_scripts(library, tmp_path, monkeypatch, capsys):
+    """Without the asset cache, --interactive stops at once with what to run; it never fetches the scripts."""
+    import casim.viz.assets
+
+    monkeypatch.setattr(casim.viz.assets, "cache_dir", lambda: tmp_path / "empty")
+    assert main(["compare", str(library / "batch"), "--interactive", "--out", str(tmp_path / "r")]) == 2
+    assert "make setup" in capsys.readouterr().err and not (tmp_path / "r").exists()
+    html = (library / "report" / "report.html").read_text()
+    assert "vegaEmbed(" in html and "<script src" not in html            # the scripts are in the page
 
 
 def _route(route, outside):

@@ -183,12 +183,15 @@ def by(attribution: pd.DataFrame, what: str) -> pd.DataFrame:
 
 
 # ---- figures -------------------------------------------------------------------------------------------------
-def _colours(names: list[str], what: str) -> dict:
-    """Channels in tab10 order (the GDP weights grey); states in their actor colours."""
-    if what == "state":
-        return {name: colour(name) for name in names}
+def part_colours(names: list[str]) -> dict:
+    """The parts' colours in every figure: channels in tab10 order, the GDP weights grey."""
     palette = plt.get_cmap("tab10")
     return {name: ("0.55" if name == GDP_PART else palette(k % 10)) for k, name in enumerate(names)}
+
+
+def _colours(names: list[str], what: str) -> dict:
+    """Parts as `part_colours`; states in their actor colours."""
+    return {name: colour(name) for name in names} if what == "state" else part_colours(names)
 
 
 def _stacked(ax, x, values: pd.DataFrame, colours: dict, width: float = 0.7) -> None:

@@ -398,7 +398,7 @@ def event_table(events: dict[str, list[dict]]) -> pd.DataFrame:
 
 
 def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None,
-                   year: int | None = None) -> Path:
+                   year: int | None = None, interactive: bool = False) -> Path:
     """Write the comparison report of output directories `dirs` into `out_dir` (atomically).
 
     Args:
@@ -408,6 +408,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
             claims behind its numbers: what each number is and where it comes from).
         baseline: scenario label to difference against (default: the first scenario).
         year: the year of the key findings and the attribution (default: the last year every scenario reaches).
+        interactive: also interactive figures in report.html (Vega, inlined from the offline asset cache).
 
     Returns:
         Path of report.html.
@@ -416,6 +417,11 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
 
     from .report import Section, write_report
 
+    if interactive:  # Altair is imported only for this; a missing script cache fails before any work
+        from . import interactive as charts
+        scripts = charts.scripts()
+    else:
+        charts, scripts = None, []
     data = stack_outputs(dirs)
     labels = data["labels"]
     baseline = baseline or labels[0]
@@ -453,7 +459,9 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     sections.append(Section(
         "Influence", ["Each power's GDP-weighted influence share in the region, per scenario; E1, E2, ... mark the "
                       "scenario's events (listed under 'Inputs and events')."],
-        figures={"influence_fan": fan_charts(region, labels, events)}, vector=("influence_fan",)))
+        figures={"influence_fan": fan_charts(region, labels, events)}, vector=("influence_fan",),
+        charts={"influence": charts.chart_html("influence", charts.fan_chart(_influence_bands(region), events, labels))}
+        if interactive else {}))
     if others:
         sections.append(Section(
             "Differences against the baseline",
@@ -472,7 +480,9 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
             figures={"attribution_by_channel": attribution.bar_chart(paired, "part"),
                      "attribution_by_state": attribution.bar_chart(paired, "state")},
             tables={f"Attribution by channel, {year} (points)": _points(by_part),
-                    f"Attribution by state, {year} (points)": _points(by_state)}))
+                    f"Attribution by state, {year} (points)": _points(by_state)},
+            charts={"attribution": charts.chart_html("attribution", charts.attribution_chart(paired, others))}
+            if interactive else {}))
     sections.append(Section(
         f"The {baseline} path",
         [f"How each power's influence in {baseline} moves from the base year, split the same way (mean over runs)."],
@@ -525,12 +535,18 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
                                     for i in data["inputs"]) + "."]
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
-        write_report(tmp, "casim scenario comparison", intro, sections)
+        write_report(tmp, "casim scenario comparison", intro, sections, scripts)
         write_json_atomic(tmp / "key_findings.json", [finding.record() for finding in key])
         if others:
             paired.to_csv(tmp / "attribution.csv", index=False)
         path.to_csv(tmp / "baseline_path_attribution.csv", index=False)
     return out_dir / "report.html"
+
+
+def _influence_bands(region: pd.DataFrame) -> pd.DataFrame:
+    """Median and 90% band of each power's influence (points) per scenario and step, for the interactive chart."""
+    frames = [quantile_bands(region, f"influence_{p}", scale=100).assign(power=p) for p in powers_in(region)]
+    return pd.concat(frames, ignore_index=True)[["label", "power", "time", "q5", "q50", "q95"]]
 
 
 def _points(wide: pd.DataFrame) -> pd.DataFrame:

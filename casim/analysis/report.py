@@ -32,6 +32,7 @@ class Section:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     bullets: list[str] = field(default_factory=list)
     vector: tuple[str, ...] = ()  # figures inlined as SVG in the HTML (their marked elements can be found there)
+    charts: dict[str, str] = field(default_factory=dict)  # interactive figures: name -> HTML (`interactive.chart_html`)
 
     @property
     def anchor(self) -> str:
@@ -114,12 +115,15 @@ table{border-collapse:collapse;font-size:0.9em;margin:1em 0}
 th,td{border:1px solid #bbb;padding:0.25em 0.6em;text-align:right}th{background:#eee}
 nav{background:#f6f6f6;padding:0.5em 1em;display:inline-block}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto;display:block}
-ul.findings li{margin:0.5em 0;line-height:1.4}"""
+ul.findings li{margin:0.5em 0;line-height:1.4}div.chart{margin:1em 0}"""
 
 
-def render_html(title: str, intro: list[str], sections: list[Section], figures: dict[str, dict[str, bytes]]) -> str:
+def render_html(title: str, intro: list[str], sections: list[Section], figures: dict[str, dict[str, bytes]],
+                scripts: list[str] = ()) -> str:
+    """The page; `scripts` (JavaScript sources, for the interactive figures) are inlined into its head."""
+    inline = "".join(f"<script>{source}</script>" for source in scripts)
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+             f"<style>{STYLE}</style>{inline}</head><body><h1>{html.escape(title)}</h1>"]
     parts += [f"<p>{html.escape(p)}</p>" for p in intro]
     parts.append("<nav><strong>Contents</strong><ol>"
                  + "".join(f"<li><a href='#{s.anchor}'>{html.escape(s.title)}</a></li>" for s in sections)
@@ -136,6 +140,7 @@ def render_html(title: str, intro: list[str], sections: list[Section], figures: 
             else:
                 data = base64.b64encode(figures["png"][name]).decode("ascii")
                 parts.append(f"<img alt='{html.escape(name)}' src='data:image/png;base64,{data}'>")
+        parts += list(s.charts.values())
         for caption, table in s.tables.items():
             parts.append(f"<h3>{html.escape(caption)}</h3>{html_table(table)}")
         parts.append("</section>")
@@ -143,12 +148,13 @@ def render_html(title: str, intro: list[str], sections: list[Section], figures: 
     return "\n".join(parts)
 
 
-def write_report(out_dir: Path, title: str, intro: list[str], sections: list[Section]) -> None:
-    """Write figures/, tables as CSV, report.md and report.html into `out_dir` (an existing temp dir)."""
+def write_report(out_dir: Path, title: str, intro: list[str], sections: list[Section], scripts: list[str] = ()) -> None:
+    """Write figures/, tables as CSV, report.md and report.html into `out_dir` (an existing temp dir); `scripts`
+    are inlined into the HTML for its interactive figures."""
     figures = save_figures(sections, out_dir / "figures")
     for s in sections:
         for caption, table in s.tables.items():
             slug = "".join(ch if ch.isalnum() else "_" for ch in caption.lower()).strip("_")
             table.to_csv(out_dir / f"{slug}.csv", index=False)
     write_bytes_atomic(out_dir / "report.md", render_markdown(title, intro, sections).encode())
-    write_bytes_atomic(out_dir / "report.html", render_html(title, intro, sections, figures).encode())
+    write_bytes_atomic(out_dir / "report.html", render_html(title, intro, sections, figures, scripts).encode())
