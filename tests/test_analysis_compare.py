@@ -167,3 +167,12 @@ def test_report_opens_in_chromium(which, request):
     assert len(widths) >= 4 and all(w > 0 for w in widths)
     assert links and all(n == 1 for n in targets)  # every table-of-contents entry has its section
     assert errors == []
+
+
+def test_a_baseline_alone_gets_its_findings_and_path(outputs, tmp_path):
+    assert main(["compare", str(outputs / "base"), "--out", str(tmp_path / "r")]) == 0
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    bullets = [line for line in markdown.split("## Key findings")[1].split("\n## ")[0].splitlines() if line.startswith("- ")]
+    assert len(bullets) == 1 and bullets[0].startswith("- In baseline, ") and "2027" in bullets[0]
+    assert "## Why the balance moved" not in markdown and "## The baseline path" in markdown
+    assert not (tmp_path / "r" / "attribution.csv").exists()
