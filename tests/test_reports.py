@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from casim.analysis import attribution, findings
-from casim.analysis.compare import difference_charts, paired_differences, stack_outputs
+from casim.analysis.compare import difference_charts, explain, paired_differences, report_years, stack_outputs
+from casim.analysis.report import safe_html
 from casim.analysis.tables import load_output
 from casim.cli import main
 from model import outputs
@@ -213,15 +214,9 @@ def expected(claim, region, states, baseline):
     raise AssertionError(f"no way to recompute claim {q}")
 
 
-def test_every_number_in_the_key_findings_comes_from_the_tables(library, tables):
-    region, states, _ = tables
-    report = library / "report"
-    key = json.loads((report / "key_findings.json").read_text())
-    markdown = (report / "report.md").read_text()
-    bullets = [line[2:] for line in markdown.split("## Key findings")[1].split("\n## ")[0].splitlines()
-               if line.startswith("- ")]
-    assert [k["text"] for k in key] == bullets                         # the report shows these sentences
-    assert len(key) == len(LIBRARY)                                    # the baseline, then one per scenario
+def check_findings(key: list[dict], region: pd.DataFrame, states: pd.DataFrame) -> set[str]:
+    """Every number of every sentence recomputed from the output tables (AssertionError at the first that is
+    not what the tables say); returns the kinds of claims seen."""
     labels = set(region["scenario"].unique())
     kinds = set()
     for finding in key:
@@ -235,8 +230,47 @@ def test_every_number_in_the_key_findings_comes_from_the_tables(library, tables)
             decimals = len(claim["shown"].rstrip("%").partition(".")[2])
             assert abs(shown - value) <= 0.5 * 10 ** -decimals + 1e-9, (finding["text"], claim, value)
             kinds.add(claim["quantity"])
+    return kinds
+
+
+def test_every_number_in_the_key_findings_comes_from_the_tables(library, tables):
+    region, states, _ = tables
+    report = library / "report"
+    key = json.loads((report / "key_findings.json").read_text())
+    markdown = (report / "report.md").read_text()
+    bullets = [line[2:] for line in markdown.split("## Key findings")[1].split("\n## ")[0].splitlines()
+               if line.startswith("- ")]
+    assert [k["text"] for k in key] == bullets                         # the report shows these sentences
+    assert len(key) == len(LIBRARY)                                    # the baseline, then one per scenario
+    kinds = check_findings(key, region, states)
     # the library exercises changes, leader changes, the attribution and "did not change"
     assert {"abs_median", "p5", "p95", "p_lead", "mc_se", "part", "state_part", "bound"} <= kinds
+
+
+def test_a_changed_table_changes_the_findings_or_fails_them(library, tables):
+    """One point more of China's first channel's influence in every state in china_slowdown's runs in the findings' year
+    (so one point more regional influence): the findings of the report no longer match the tables (the check
+    fails), and findings written from the changed tables change with them and match them."""
+    region, states, _ = tables
+    key = json.loads((library / "report" / "key_findings.json").read_text())
+    changed = {}
+    for name, table in (("region", region), ("states", states)):
+        table = table.copy()
+        rows = (table["scenario"] == "china_slowdown") & (table["year"] == YEAR)
+        columns = ["influence_CHN"] + ([outputs.channel_column(outputs.INFLUENCE_CHANNELS[0], "CHN")] if name == "states" else [])
+        table.loc[rows, columns] += 0.01
+        changed[name] = table
+    with pytest.raises(AssertionError):
+        check_findings(key, changed["region"], changed["states"])
+    data = stack_outputs([library / "batch"])
+    data.update({name: table.assign(label=table["scenario"]) for name, table in changed.items()})
+    _, years = report_years(data["region"], data["labels"])
+    rewritten = [f.record() for f in explain(data, "baseline", YEAR, years).findings]
+    check_findings(rewritten, changed["region"], changed["states"])
+    before = {f["scenario"]: f["text"] for f in key}
+    after = {f["scenario"]: f["text"] for f in rewritten}
+    assert after["china_slowdown"] != before["china_slowdown"]
+    assert {s: t for s, t in after.items() if s != "china_slowdown"} == {s: t for s, t in before.items() if s != "china_slowdown"}
 
 
 def test_findings_are_ranked_by_the_change_most_pairs_show(library, tables):
@@ -333,20 +367,40 @@ def test_narrow_bands_are_said_to_be_narrow(library):
 
 
 def test_inputs_are_escaped_in_html_and_markdown(tmp_path):
-    """A description with markup and a table pipe is shown as text, in the HTML and in the Markdown."""
+    """A description with markup and a table pipe is shown as text, in the HTML and in the Markdown; so is a
+    scenario label made from a directory name with markup, in the key findings' sentences."""
     scenario = tmp_path / "odd.yaml"
     scenario.write_text("name: odd_one\ndescription: \"<img src=x onerror=alert(1)> | a & b\"\nextends: "
                         f"{ROOT / 'scenarios' / 'baseline.yaml'}\nevents:\n  - {{at: 2025-Q2, shock: protest_wave, "
                         "state: KAZ, power: CHN, label: \"<b>riots</b>\"}\n")
-    for name, path in (("base", ROOT / "scenarios" / "baseline.yaml"), ("odd", scenario)):
+    odd_dir = "<svg onload=alert(2)>"              # the same scenario twice: labelled by directory name
+    for name, path in (("base", ROOT / "scenarios" / "baseline.yaml"), ("odd", scenario),
+                       (odd_dir, ROOT / "scenarios" / "baseline.yaml")):
         assert main(["run", str(path), "--replicates", "2", "--years", "2025-2026", "--out", str(tmp_path / name),
                      "--no-plots"]) == 0
-    assert main(["compare", str(tmp_path / "base"), str(tmp_path / "odd"), "--out", str(tmp_path / "r")]) == 0
+    assert main(["compare", str(tmp_path / "base"), str(tmp_path / "odd"), str(tmp_path / odd_dir),
+                 "--out", str(tmp_path / "r")]) == 0
+    key = json.loads((tmp_path / "r" / "key_findings.json").read_text())
+    assert any(f"{odd_dir}/baseline" in finding["text"] for finding in key)
     for name in ("report.html", "report.md"):
         text = (tmp_path / "r" / name).read_text()
-        assert "<img src=x" not in text and "<b>riots" not in text
+        assert "<img src=x" not in text and "<b>riots" not in text and "<svg onload" not in text
         assert "&lt;img src=x onerror=alert(1)&gt;" in text and "&lt;b&gt;riots&lt;/b&gt;" in text
+        assert "&lt;svg onload=alert(2)&gt;/baseline" in text
     assert "\\| a &amp; b" in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_generated_html_is_cleaned_by_nh3():
+    """Whatever a finding's HTML fragment holds, the page keeps only spans (and em, strong) with a class and a
+    title: no other tag, attribute, script or link."""
+    fragment = ('<span class="claim" title="p5" onclick="steal()">1.2</span><script>alert(1)</script>'
+                '<a href="javascript:alert(1)">here</a><img src=x onerror=alert(1)><strong style="x">3</strong>')
+    assert safe_html(fragment) == '<span class="claim" title="p5">1.2</span>here<strong>3</strong>'
+    finding = findings.Finding("a<b>", (0.0, 0.0))
+    finding.add("Under a<b> & c, ", findings.Claim("p5", ("a<b>", "base", "CHN", 2030), -0.0123), ".")
+    assert safe_html(finding.html) == finding.html == (
+        'Under a&lt;b&gt; &amp; c, <span class="claim" title="5% quantile of the paired differences in influence, '
+        'points; scenario a&lt;b&gt;; baseline base; power CHN; year 2030">\u22121.2</span>.')
 
 
 @pytest.mark.browser
@@ -368,6 +422,7 @@ def test_the_library_report_opens_offline_in_chromium_with_event_markers(library
         page.wait_for_load_state("load")
         first = page.eval_on_selector("section", "s => s.querySelector('h2').textContent")
         findings_shown = page.locator("#key-findings ul.findings li").count()
+        claims_shown = page.eval_on_selector_all("#key-findings span.claim", "spans => spans.map(s => [s.textContent, s.title])")
         markers = page.locator("#figure-influence_fan g[id^='influence_fan-event-']:not([id$='-tag'])")
         n_markers = markers.count()
         boxes = [markers.nth(k).bounding_box() for k in range(n_markers)]
@@ -388,6 +443,11 @@ def test_the_library_report_opens_offline_in_chromium_with_event_markers(library
         browser.close()
     assert errors == [] and outside == [] and dialogs == []
     assert first == "Key findings" and findings_shown == len(LIBRARY)
+    claims = [claim for finding in json.loads((library / "report" / "key_findings.json").read_text())
+              for claim in finding["claims"]]                  # every number says on hover what it is
+    assert [text for text, _ in claims_shown] == [claim["shown"] for claim in claims]
+    assert all(title.startswith(findings.QUANTITIES[claim["quantity"]][0])
+               for (_, title), claim in zip(claims_shown, claims))
     # every scenario's events are marked: one line and one tag per event date
     events = pd.read_csv(library / "report" / "events.csv")
     dates = events.groupby("scenario")["date"].nunique().sum()

@@ -7,6 +7,7 @@ what their manifests say (each scenario's description and dated events, the mani
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -397,6 +398,49 @@ def event_table(events: dict[str, list[dict]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "marker", "date", "event", "what"])
 
 
+@dataclass
+class Explained:
+    """The tables behind a report's key findings and attribution, and the findings written from them."""
+    baseline: str
+    year: int
+    others: list[str]               # the scenarios compared with the baseline
+    leaders: pd.DataFrame           # P(each power leads) by scenario and year, with MC standard errors
+    overtaking: pd.DataFrame        # the year China's influence first exceeds Russia's, per scenario
+    path: pd.DataFrame              # the baseline's change since the base year, by channel and state
+    diffs: pd.DataFrame | None      # paired differences, run by run (None for the baseline alone)
+    differences: pd.DataFrame | None  # their summary at `year` (`difference_table`)
+    paired: pd.DataFrame | None     # the paired changes at `year` by channel and state (`attribution`)
+    by_part: pd.DataFrame | None
+    by_state: pd.DataFrame | None
+    findings: list                  # `findings.Finding`s, the baseline's first
+
+
+def explain(data: dict, baseline: str, year: int, years: list[int]) -> Explained:
+    """The key findings at `year` and the tables they are written from, for stacked outputs (`stack_outputs`).
+
+    Args:
+        data: `stack_outputs(...)`.
+        baseline: the label to difference against.
+        year: the year of the findings and the attribution.
+        years: the years of the leader table.
+    """
+    region, states, labels = data["region"], data["states"], data["labels"]
+    others = [label for label in labels if label != baseline]
+    leaders = findings.leader_table(region, labels, years)
+    overtaking = findings.overtaking_table(region, labels)
+    simulated = sorted(int(y) for y in region.loc[region["label"] == baseline, "year"].unique())[1:]
+    path = attribution.path_attribution(states, baseline, simulated)
+    diffs = differences = paired = by_part = by_state = None
+    if others:
+        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"])
+        differences = difference_table(diffs, year)
+        paired = attribution.scenario_attribution(states, baseline, year, others)
+        by_part, by_state = attribution.by(paired, "part"), attribution.by(paired, "state")
+    key = findings.key_findings(differences, leaders, overtaking, by_part, by_state, baseline, year)
+    return Explained(baseline, year, others, leaders, overtaking, path, diffs, differences, paired, by_part, by_state,
+                     key)
+
+
 def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None,
                    year: int | None = None, interactive: bool = False) -> Path:
     """Write the comparison report of output directories `dirs` into `out_dir` (atomically).
@@ -433,21 +477,11 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     if not int(region["year"].min()) < year <= last_year:
         raise UserError(f"--year: {year} is not a simulated year of every scenario "
                         f"({int(region['year'].min()) + 1}-{last_year})")
-    others = [label for label in labels if label != baseline]
-    leaders = findings.leader_table(region, labels, years)
-    overtaking = findings.overtaking_table(region, labels)
-    simulated = sorted(int(y) for y in region.loc[region["label"] == baseline, "year"].unique())[1:]
-    path = attribution.path_attribution(states, baseline, simulated)
+    explained = explain(data, baseline, year, years)
+    others, key, leaders, overtaking = explained.others, explained.findings, explained.leaders, explained.overtaking
+    diffs, paired, path = explained.diffs, explained.paired, explained.path
+    by_part, by_state = explained.by_part, explained.by_state
     sections = []
-    if others:
-        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"])
-        differences = difference_table(diffs, year)
-        paired = attribution.scenario_attribution(states, baseline, year, others)
-        by_part, by_state = attribution.by(paired, "part"), attribution.by(paired, "state")
-    else:
-        differences = by_part = by_state = None
-    key = findings.key_findings(differences, leaders, overtaking, by_part, by_state, baseline, year)
-    bullets = [f.text.strip() for f in key]
     sections.append(Section(
         "Key findings",
         [f"Generated from the tables below, ranked by the change that 95% of paired runs show at least. Influence "
@@ -455,7 +489,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
          f"runs (scenario run minus the {baseline} run with the same replicate and seed), probabilities shares "
          f"of runs with their Monte Carlo standard errors. Changes under {100 * findings.MATERIAL:.1f} points in "
          f"90% of pairs count as no change."],
-        bullets=bullets))
+        bullets=[f.text for f in key], bullets_html=[f.html for f in key]))
     sections.append(Section(
         "Influence", ["Each power's GDP-weighted influence share in the region, per scenario; E1, E2, ... mark the "
                       "scenario's events (listed under 'Inputs and events')."],
@@ -468,7 +502,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
             [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "
              "shows the effect of the scenario, not the noise between runs."],
             figures={"influence_differences": difference_charts(diffs, baseline, events)},
-            tables={f"Paired differences in {year}": difference_table(diffs, year)},
+            tables={f"Paired differences in {year}": explained.differences},
             vector=("influence_differences",)))
         sections.append(Section(
             "Why the balance moved",

@@ -15,6 +15,7 @@ more and by more than twice its Monte Carlo standard error.
 """
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -87,6 +88,41 @@ class Claim:
             return f"{100 * self.value:.0f}"
         return points(self.value)
 
+    @property
+    def source(self) -> str:
+        """What the number is and which table entry it comes from, for a reader (its tooltip in the HTML report)."""
+        what, names = QUANTITIES[self.quantity]
+        def shown(key) -> str:
+            return " and ".join(map(str, key)) if isinstance(key, (tuple, list)) else str(_plain(key))
+        return what + "".join(f"; {name} {shown(key)}" for name, key in zip(names, self.keys))
+
+
+PAIRED = ("scenario", "baseline", "power", "year")
+# what each claim's number is, and what its keys are, said to a reader
+QUANTITIES = {
+    "year": ("the year of the findings", ()),
+    "coverage": ("the share of paired runs a quoted range holds (its 5% to 95% quantiles)", ()),
+    "material": ("the change below which a change counts as none, points", ()),
+    "abs_median": ("size of the median paired difference in influence, points", PAIRED),
+    "p5": ("5% quantile of the paired differences in influence, points", PAIRED),
+    "p95": ("95% quantile of the paired differences in influence, points", PAIRED),
+    "share_higher": ("share of pairs in which the scenario's influence is higher", PAIRED),
+    "share_lower": ("share of pairs in which the scenario's influence is lower", PAIRED),
+    "bound": ("largest size of the 5% and 95% quantiles of the paired differences, rounded up, points",
+              ("scenario", "baseline", "powers", "year")),
+    "p_lead": ("share of runs in which the power leads the region", ("scenario", "power", "year")),
+    "mc_se": ("Monte Carlo standard error of that share, points", ("scenario", "power", "year")),
+    "mc_se_max": ("largest Monte Carlo standard error of the leader shares quoted, points",
+                  ("scenario", "baseline", "powers", "year")),
+    "median_year": ("median year the first power's influence first exceeds the second's, over the runs where it does",
+                    ("scenario", "first", "second")),
+    "never": ("share of runs in which it does not by the horizon", ("scenario", "first", "second")),
+    "mean_change": ("mean paired change in influence, points", ("scenario", "power", "year")),
+    "part": ("a part of the mean paired change (attribution by channel), points", ("scenario", "power", "year", "part")),
+    "state_part": ("a state's part of the mean paired change (attribution by state), points",
+                   ("scenario", "power", "year", "state")),
+}
+
 
 COVERAGE = Claim("coverage", (), INTERVAL[1] - INTERVAL[0])  # "90%" of paired runs lie in a quoted range
 
@@ -115,6 +151,16 @@ class Finding:
     @property
     def text(self) -> str:
         return "".join(p.text if isinstance(p, Claim) else p for p in self.parts).strip()
+
+    @property
+    def html(self) -> str:
+        """The sentences as HTML: words escaped, each number a `<span class="claim">` whose title says what it is
+        (the report sanitises the fragment again with nh3 before it goes into the page)."""
+        def part(p) -> str:
+            if isinstance(p, Claim):
+                return f'<span class="claim" title="{html.escape(p.source)}">{html.escape(p.text)}</span>'
+            return html.escape(p, quote=False)
+        return "".join(part(p) for p in self.parts).strip()
 
     def record(self) -> dict:
         """For key_findings.json: the scenario, the text and each number's claim, in order."""

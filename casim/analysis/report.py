@@ -3,7 +3,8 @@
 The HTML embeds every figure (a base64 PNG, or inline SVG for the figures a section marks as vector, whose
 event markers are then elements of the page) and needs no server, no network and no script. Every text
 that comes from an input (scenario names and descriptions, event labels) is escaped, in the HTML and in the
-Markdown alike (a Markdown viewer renders raw HTML).
+Markdown alike (a Markdown viewer renders raw HTML); the HTML fragments the report writes itself (the key
+findings, whose numbers say on hover where they come from) are cleaned by nh3 to an allow-list of tags.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import nh3
 import pandas as pd
 
 from casim.plots import whole_years
@@ -31,6 +33,7 @@ class Section:
     figures: dict[str, plt.Figure] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     bullets: list[str] = field(default_factory=list)
+    bullets_html: list[str] = field(default_factory=list)  # the bullets as HTML fragments (sanitised with nh3 in the page)
     vector: tuple[str, ...] = ()  # figures inlined as SVG in the HTML (their marked elements can be found there)
     charts: dict[str, str] = field(default_factory=dict)  # interactive figures: name -> HTML (`interactive.chart_html`)
 
@@ -115,7 +118,16 @@ table{border-collapse:collapse;font-size:0.9em;margin:1em 0}
 th,td{border:1px solid #bbb;padding:0.25em 0.6em;text-align:right}th{background:#eee}
 nav{background:#f6f6f6;padding:0.5em 1em;display:inline-block}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto;display:block}
-ul.findings li{margin:0.5em 0;line-height:1.4}div.chart{margin:1em 0}"""
+ul.findings li{margin:0.5em 0;line-height:1.4}span.claim{border-bottom:1px dotted #888;cursor:help}div.chart{margin:1em 0}"""
+
+
+SAFE_TAGS = {"span", "em", "strong"}  # all a generated fragment may hold; numbers are `<span class="claim" title>`
+
+
+def safe_html(fragment: str) -> str:
+    """A generated HTML fragment as the page shows it: cleaned by nh3, which keeps only `SAFE_TAGS` with a class
+    and a title and drops every other tag, attribute, script and link, whatever went into the fragment."""
+    return nh3.clean(fragment, tags=SAFE_TAGS, attributes={tag: {"class", "title"} for tag in SAFE_TAGS}, url_schemes=set())
 
 
 def render_html(title: str, intro: list[str], sections: list[Section], figures: dict[str, dict[str, bytes]],
@@ -132,7 +144,8 @@ def render_html(title: str, intro: list[str], sections: list[Section], figures: 
         parts.append(f"<section id='{s.anchor}'><h2>{html.escape(s.title)}</h2>")
         parts += [f"<p>{html.escape(p)}</p>" for p in s.text]
         if s.bullets:
-            parts.append("<ul class='findings'>" + "".join(f"<li>{html.escape(b)}</li>" for b in s.bullets) + "</ul>")
+            items = map(safe_html, s.bullets_html) if s.bullets_html else map(html.escape, s.bullets)
+            parts.append("<ul class='findings'>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
         for name in s.figures:
             if name in s.vector:
                 parts.append(f"<figure id='figure-{html.escape(name)}' role='img' aria-label='{html.escape(name)}'>"
