@@ -78,8 +78,8 @@ def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: s
     """What a run directory holds: code version, input hashes (the scenario files, the actor table and the
     posterior draws the model ran on), the parameters at the end of the run (after its events; one that differs
     between runs is named here, and runs.parquet has the values each run started with), the uncertainty mode,
-    the scheduled events with their dates, seeds, timings, status, and each file's record (size, rows, checksum), which `casim verify` and the
-    readers check."""
+    the scheduled events with their dates, seeds, timings, status, and each file's record (size, rows,
+    checksum), which `casim verify` and the readers check."""
     uncertainty = uncertainty_record(model)
     inputs = [*spec.input_files, model.actors.path, *([uncertainty["posterior"]] if uncertainty["posterior"] else [])]
     return {

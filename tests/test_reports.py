@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casim.analysis import attribution, findings
-from casim.analysis.compare import difference_charts, explain, paired_differences, report_years, stack_outputs
+from casim.analysis import attribution, findings, uncertainty
+from casim.analysis.compare import difference_charts, explain, paired_differences, stack_outputs
 from casim.analysis.report import safe_html
 from casim.analysis.tables import load_output
 from casim.cli import main
@@ -144,9 +144,20 @@ def _paired(region, label, baseline, power, year):
 
 
 def _overtaking(region, label, first, second):
-    rows = region[(region["scenario"] == label) & (region["step"] > 0)]
-    ahead = rows[rows[f"influence_{first}"] > rows[f"influence_{second}"]].groupby("run")["year"].min()
-    return ahead, rows["run"].nunique()
+    """Per run, the year `first` gets ahead of `second` for good (ahead at that and every later year end), NaN if
+    it is not ahead at the last year end; written out longhand."""
+    rows = region[region["scenario"] == label]
+    ends = rows[rows["step"] == rows.groupby(["run", "year"])["step"].transform("max")]
+    years = {}
+    for run, frame in ends.sort_values("year").groupby("run"):
+        ahead = list(frame[f"influence_{first}"] > frame[f"influence_{second}"])
+        year = np.nan
+        for k in range(len(ahead)):
+            if all(ahead[k:]):
+                year = float(frame["year"].iloc[k])
+                break
+        years[run] = year
+    return pd.Series(years)
 
 
 def _attribution_parts(states, label, baseline, power, year):
@@ -169,21 +180,30 @@ def _attribution_parts(states, label, baseline, power, year):
     return parts, by_state.to_dict()
 
 
-def expected(claim, region, states, baseline):
+def expected(claim, region, states, baseline, runs=None):
     """A claim's value recomputed from the output tables alone; returns (value, displayed unit)."""
     q, keys = claim["quantity"], claim["keys"]
+    if q in ("parameter_share", "top_share"):            # the variance decomposition of issue 18, on these tables
+        label, output, year = keys[:3]
+        rows = region[(region["scenario"] == label) & (region["year"] == year)]
+        values = rows[rows["step"] == rows["step"].max()].set_index("run")[output]
+        split = uncertainty.variance_decomposition(values, uncertainty.parameter_columns(runs[runs["scenario"] == label]))
+        value = split.parameter_share if q == "parameter_share" else split.top.set_index("parameter").at[keys[3], "share"]
+        return 100 * value, "percent"
     if q == "year":
         return claim["value"], "year"
     if q == "material":
         return findings.MATERIAL * 100, "points"
     if q == "coverage":                                   # the share of pairs between the quoted p5 and p95
         return 100 * (0.95 - 0.05), "percent"
-    if q in ("abs_median", "p5", "p95", "share_higher", "share_lower"):
+    if q in ("abs_median", "p5", "p95", "share_higher", "share_lower", "se_higher", "se_lower"):
         label, base, power, year = keys
         d = _paired(region, label, base, power, year)
+        higher, lower = (d > 0).mean(), (d < 0).mean()
         value = {"abs_median": abs(np.median(d)), "p5": np.quantile(d, 0.05), "p95": np.quantile(d, 0.95),
-                 "share_higher": (d > 0).mean(), "share_lower": (d < 0).mean()}[q]
-        return 100 * value, "percent" if q.startswith("share") else "points"
+                 "share_higher": higher, "share_lower": lower, "se_higher": math.sqrt(higher * (1 - higher) / len(d)),
+                 "se_lower": math.sqrt(lower * (1 - lower) / len(d))}[q]
+        return 100 * value, "percent" if q.startswith(("share", "se")) else "points"
     if q == "bound":
         label, base, powers, year = keys
         widest = max(max(abs(np.quantile(d, 0.05)), abs(np.quantile(d, 0.95)))
@@ -200,10 +220,12 @@ def expected(claim, region, states, baseline):
         errors = [math.sqrt(p * (1 - p) / len(leads)) for name in (label, base) for power in powers
                   for leads in [(_at(region, name, year)["leader"] == power).to_numpy()] for p in [leads.mean()]]
         return 100 * max(errors), "percent"
-    if q in ("median_year", "never"):
+    if q in ("median_year", "never", "never_se"):
         label, first, second = keys
-        ahead, runs = _overtaking(region, label, first, second)
-        return (ahead.median(), "year") if q == "median_year" else (100 * (1 - len(ahead) / runs), "percent")
+        years = _overtaking(region, label, first, second)
+        never = years.isna().mean()
+        return {"median_year": (years.median(), "year"), "never": (100 * never, "percent"),
+                "never_se": (100 * math.sqrt(never * (1 - never) / len(years)), "percent")}[q]
     if q == "mean_change":
         label, power, year = keys
         return 100 * _paired(region, label, baseline, power, year).mean(), "points"
@@ -214,7 +236,7 @@ def expected(claim, region, states, baseline):
     raise AssertionError(f"no way to recompute claim {q}")
 
 
-def check_findings(key: list[dict], region: pd.DataFrame, states: pd.DataFrame) -> set[str]:
+def check_findings(key: list[dict], region: pd.DataFrame, states: pd.DataFrame, runs=None) -> set[str]:
     """Every number of every sentence recomputed from the output tables (AssertionError at the first that is
     not what the tables say); returns the kinds of claims seen."""
     labels = set(region["scenario"].unique())
@@ -226,7 +248,7 @@ def check_findings(key: list[dict], region: pd.DataFrame, states: pd.DataFrame) 
         numbers = [float(n.replace("\u2212", "-")) for n in NUMBER.findall(text)]
         assert len(numbers) == len(finding["claims"]), finding["text"]
         for shown, claim in zip(numbers, finding["claims"]):
-            value, unit = expected(claim, region, states, "baseline")
+            value, unit = expected(claim, region, states, "baseline", runs)
             decimals = len(claim["shown"].rstrip("%").partition(".")[2])
             assert abs(shown - value) <= 0.5 * 10 ** -decimals + 1e-9, (finding["text"], claim, value)
             kinds.add(claim["quantity"])
@@ -264,13 +286,30 @@ def test_a_changed_table_changes_the_findings_or_fails_them(library, tables):
         check_findings(key, changed["region"], changed["states"])
     data = stack_outputs([library / "batch"])
     data.update({name: table.assign(label=table["scenario"]) for name, table in changed.items()})
-    _, years = report_years(data["region"], data["labels"])
-    rewritten = [f.record() for f in explain(data, "baseline", YEAR, years).findings]
+    rewritten = [f.record() for f in explain(data, "baseline", YEAR).findings]
     check_findings(rewritten, changed["region"], changed["states"])
     before = {f["scenario"]: f["text"] for f in key}
     after = {f["scenario"]: f["text"] for f in rewritten}
     assert after["china_slowdown"] != before["china_slowdown"]
     assert {s: t for s, t in after.items() if s != "china_slowdown"} == {s: t for s, t in before.items() if s != "china_slowdown"}
+
+
+def test_the_baseline_finding_says_where_its_spread_comes_from(tmp_path):
+    """With enough runs for a cross-validated fit, the baseline's finding says how much of the spread of the
+    China-Russia gap the drawn parameters explain, and which parameter most; with parameters fixed (point), that
+    random shocks make all of it. Each number checked against the tables."""
+    said = {}
+    for mode in ("posterior", "point"):
+        assert main(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--replicates", "12", "--years", "2025-2027",
+                     "--uncertainty", mode, "--out", str(tmp_path / mode), "--no-plots"]) == 0
+        assert main(["compare", str(tmp_path / mode), "--out", str(tmp_path / f"report-{mode}")]) == 0
+        key = json.loads((tmp_path / f"report-{mode}" / "key_findings.json").read_text())
+        out = load_output(tmp_path / mode)
+        said[mode] = (key[0]["text"], check_findings(key, out["region"], out["states"], out["runs"]))
+    text, kinds = said["posterior"]
+    assert {"parameter_share", "top_share"} <= kinds and "comes from the drawn parameters" in text
+    text, kinds = said["point"]
+    assert "comes from random shocks alone" in text and "parameter_share" not in kinds
 
 
 def test_findings_are_ranked_by_the_change_most_pairs_show(library, tables):
@@ -291,21 +330,22 @@ def test_what_did_not_change_is_named():
     """A scenario whose 90% paired ranges stay within the threshold says so, with the bound rounded up."""
     differences = pd.DataFrame({
         "scenario": "calm", "year": 2030, "output": ["influence_CHN", "influence_RUS"], "median": [0.0001, -0.02],
-        "p5": [-0.0021, -0.03], "p95": [0.00315, -0.01], "share_positive": [0.6, 0.0], "share_negative": [0.4, 1.0],
-        "pairs": 20})
+        "p5": [-0.0021, -0.03], "p95": [0.00315, -0.01], "p_higher": [0.6, 0.0], "se_higher": [0.11, 0.0],
+        "p_lower": [0.4, 1.0], "se_lower": [0.11, 0.0], "pairs": 20})
     leaders = pd.DataFrame({"scenario": ["base", "base", "calm", "calm"], "year": 2030, "power": ["CHN", "RUS"] * 2,
-                            "p_lead": [0.6, 0.4, 0.55, 0.45], "mc_se": 0.11, "runs": 20})
+                            "p": [0.6, 0.4, 0.55, 0.45], "se": 0.11, "runs": 20})
     overtaking = pd.DataFrame({"scenario": ["base"], "first": "CHN", "second": "RUS", "runs": 20,
-                               "median_year": 2031.0, "never": 0.25, "end_year": 2030})
+                               "median_year": 2028.0, "never": 0.25, "never_se": 0.0968, "horizon": 2030})
     wide = pd.DataFrame({"scenario": ["calm"], "year": 2030, "power": "RUS", "trade": -0.015, "fdi": -0.005,
                          "total": -0.02})
     by_state = pd.DataFrame({"scenario": ["calm"], "year": 2030, "power": "RUS", "KAZ": -0.02, "total": -0.02})
     text = [f.text for f in findings.key_findings(differences, leaders, overtaking, wide, by_state, "base", 2030)]
-    assert text[0] == ("In base, China leads the region in 2030 in 60% of runs (Monte Carlo standard error 11 points), "
-                       "Russia in 40%. China's influence first exceeds Russia's in 2031 (median over the runs in which "
-                       "it does); in 25% of runs it does not by 2030.")
+    assert text[0] == ("In base, China leads the region in 2030 in 60% of runs (Monte Carlo standard error 11.0 points), "
+                       "Russia in 40%. China's influence overtakes Russia's for good (ahead at every later year end) in "
+                       "2028 (median over the runs in which it does); in 25% of runs (Monte Carlo standard error 9.7 "
+                       "points) it is not ahead in 2030.")
     assert text[1].startswith("Under calm, Russia's regional influence in 2030 is 2.0 points lower than in base "
-                              "(90% of paired runs between \u22123.0 and \u22121.0; lower in 100% of pairs).")
+                              "(90% of paired runs between \u22123.0 and \u22121.0; lower in 100% (\u00b1 0.0) of pairs).")
     assert "Why: Russia's mean paired change of \u22122.0 points comes mostly from trade (\u22121.5) and FDI (\u22120.50)" in text[1]
     assert text[1].endswith("China stays within 0.32 points of base in 90% of paired runs.")  # 0.315 rounded up
     assert "Leading" not in text[1]                     # 5 points of probability is no change of leader

@@ -288,19 +288,19 @@ def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 
 
 def difference_table(diffs: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """Median and 90% interval of the paired difference at the last step of `year` (default: the last year),
-    and the shares of pairs above and below zero, per scenario and column."""
+    """The paired differences of each output at the end of `year` (default: the last year), per scenario: median and
+    90% interval, and P(difference > 0) and P(difference < 0) with their Monte Carlo standard errors
+    (`uncertainty.paired_difference_probabilities`, `uncertainty.probability_positive`)."""
     year = int(diffs["year"].max()) if year is None else year
-    in_year = diffs[diffs["year"] == year]
-    last = in_year[in_year["step"] == in_year["step"].max()]
-    rows = []
-    for label, frame in last.groupby("label", sort=False):
-        for column in [c for c in frame.columns if c.startswith("influence_") or c == "china_russia_gap"]:
-            q = frame[column].quantile([0.05, 0.5, 0.95])
-            rows.append({"scenario": label, "year": year, "output": column, "median": q.iloc[1], "p5": q.iloc[0],
-                         "p95": q.iloc[2], "share_positive": float((frame[column] > 0).mean()),
-                         "share_negative": float((frame[column] < 0).mean()), "pairs": len(frame)})
-    return pd.DataFrame(rows)
+    columns = [c for c in diffs.columns if c.startswith("influence_") or c == "china_russia_gap"]
+    table = uncertainty.paired_difference_probabilities(diffs, columns, [year]).rename(
+        columns={"label": "scenario", "p_positive": "p_higher", "se": "se_higher"})
+    ends = uncertainty.year_ends(diffs, [year])
+    lower = [uncertainty.probability_positive(-ends.loc[ends["label"] == row.scenario, row.output])
+             for row in table.itertuples()]
+    table["p_lower"], table["se_lower"] = [p for p, _, _ in lower], [se for _, se, _ in lower]
+    return table[["scenario", "year", "output", "median", "p5", "p95", "p_higher", "se_higher", "p_lower", "se_lower",
+                  "pairs"]]
 
 
 def table_years(region: pd.DataFrame) -> list[int]:
@@ -378,12 +378,9 @@ def variance_table(region: pd.DataFrame, runs: pd.DataFrame, labels: list[str]) 
     return pd.DataFrame(rows)
 
 
-def report_years(region: pd.DataFrame, labels: list[str]) -> tuple[int, list[int]]:
-    """The last year every scenario reaches, and the years the tables show: every fifth year after the base
-    year, and the last."""
-    last = min(int(region.loc[region["label"] == label, "year"].max()) for label in labels)
-    first = int(region["year"].min()) + 1
-    return last, sorted({y for y in range(first, last + 1) if y % 5 == 0} | {last})
+def last_common_year(region: pd.DataFrame, labels: list[str]) -> int:
+    """The last year every scenario reaches (the default year of the findings)."""
+    return min(int(region.loc[region["label"] == label, "year"].max()) for label in labels)
 
 
 def event_table(events: dict[str, list[dict]]) -> pd.DataFrame:
@@ -404,8 +401,8 @@ class Explained:
     baseline: str
     year: int
     others: list[str]               # the scenarios compared with the baseline
-    leaders: pd.DataFrame           # P(each power leads) by scenario and year, with MC standard errors
-    overtaking: pd.DataFrame        # the year China's influence first exceeds Russia's, per scenario
+    leaders: pd.DataFrame           # P(each power leads) at `year` per scenario (`uncertainty.leader_probabilities`)
+    overtaking: pd.DataFrame        # when China overtakes Russia for good, per scenario (`findings.overtaking_table`)
     path: pd.DataFrame              # the baseline's change since the base year, by channel and state
     diffs: pd.DataFrame | None      # paired differences, run by run (None for the baseline alone)
     differences: pd.DataFrame | None  # their summary at `year` (`difference_table`)
@@ -413,21 +410,21 @@ class Explained:
     by_part: pd.DataFrame | None
     by_state: pd.DataFrame | None
     findings: list                  # `findings.Finding`s, the baseline's first
+    spread: object = None           # the baseline's variance split of the China-Russia gap at `year` (`uncertainty`)
 
 
-def explain(data: dict, baseline: str, year: int, years: list[int]) -> Explained:
+def explain(data: dict, baseline: str, year: int) -> Explained:
     """The key findings at `year` and the tables they are written from, for stacked outputs (`stack_outputs`).
 
     Args:
         data: `stack_outputs(...)`.
         baseline: the label to difference against.
         year: the year of the findings and the attribution.
-        years: the years of the leader table.
     """
     region, states, labels = data["region"], data["states"], data["labels"]
     others = [label for label in labels if label != baseline]
-    leaders = findings.leader_table(region, labels, years)
-    overtaking = findings.overtaking_table(region, labels)
+    leaders = uncertainty.leader_probabilities(region, [year], by="label").rename(columns={"label": "scenario"})
+    overtaking = findings.overtaking_table(uncertainty.overtaking_years(region, "CHN", "RUS", by="label"), "CHN", "RUS")
     simulated = sorted(int(y) for y in region.loc[region["label"] == baseline, "year"].unique())[1:]
     path = attribution.path_attribution(states, baseline, simulated)
     diffs = differences = paired = by_part = by_state = None
@@ -436,9 +433,14 @@ def explain(data: dict, baseline: str, year: int, years: list[int]) -> Explained
         differences = difference_table(diffs, year)
         paired = attribution.scenario_attribution(states, baseline, year, others)
         by_part, by_state = attribution.by(paired, "part"), attribution.by(paired, "state")
-    key = findings.key_findings(differences, leaders, overtaking, by_part, by_state, baseline, year)
+    spread = None
+    if data.get("runs") is not None and "china_russia_gap" in region.columns:  # where the baseline's spread comes from
+        inputs = uncertainty.parameter_columns(data["runs"][data["runs"]["label"] == baseline])
+        ends = uncertainty.year_ends(region[region["label"] == baseline], [year]).set_index("run")
+        spread = uncertainty.variance_decomposition(ends["china_russia_gap"], inputs, f"china_russia_gap@{year}")
+    key = findings.key_findings(differences, leaders, overtaking, by_part, by_state, baseline, year, spread)
     return Explained(baseline, year, others, leaders, overtaking, path, diffs, differences, paired, by_part, by_state,
-                     key)
+                     key, spread)
 
 
 def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None,
@@ -472,27 +474,31 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
     if baseline not in labels:
         raise UserError(f"--baseline: no scenario '{baseline}'; scenarios are {', '.join(labels)}")
     region, states, events = data["region"], data["states"], data["events"]
-    last_year, years = report_years(region, labels)
+    last_year = last_common_year(region, labels)
     year = last_year if year is None else year
     if not int(region["year"].min()) < year <= last_year:
         raise UserError(f"--year: {year} is not a simulated year of every scenario "
                         f"({int(region['year'].min()) + 1}-{last_year})")
-    explained = explain(data, baseline, year, years)
-    others, key, leaders, overtaking = explained.others, explained.findings, explained.leaders, explained.overtaking
-    diffs, paired, path = explained.diffs, explained.paired, explained.path
-    by_part, by_state = explained.by_part, explained.by_state
-    sections = []
-    sections.append(Section(
+    years = table_years(region)
+    explained = explain(data, baseline, year)
+    others, key, diffs, paired, path = (explained.others, explained.findings, explained.diffs, explained.paired,
+                                        explained.path)
+    modes = set(data["modes"].values())
+    spread = ("Each run draws its parameters (" + ", ".join(sorted(m for m in modes if m)) + ") and its random "
+              "shocks, so the bands and shares hold parameter and stochastic uncertainty." if modes - {None, "point"}
+              else "The runs share their parameters and differ in their random shocks.")
+    difference_columns = [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"]
+    sections = [Section(
         "Key findings",
         [f"Generated from the tables below, ranked by the change that 95% of paired runs show at least. Influence "
          f"is each power's share of 100 points; 'points' are points of that share, ranges the 5-95% of paired "
          f"runs (scenario run minus the {baseline} run with the same replicate and seed), probabilities shares "
          f"of runs with their Monte Carlo standard errors. Changes under {100 * findings.MATERIAL:.1f} points in "
-         f"90% of pairs count as no change."],
-        bullets=[f.text for f in key], bullets_html=[f.html for f in key]))
+         f"90% of pairs count as no change. {spread}"],
+        bullets=[f.text for f in key], bullets_html=[f.html for f in key])]
     sections.append(Section(
         "Influence", ["Each power's GDP-weighted influence share in the region, per scenario; E1, E2, ... mark the "
-                      "scenario's events (listed under 'Inputs and events')."],
+                      "scenario's events (listed under 'Inputs and events'). " + spread],
         figures={"influence_fan": fan_charts(region, labels, events)}, vector=("influence_fan",),
         charts={"influence": charts.chart_html("influence", charts.fan_chart(_influence_bands(region), events, labels))}
         if interactive else {}))
@@ -500,9 +506,12 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         sections.append(Section(
             "Differences against the baseline",
             [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "
-             "shows the effect of the scenario, not the noise between runs."],
+             "shows the effect of the scenario, not the noise between runs (replicate k has the same parameter "
+             "draw in every scenario, unless a scenario pins a parameter). P(difference > 0) is the share of "
+             "pairs in which the output rose, ± its Monte Carlo standard error."],
             figures={"influence_differences": difference_charts(diffs, baseline, events)},
-            tables={f"Paired differences in {year}": explained.differences},
+            tables={f"Paired differences in {year}": explained.differences,
+                    "Probability that each paired difference is positive": sign_table(diffs, difference_columns)},
             vector=("influence_differences",)))
         sections.append(Section(
             "Why the balance moved",
@@ -513,8 +522,8 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
              "Observation). The CSV file attribution.csv has every scenario x power x state x channel part."],
             figures={"attribution_by_channel": attribution.bar_chart(paired, "part"),
                      "attribution_by_state": attribution.bar_chart(paired, "state")},
-            tables={f"Attribution by channel, {year} (points)": _points(by_part),
-                    f"Attribution by state, {year} (points)": _points(by_state)},
+            tables={f"Attribution by channel, {year} (points)": _points(explained.by_part),
+                    f"Attribution by state, {year} (points)": _points(explained.by_state)},
             charts={"attribution": charts.chart_html("attribution", charts.attribution_chart(paired, others))}
             if interactive else {}))
     sections.append(Section(
@@ -524,24 +533,14 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         tables={f"{baseline}: change since the base year by channel (points)":
                 _points(attribution.by(path[path["year"].isin(years)], "part"))}))
     sections.append(Section(
-        "Who leads",
-        ["The share of runs in which each power has the largest regional influence, with its Monte Carlo "
-         "standard error sqrt(p(1-p)/n); and the year China's influence first exceeds Russia's (median over the "
-         "runs in which it does) with the share of runs in which it never does."],
-        tables={"Leader probabilities": leaders, "China overtakes Russia": overtaking}))
-    modes = set(data["modes"].values())
-    spread = ("Each run draws its parameters (" + ", ".join(sorted(m for m in modes if m)) + ") and its random "
-              "shocks, so the bands and shares hold parameter and stochastic uncertainty." if modes - {None, "point"}
-              else "The runs share their parameters and differ in their random shocks.")
-    sections.append(
-        Section("Who leads, as probabilities",
-                ["P(lead): the share of runs in which each power has the largest regional influence at the end of "
-                 "the year, ± its Monte Carlo standard error sqrt(p(1-p)/n). The overtaking year is the first year "
-                 "from which China stays ahead of Russia to the horizon (never: not ahead for good by then)."],
-                figures={"china_overtakes_russia": uncertainty.overtaking_figure(
-                    uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
-                    by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
-                tables={"Leader probabilities by year": leader_table(region, labels)}))
+        "Who leads, as probabilities",
+        ["P(lead): the share of runs in which each power has the largest regional influence at the end of "
+         "the year, ± its Monte Carlo standard error sqrt(p(1-p)/n). The overtaking year is the first year "
+         "from which China stays ahead of Russia to the horizon (never: not ahead for good by then)."],
+        figures={"china_overtakes_russia": uncertainty.overtaking_figure(
+            uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
+            by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
+        tables={"Leader probabilities by year": leader_table(region, labels)}))
     if data["runs"] is not None:
         sections.append(Section(
             "Where the uncertainty comes from",

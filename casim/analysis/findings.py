@@ -1,8 +1,10 @@
 """Key findings in words, written from the report's tables only: no hand-written claim.
 
 Every number in a sentence is a `Claim` (what the number is, for which scenario, power, year, ...) read from one
-of the report's tables: the paired differences (`compare.difference_table`), the leader probabilities
-(`leader_table`), the overtaking years (`overtaking_table`) and the attribution (`attribution.by`). A test
+of the report's tables: the paired differences with the probabilities that they are positive or negative
+(`compare.difference_table`), the leader probabilities (`uncertainty.leader_probabilities`), the year China
+overtakes Russia for good (`uncertainty.overtaking_years`, summarised by `overtaking_table`) and the attribution
+(`attribution.by`); every probability comes with its Monte Carlo standard error sqrt(p(1-p)/n). A test
 recomputes each claim from the output tables and checks it against the sentence.
 
 What counts as a finding. The paired change of a power's regional influence (scenario run minus the baseline
@@ -24,6 +26,7 @@ import pandas as pd
 
 from casim.plots import label as actor_label
 
+from . import uncertainty
 from .attribution import part_name
 
 MATERIAL = 0.005    # half a point of influence share: a smaller change is "no change"
@@ -31,42 +34,17 @@ LEADER_MOVE = 0.10  # a 10-point move in the probability that a power leads
 INTERVAL = (0.05, 0.95)  # the quantiles of paired runs a range quotes (`compare.difference_table`'s p5 and p95)
 
 
-# ---- probabilities (stand-ins until issue 18's functions are on main) ------------------------------------------
-def mc_standard_error(p, n):
-    """Monte Carlo standard error of a share p estimated from n runs: sqrt(p (1 - p) / n)."""
-    return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
-
-
-def leader_table(region: pd.DataFrame, labels: list[str], years: list[int]) -> pd.DataFrame:
-    """P(each power leads the region) at the last step of each year, per scenario, with its MC standard error."""
-    powers = [c.removeprefix("influence_") for c in region.columns if c.startswith("influence_")]
+# ---- the overtaking year, per scenario --------------------------------------------------------------------------
+def overtaking_table(per_run: pd.DataFrame, first: str = "CHN", second: str = "RUS", by: str = "label") -> pd.DataFrame:
+    """Per scenario, from the year each run's leader overtakes its rival for good (`uncertainty.overtaking_years`,
+    NaN when it does not by the horizon): the median year over the runs in which it does, and the share of runs
+    in which it does not (`never`) with its Monte Carlo standard error."""
     rows = []
-    for label in labels:
-        frame = region[region["label"] == label]
-        for year in years:
-            rows_y = frame[frame["year"] == year]
-            last = rows_y[rows_y["step"] == rows_y["step"].max()]
-            n = len(last)
-            for p in powers:
-                share = float((last["leader"] == p).mean())
-                rows.append({"scenario": label, "year": year, "power": p, "p_lead": share,
-                             "mc_se": float(mc_standard_error(share, n)), "runs": n})
-    return pd.DataFrame(rows)
-
-
-def overtaking_table(region: pd.DataFrame, labels: list[str], first: str = "CHN", second: str = "RUS") -> pd.DataFrame:
-    """The year `first`'s regional influence first exceeds `second`'s in each run (after the base year), per
-    scenario: the median year over the runs that do, and the share of runs in which it never does."""
-    rows = []
-    gap = region[f"influence_{first}"] - region[f"influence_{second}"]
-    later = region.assign(ahead=gap > 0)[region["step"] > 0]
-    for label in labels:
-        frame = later[later["label"] == label]
-        ahead = frame[frame["ahead"]].groupby("run")["year"].min()
-        runs = frame["run"].nunique()
-        rows.append({"scenario": label, "first": first, "second": second, "runs": runs,
-                     "median_year": float(ahead.median()) if len(ahead) else np.nan,
-                     "never": 1 - len(ahead) / runs, "end_year": int(frame["year"].max())})
+    for label, frame in per_run.groupby(by, sort=False):
+        never = float(frame["year"].isna().mean())
+        rows.append({"scenario": label, "first": first, "second": second, "runs": len(frame), "median_year": float(frame["year"].median()),
+                     "never": never, "never_se": float(uncertainty.mc_standard_error(never, len(frame))),
+                     "horizon": int(frame["horizon"].max())})
     return pd.DataFrame(rows)
 
 
@@ -82,10 +60,10 @@ class Claim:
     def text(self) -> str:
         if self.quantity in ("year", "median_year"):
             return f"{self.value:.0f}"
-        if self.quantity in ("share_higher", "share_lower", "p_lead", "never", "coverage"):
+        if self.quantity in ("share_higher", "share_lower", "p_lead", "never", "coverage", "parameter_share", "top_share"):
             return f"{100 * self.value:.0f}%"
-        if self.quantity in ("mc_se", "mc_se_max"):
-            return f"{100 * self.value:.0f}"
+        if self.quantity in ("mc_se", "mc_se_max", "never_se", "se_higher", "se_lower"):
+            return f"{100 * self.value:.1f}"
         return points(self.value)
 
     @property
@@ -114,10 +92,16 @@ QUANTITIES = {
     "mc_se": ("Monte Carlo standard error of that share, points", ("scenario", "power", "year")),
     "mc_se_max": ("largest Monte Carlo standard error of the leader shares quoted, points",
                   ("scenario", "baseline", "powers", "year")),
-    "median_year": ("median year the first power's influence first exceeds the second's, over the runs where it does",
-                    ("scenario", "first", "second")),
-    "never": ("share of runs in which it does not by the horizon", ("scenario", "first", "second")),
+    "median_year": ("median year the first power's influence overtakes the second's for good, over the runs in "
+                    "which it does", ("scenario", "first", "second")),
+    "never": ("share of runs in which it is not ahead at the horizon", ("scenario", "first", "second")),
+    "never_se": ("Monte Carlo standard error of that share, points", ("scenario", "first", "second")),
+    "se_higher": ("Monte Carlo standard error of that share, points", PAIRED),
+    "se_lower": ("Monte Carlo standard error of that share, points", PAIRED),
     "mean_change": ("mean paired change in influence, points", ("scenario", "power", "year")),
+    "parameter_share": ("share of the variance across runs explained by the drawn parameters (cross-validated)",
+                        ("scenario", "output", "year")),
+    "top_share": ("share of the variance from one parameter's linear effect", ("scenario", "output", "year", "parameter")),
     "part": ("a part of the mean paired change (attribution by channel), points", ("scenario", "power", "year", "part")),
     "state_part": ("a state's part of the mean paired change (attribution by state), points",
                    ("scenario", "power", "year", "state")),
@@ -186,19 +170,23 @@ def _names(powers: list[str]) -> str:
 
 
 def key_findings(differences: pd.DataFrame | None, leaders: pd.DataFrame, overtaking: pd.DataFrame,
-                 by_part: pd.DataFrame | None, by_state: pd.DataFrame | None, baseline: str, year: int) -> list[Finding]:
+                 by_part: pd.DataFrame | None, by_state: pd.DataFrame | None, baseline: str, year: int,
+                 spread=None) -> list[Finding]:
     """The key findings at `year`: the baseline's balance first, then one bullet per scenario, ranked by the
     assured size of its largest change.
 
     Args:
         differences: `compare.difference_table` rows for `year` (output `influence_<P>`); None for the
             baseline alone.
-        leaders: `leader_table` rows (any years; `year`'s are used).
+        leaders: `uncertainty.leader_probabilities` rows (any years; `year`'s are used), grouped by `scenario`.
         overtaking: `overtaking_table` rows.
         by_part, by_state: `attribution.by(scenario_attribution(...), "part" / "state")` for `year`.
         baseline: the baseline's label.
+        spread: the baseline's `uncertainty.VarianceSplit` of a headline output at `year` (None: not said).
     """
     findings = [_baseline_finding(leaders, overtaking, baseline, year)]
+    if spread is not None:
+        _where_the_spread_comes_from(findings[0], spread, baseline, year)
     if differences is None or differences.empty:  # the baseline alone
         return findings
     diffs = differences[(differences["year"] == year) & differences["output"].str.startswith("influence_")]
@@ -222,28 +210,53 @@ def key_findings(differences: pd.DataFrame | None, leaders: pd.DataFrame, overta
 
 def _baseline_finding(leaders, overtaking, baseline, year) -> Finding:
     finding = Finding(baseline, (math.inf, math.inf))
-    rows = leaders[(leaders["scenario"] == baseline) & (leaders["year"] == year)].sort_values("p_lead", ascending=False)
+    rows = leaders[(leaders["scenario"] == baseline) & (leaders["year"] == year)].sort_values("p", ascending=False)
     top = rows.iloc[0]
     keys = (baseline, top["power"], year)
     finding.add(f"In {baseline}, {actor_label(top['power'])} leads the region in ", Claim("year", (), year), " in ",
-                Claim("p_lead", keys, top["p_lead"]), " of runs (Monte Carlo standard error ",
-                Claim("mc_se", keys, top["mc_se"]), " points)")
-    for _, row in rows.iloc[1:][rows["p_lead"].iloc[1:] > 0].iterrows():
-        finding.add(f", {actor_label(row['power'])} in ", Claim("p_lead", (baseline, row["power"], year), row["p_lead"]))
+                Claim("p_lead", keys, top["p"]), " of runs (Monte Carlo standard error ",
+                Claim("mc_se", keys, top["se"]), " points)")
+    for _, row in rows.iloc[1:][rows["p"].iloc[1:] > 0].iterrows():
+        finding.add(f", {actor_label(row['power'])} in ", Claim("p_lead", (baseline, row["power"], year), row["p"]))
     finding.add(". ")
     over = overtaking[overtaking["scenario"] == baseline].iloc[0]
     first, second, keys = actor_label(over["first"]), actor_label(over["second"]), (baseline, over["first"], over["second"])
+    horizon = Claim("year", (), over["horizon"])
     if over["never"] < 1:
-        finding.add(f"{first}'s influence first exceeds {second}'s in ", Claim("median_year", keys, over["median_year"]),
-                    " (median over the runs in which it does)")
+        finding.add(f"{first}'s influence overtakes {second}'s for good (ahead at every later year end) in ",
+                    Claim("median_year", keys, over["median_year"]), " (median over the runs in which it does)")
         if over["never"] > 0:
-            finding.add("; in ", Claim("never", keys, over["never"]), " of runs it does not by ",
-                        Claim("year", (), over["end_year"]))
+            finding.add("; in ", Claim("never", keys, over["never"]), " of runs (Monte Carlo standard error ",
+                        Claim("never_se", keys, over["never_se"]), " points) it is not ahead in ", horizon)
         finding.add(".")
     else:
-        finding.add(f"{first}'s influence does not exceed {second}'s by ", Claim("year", (), over["end_year"]),
-                    " in any run.")
+        finding.add(f"{first}'s influence is not ahead of {second}'s in ", horizon, " in any run.")
     return finding
+
+
+def _where_the_spread_comes_from(finding: Finding, split, baseline: str, year: int) -> None:
+    """How much of the baseline's spread in a headline output comes from the drawn parameters, and from which
+    (`uncertainty.variance_decomposition`); nothing when there are too few runs to say."""
+    output = split.output.partition("@")[0]
+    keys = (baseline, output, year)
+    name = OUTPUT_NAMES.get(output, output)
+    if split.variance > 0 and split.top.empty and split.parameter_share == 0:
+        finding.add(f" The runs share their parameters: the spread of {name} in ", Claim("year", (), year),
+                    " across runs comes from random shocks alone.")
+        return
+    if not split.parameter_share == split.parameter_share:  # NaN: too few runs for a cross-validated fit
+        return
+    finding.add(" Of the variance of ", name, " in ", Claim("year", (), year), f" across {baseline} runs, ",
+                Claim("parameter_share", keys, split.parameter_share), " comes from the drawn parameters "
+                "(cross-validated ridge fit: a lower bound) and the rest from random shocks")
+    if not split.top.empty:
+        top = split.top.iloc[0]
+        finding.add("; the parameter behind most of it is ", str(top["parameter"]), " (",
+                    Claim("top_share", (*keys, top["parameter"]), top["share"]), " of the variance)")
+    finding.add(".")
+
+
+OUTPUT_NAMES = {"china_russia_gap": "China's lead over Russia in regional influence"}
 
 
 def _changes(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> None:
@@ -261,8 +274,9 @@ def _changes(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> 
                         f" points {direction}")
         finding.add(" (", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ", Claim("p95", keys, row["p95"]),
                     f"; {direction} in ")
-        finding.add(Claim("share_lower", keys, row["share_negative"]) if lower
-                    else Claim("share_higher", keys, row["share_positive"]), " of pairs). ")
+        side = "lower" if lower else "higher"
+        finding.add(Claim(f"share_{side}", keys, row[f"p_{side}"]), " (\u00b1 ", Claim(f"se_{side}", keys, row[f"se_{side}"]),
+                    ") of pairs). ")
 
 
 def _opening(finding: Finding) -> str:
@@ -275,8 +289,8 @@ def _unclear(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> 
         keys = (finding.scenario, baseline, row["power"], year)
         finding.add(_opening(finding), f"{actor_label(row['power'])}'s change in ", Claim("year", (), year),
                     " is unclear: ", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ",
-                    Claim("p95", keys, row["p95"]), " points (higher in ", Claim("share_higher", keys, row["share_positive"]),
-                    "). ")
+                    Claim("p95", keys, row["p95"]), " points (higher in ", Claim("share_higher", keys, row["p_higher"]),
+                    " (\u00b1 ", Claim("se_higher", keys, row["se_higher"]), ") of pairs). ")
 
 
 def _unchanged(finding: Finding, rows: pd.DataFrame, n_powers: int, baseline: str, year: int) -> None:
@@ -301,8 +315,8 @@ def _leader_change(finding: Finding, leaders: pd.DataFrame, label: str, baseline
     base = rows[rows["scenario"] == baseline].set_index("power")
     moves = []
     for power in scen.index:
-        delta = scen.at[power, "p_lead"] - base.at[power, "p_lead"]
-        noise = np.hypot(scen.at[power, "mc_se"], base.at[power, "mc_se"])
+        delta = scen.at[power, "p"] - base.at[power, "p"]
+        noise = np.hypot(scen.at[power, "se"], base.at[power, "se"])
         if abs(delta) >= LEADER_MOVE and abs(delta) > 2 * noise:
             moves.append((-delta, power))
     if not moves:
@@ -311,12 +325,12 @@ def _leader_change(finding: Finding, leaders: pd.DataFrame, label: str, baseline
     finding.add(_opening(finding), "Leading the region in ", Claim("year", (), year), ": ")
     for k, (_, power) in enumerate(moves):
         finding.add(", " if k else "", f"{actor_label(power)} in ",
-                    Claim("p_lead", (label, power, year), scen.at[power, "p_lead"]), " of runs (",
-                    Claim("p_lead", (baseline, power, year), base.at[power, "p_lead"]), f" in {baseline})")
+                    Claim("p_lead", (label, power, year), scen.at[power, "p"]), " of runs (",
+                    Claim("p_lead", (baseline, power, year), base.at[power, "p"]), f" in {baseline})")
     powers = [power for _, power in moves]
     finding.add("; Monte Carlo standard errors at most ",
                 Claim("mc_se_max", (label, baseline, tuple(powers), year),
-                      max(max(scen.at[p, "mc_se"], base.at[p, "mc_se"]) for p in powers)), " points. ")
+                      max(max(scen.at[p, "se"], base.at[p, "se"]) for p in powers)), " points. ")
 
 
 def _why(finding: Finding, by_part: pd.DataFrame, by_state: pd.DataFrame, label: str, power: str, year: int) -> None:
