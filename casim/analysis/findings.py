@@ -190,7 +190,7 @@ def key_findings(differences: pd.DataFrame | None, leaders: pd.DataFrame, overta
     if differences is None or differences.empty:  # the baseline alone
         return findings
     diffs = differences[(differences["year"] == year) & differences["output"].str.startswith("influence_")]
-    scenario_findings = []
+    scenario_findings, quiet = [], []
     for label, rows in diffs.groupby("scenario", sort=False):
         rows = rows.assign(power=rows["output"].str.removeprefix("influence_"),
                            assured=rows.apply(_assured, axis=1)).sort_values("assured", ascending=False)
@@ -202,10 +202,16 @@ def key_findings(differences: pd.DataFrame | None, leaders: pd.DataFrame, overta
         _leader_change(finding, leaders, label, baseline, year)
         if changed.any():
             _why(finding, by_part, by_state, label, rows.loc[changed, "power"].iloc[0], year)
+        if unchanged.all() and not finding.parts:  # nothing moved: said once for all such scenarios, last
+            quiet.append((label, rows))
+            continue
         _unclear(finding, rows[~changed & ~unchanged], baseline, year)
-        _unchanged(finding, rows[unchanged], len(rows), baseline, year)
+        _unchanged(finding, rows[unchanged], baseline, year)
         scenario_findings.append(finding)
-    return findings + sorted(scenario_findings, key=lambda f: f.score, reverse=True)
+    findings += sorted(scenario_findings, key=lambda f: f.score, reverse=True)
+    if quiet:
+        findings.append(_nothing_moved(quiet, baseline, year))
+    return findings
 
 
 def _baseline_finding(leaders, overtaking, baseline, year) -> Finding:
@@ -275,8 +281,13 @@ def _changes(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> 
         finding.add(" (", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ", Claim("p95", keys, row["p95"]),
                     f"; {direction} in ")
         side = "lower" if lower else "higher"
-        finding.add(Claim(f"share_{side}", keys, row[f"p_{side}"]), " (\u00b1 ", Claim(f"se_{side}", keys, row[f"se_{side}"]),
-                    ") of pairs). ")
+        finding.add(Claim(f"share_{side}", keys, row[f"p_{side}"]), *_error(f"se_{side}", keys, row[f"se_{side}"]),
+                    " of pairs). ")
+
+
+def _error(quantity: str, keys: tuple, se: float) -> tuple:
+    """' (± se)' after a share of pairs, in points; nothing when the share is 0 or 1 (its error is then 0)."""
+    return (" (\u00b1 ", Claim(quantity, keys, se), ")") if se > 0 else ()
 
 
 def _opening(finding: Finding) -> str:
@@ -290,22 +301,35 @@ def _unclear(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> 
         finding.add(_opening(finding), f"{actor_label(row['power'])}'s change in ", Claim("year", (), year),
                     " is unclear: ", COVERAGE, " of paired runs between ", Claim("p5", keys, row["p5"]), " and ",
                     Claim("p95", keys, row["p95"]), " points (higher in ", Claim("share_higher", keys, row["p_higher"]),
-                    " (\u00b1 ", Claim("se_higher", keys, row["se_higher"]), ") of pairs). ")
+                    *_error("se_higher", keys, row["se_higher"]), " of pairs). ")
 
 
-def _unchanged(finding: Finding, rows: pd.DataFrame, n_powers: int, baseline: str, year: int) -> None:
+def _bound(rows: pd.DataFrame, label: str, baseline: str, year: int) -> Claim:
+    """The widest 5-95% paired range of `rows`' powers, rounded up to 0.01 points (so 'within' stays true)."""
+    bound = math.ceil(1e4 * rows[["p5", "p95"]].abs().to_numpy().max()) / 1e4
+    return Claim("bound", (label, baseline, tuple(rows["power"]), year), bound)
+
+
+def _unchanged(finding: Finding, rows: pd.DataFrame, baseline: str, year: int) -> None:
     """The powers whose whole 90% range lies within the materiality threshold: what did not change."""
     if rows.empty:
         return
-    bound = math.ceil(1e4 * rows[["p5", "p95"]].abs().to_numpy().max()) / 1e4  # rounded up to 0.01 points
     powers = list(rows["power"])
-    keys = (finding.scenario, baseline, tuple(powers), year)
-    if len(rows) == n_powers:
-        finding.add(f"Under {finding.scenario}, no power's regional influence in ", Claim("year", (), year),
-                    " moves by ", Claim("material", (), MATERIAL), " points or more: ", f"{_names(powers)} all stay")
-    else:
-        finding.add(_opening(finding), f"{_names(powers)} {'stays' if len(powers) == 1 else 'stay'}")
-    finding.add(" within ", Claim("bound", keys, bound), f" points of {baseline} in ", COVERAGE, " of paired runs.")
+    finding.add(_opening(finding), f"{_names(powers)} {'stays' if len(powers) == 1 else 'stay'} within ",
+                _bound(rows, finding.scenario, baseline, year), f" points of {baseline} in ", COVERAGE,
+                " of paired runs.")
+
+
+def _nothing_moved(quiet: list, baseline: str, year: int) -> Finding:
+    """One bullet for the scenarios under which no power's influence moved: each with its widest 90% range."""
+    finding = Finding(", ".join(label for label, _ in quiet), (0.0, 0.0))
+    finding.add("Under ", "these scenarios" if len(quiet) > 1 else quiet[0][0], " no power's regional influence in ",
+                Claim("year", (), year), " moves by ", Claim("material", (), MATERIAL), " points or more; in ",
+                COVERAGE, f" of paired runs every power stays within the points given of {baseline}: ")
+    for k, (label, rows) in enumerate(quiet):
+        finding.add(", " if k else "", f"{label} (", _bound(rows, label, baseline, year), ")")
+    finding.add(".")
+    return finding
 
 
 def _leader_change(finding: Finding, leaders: pd.DataFrame, label: str, baseline: str, year: int) -> None:
