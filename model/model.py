@@ -14,7 +14,7 @@ from .agents import CentralAsianState, GreatPower
 from .arrays import sum_last
 from .base import build_base
 from .constants import step_constants
-from .events import Event
+from .events import Event, step_date
 from .history import RECORD_STEPS, History
 from .outputs import build_frames, column, summary_reporters
 from .params import ParameterError, Params, REGISTRY, parse_path
@@ -346,10 +346,7 @@ class CentralAsiaModel(mesa.Model):
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
         """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
-        steps = np.asarray(steps)
-        year = self.start_year - 1 + (steps + self.steps_per_year - 1) // self.steps_per_year
-        period = (steps - 1) % self.steps_per_year + 1
-        return year, period
+        return step_date(np.asarray(steps), self.start_year, self.steps_per_year)
 
     def results(self) -> dict:
         """{"region": DataFrame, "states": DataFrame} with the DESIGN section 6 columns, every recorded step."""
