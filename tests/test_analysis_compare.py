@@ -103,9 +103,10 @@ def test_end_year_table_probabilities(report):
     for p in ("CHN", "RUS", "EU", "USA"):
         share = table[f"p_lead_{p}"]
         assert np.allclose(table[f"se_lead_{p}"], np.sqrt(share * (1 - share) / 4))
-    differences = pd.read_csv(report / "paired_end_year_differences.csv")
-    share = differences["share_positive"]
-    assert np.allclose(differences["se"], np.sqrt(share * (1 - share) / differences["pairs"]))
+    differences = pd.read_csv(report / "paired_differences_in_2027.csv")     # the findings' year: the last
+    for side in ("higher", "lower"):
+        share = differences[f"p_{side}"]
+        assert np.allclose(differences[f"se_{side}"], np.sqrt(share * (1 - share) / differences["pairs"]))
 
 
 def test_paired_differences_use_common_random_numbers(outputs):

@@ -540,7 +540,9 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         figures={"china_overtakes_russia": uncertainty.overtaking_figure(
             uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
             by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
-        tables={"Leader probabilities by year": leader_table(region, labels)}))
+        tables={"Leader probabilities by year": leader_table(region, labels),
+                **({"When China overtakes Russia": overtaking_table(region, labels)}
+                   if {"CHN", "RUS"} <= set(powers_in(region)) else {})}))
     if data["runs"] is not None:
         sections.append(Section(
             "Where the uncertainty comes from",
@@ -550,8 +552,11 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
              "parameters: share of the variance from each parameter's linear effect, with its direction."],
             tables={"Variance decomposition": variance_table(region, data["runs"], labels)}))
     sections += [
-        Section("Alignment", ["Alignment of each state with each power (shares of its orientation)."],
-                figures={"alignment_by_state": alignmentpanel_grid(states, labels, events)}),
+        Section("Alignment", ["Alignment of each state with each power (shares of its orientation). P(top): the "
+                              "share of runs in which the power has the state's largest alignment share at the end "
+                              "of the year, ± its Monte Carlo standard error."],
+                figures={"alignment_by_state": alignmentpanel_grid(states, labels, events)},
+                tables={"Top alignment probabilities": alignment_table(states, labels)}),
         Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
                                      "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
                 tables={"End-year table": end_year_table(region, labels)}),
