@@ -21,10 +21,12 @@ actor table (`model/data/actors.yaml`, or CASIM_ACTORS), with a fallback for a c
 """
 from __future__ import annotations
 
+import math
 import zlib
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from calibration.targets import load_targets
@@ -62,9 +64,11 @@ def whole_years(fig) -> None:
 
 
 def add_time(frame: pd.DataFrame) -> pd.Series:
-    """Fractional calendar time of each row (its `year` and `period`): the end of its period."""
+    """Calendar time of each row, at the start of its period: 2026-Q1 at 2026.0, the base year's last quarter
+    (step 0) at 2024.75. A scenario event dated 2026-Q1 applies at the start of that step, so its marker
+    (`model.events.Event.record`'s `time`) falls on the first point it moves."""
     per_year = max(int(frame["period"].max()), 1)
-    return frame["year"] + frame["period"] / per_year - 1.0
+    return frame["year"] + (frame["period"] - 1) / per_year
 
 
 def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:
@@ -78,6 +82,29 @@ def band(frame: pd.DataFrame, column: str, by=("step",)) -> pd.DataFrame:
     first = frame.groupby(list(by))[["year", "period", "step"]].first()
     out["time"] = add_time(first.reset_index(drop=True)).to_numpy()
     return out
+
+
+def panel_grid(n: int, columns: int = 4, width: float = 4.6, height: float = 3.8):
+    """Panels in rows of at most `columns` (at least 9 inches wide, room for the title and legend); the unused
+    ones hidden. Give them one scale with `same_limits` once drawn."""
+    cols, rows = min(n, columns), math.ceil(n / columns)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(width * cols + 1.5, 9.0), height * rows), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def same_limits(axes) -> None:
+    """One x and y range for every visible panel, with y tick labels on the first column only: shared axes set
+    once, since axes shared while drawing update each other at every artist (quadratic in the panels)."""
+    visible = [ax for ax in np.ravel(axes) if ax.get_visible()]
+    for get, put in (("get_xlim", "set_xlim"), ("get_ylim", "set_ylim")):
+        lows, highs = zip(*(getattr(ax, get)() for ax in visible))
+        for ax in visible:
+            getattr(ax, put)(min(lows), max(highs))
+    for row in np.atleast_2d(axes):
+        for ax in row[1:]:
+            ax.tick_params(labelleft=False)
 
 
 def _draw_band(ax, b, color, name):

@@ -38,7 +38,7 @@ from model.dirlock import batch_lock_file, hold_directory
 from model.integrity import Damage, bytes_record, disk_fault, file_record
 from model.io import write_parquet_temporary
 from model.rng import run_seed
-from model.run import RunSpec, run_ensemble
+from model.run import RunSpec, event_records, run_ensemble
 from model.uncertainty import DEFAULT_MODE
 
 from .batchstore import BatchStore, part_options, part_path, read_batch_table
@@ -72,6 +72,12 @@ class BatchPlan:
     @property
     def n_runs(self) -> int:
         return len(self.scenarios) * self.n_samples * self.replicates
+
+    def scenario_details(self) -> dict[str, dict]:
+        """Each scenario's description and scheduled events with their dates (`model.run.event_records`), for
+        the manifest (reports read them from there)."""
+        specs = {e.name: scenario_spec(e.template, self.horizon, 1) for e in self.scenarios}
+        return {name: {"description": spec.description, "events": event_records(spec)} for name, spec in specs.items()}
 
     def identify(self, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(scenario index, sample, replicate) of each run id."""
@@ -117,18 +123,22 @@ class ChunkTask:
     uncertainty: str = DEFAULT_MODE
 
 
+def scenario_spec(template, horizon: dict | None, replicates: int) -> RunSpec:
+    """A scenario's RunSpec on the batch's horizon (a `RunSpec` template, or a `model.scenario.Scenario`,
+    which places its events on steps for the horizon it is given)."""
+    if isinstance(template, RunSpec):
+        return dataclasses.replace(template, **(horizon or {}), replicates=replicates)
+    horizon = dict(horizon or {})
+    steps_per_year = horizon.pop("steps_per_year", template.steps_per_year)
+    if steps_per_year != template.steps_per_year:
+        template = template.model_copy(update={"steps_per_year": steps_per_year})
+    return template.run_spec(replicates=replicates, seed=0, **horizon)
+
+
 def chunk_spec(task: ChunkTask) -> RunSpec:
     """The RunSpec of a chunk: the scenario's, with the chunk's seeds, replicates, sampled parameters (pinned) and the
     batch's master seed and uncertainty mode (each replicate's parameter draw)."""
-    template, n = task.template, len(task.runs)
-    if isinstance(template, RunSpec):
-        spec = dataclasses.replace(template, **(task.horizon or {}), replicates=n)
-    else:  # a model.scenario.Scenario: it places its events on steps for the horizon it is given
-        horizon = dict(task.horizon or {})
-        steps_per_year = horizon.pop("steps_per_year", template.steps_per_year)
-        if steps_per_year != template.steps_per_year:
-            template = template.model_copy(update={"steps_per_year": steps_per_year})
-        spec = template.run_spec(replicates=n, seed=0, **horizon)
+    spec = scenario_spec(task.template, task.horizon, len(task.runs))
     spec.scenario = task.scenario
     spec.run_seeds = [int(s) for s in task.seeds]
     spec.replicate_ids = [int(r) for r in task.replicates]
@@ -224,7 +234,8 @@ def run_batch(plan: BatchPlan, out_dir: str | Path, executor, chunk_size: int = 
         OSError: a disk fault (`integrity.disk_fault`); every chunk finished before it stays recorded.
     """
     log = log or (lambda message: None)
-    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record, "uncertainty": plan.uncertainty}
+    identity = {**plan.identity, "n_runs": plan.n_runs, "record": plan.record, "uncertainty": plan.uncertainty,
+                "scenario_details": plan.scenario_details()}
     with hold_directory(batch_lock_file(out_dir)) as lock:  # before the manifest is read, until the last write
         if lock.stale:
             log(f"note: {out_dir} was left by {lock.stale.describe()}, which ended without finishing; "

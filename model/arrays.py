@@ -23,10 +23,20 @@ def sum_axis1(x: np.ndarray) -> np.ndarray:
     return _sum_axis(x, 1)
 
 
+def sum_last_chained(x: np.ndarray) -> np.ndarray:
+    """x.sum(axis=-1) as a chain of elementwise adds: the same bits as `sum_last`, and several times faster
+    when the last axis is the fastest in memory (a recorded history), where numpy's reduction is slow."""
+    return _chain(np.moveaxis(x, -1, 0))
+
+
 def _sum_axis(x: np.ndarray, axis: int) -> np.ndarray:
     if x.shape[axis] < SEQUENTIAL_BELOW:
         return np.add.reduce(x, axis=axis)
-    parts = np.moveaxis(x, axis, 0)
+    return _chain(np.moveaxis(x, axis, 0))
+
+
+def _chain(parts: np.ndarray) -> np.ndarray:
+    """parts[0] + parts[1] + ..., left to right."""
     total = parts[0].copy(order="K")
     for part in parts[1:]:
         total += part

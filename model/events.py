@@ -12,7 +12,7 @@ prices move and before the powers act (DESIGN section 4, step 1).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Literal
 
@@ -42,6 +42,31 @@ class Event:
     apply: Callable[..., None]      # apply(model, runs)
     runs: np.ndarray | None = None  # bool (R,); None = all runs
     label: str = ""
+    what: dict = field(default_factory=dict)  # for the record: {"shock": name, **arguments} or {"set": values}
+
+    def record(self, start_year: int, steps_per_year: int) -> dict:
+        """What a run manifest lists for this event: its step, date (and `time`, the calendar time at which the
+        step begins, for plots), label and what it does."""
+        year, period = step_date(self.step, start_year, steps_per_year)
+        return {"step": self.step, "year": year, "period": period, "time": year + (period - 1) / steps_per_year,
+                "date": period_label(year, period, steps_per_year), "label": self.label, **self.what}
+
+
+def step_date(step, start_year: int, steps_per_year: int):
+    """Calendar year and period (1..steps_per_year) of step(s) `step`; step 0 is the base year's last period.
+
+    Step k belongs to year start_year - 1 + ceil(k / steps_per_year), period (k - 1) mod steps_per_year + 1.
+    """
+    year = start_year - 1 + (step + steps_per_year - 1) // steps_per_year
+    period = (step - 1) % steps_per_year + 1
+    return year, period
+
+
+def period_label(year: int, period: int, steps_per_year: int) -> str:
+    """`2026` (yearly steps), `2026-Q2` (quarterly, as scenario files write dates) or `2026-P5` (other steps)."""
+    if steps_per_year == 1:
+        return str(year)
+    return f"{year}-{'Q' if steps_per_year == 4 else 'P'}{period}"
 
 
 # ---- helpers --------------------------------------------------------------------------------------------------
@@ -337,9 +362,12 @@ def set_params(model, runs, values: dict) -> None:
 def make_event(step: int, shock: str, args: dict, label: str = ""):
     """A picklable `Event` applying a named shock (args already validated) at `step`."""
     spec = SHOCKS[shock]
-    return Event(step, partial(spec.apply, args=spec.args(**args)), None, label or shock)
+    checked = spec.args(**args)
+    return Event(step, partial(spec.apply, args=checked), None, label or shock,
+                 {"shock": shock, **checked.model_dump(exclude_none=True)})
 
 
 def make_set_event(step: int, values: dict, label: str = ""):
     """A picklable `Event` setting parameters at `step`."""
-    return Event(step, partial(set_params, values=dict(values)), None, label or "set " + ", ".join(values))
+    return Event(step, partial(set_params, values=dict(values)), None, label or "set " + ", ".join(values),
+                 {"set": dict(values)})

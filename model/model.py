@@ -15,8 +15,8 @@ from .agents import CentralAsianState, GreatPower
 from .arrays import sum_last
 from .base import build_base
 from .constants import step_constants
-from .events import Event
-from .history import History
+from .events import Event, step_date
+from .history import RECORD_STEPS, History
 from .outputs import build_frames, column, summary_reporters
 from .params import Params
 from .rng import RunStreams
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 class HorizonReached(RuntimeError):
     """`step()` was called after the last step of the horizon (when `running` had turned False)."""
+
+
+RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
+ECONOMIC_CHANNELS = ("trade", "fdi", "debt")  # the influence channels whose shares also enter the alignment utility
 
 
 @dataclass
@@ -335,18 +339,19 @@ class CentralAsiaModel(mesa.Model):
 
         Read by the states choosing alignment (their rows) and by the influence index.
         """
-        s = self.state
-        debt = s.debt.copy(order="K")
-        debt[:, :, self.china] += s.hidden_debt
-        return {"trade": politics.shares_and_presence(s.trade), "fdi": politics.shares_and_presence(s.fdi_stock),
-                "debt": politics.shares_and_presence(debt)}
+        return {name: self._channel_shares(name) for name in ECONOMIC_CHANNELS}
+
+    def _channel_shares(self, name: str):
+        """(shares, present) of one influence channel (`influence.CHANNEL_LEVELS`) from the current state."""
+        return politics.shares_and_presence(influence.CHANNEL_LEVELS[name](self.snapshot(), self.china))
 
     def _update_influence(self) -> None:
         s, p = self.state, self.params
-        channels = {**self.economic_shares, "security": politics.shares_and_presence(s.security),
-                    "alignment": politics.shares_and_presence(s.alignment)}
-        weights = {name: getattr(p, f"w_{name}") for name in channels}
-        s.influence[...] = influence.state_influence(channels, weights)
+        # the economic channels' shares are this step's already (nothing since has moved trade, FDI or debt)
+        channels = {name: self.economic_shares[name] if name in ECONOMIC_CHANNELS else self._channel_shares(name)
+                    for name in influence.CHANNELS}
+        influence.channel_weights(channels, {name: getattr(p, f"w_{name}") for name in channels}, out=s.channel_weight)
+        s.influence[...] = influence.state_influence(channels, s.channel_weight)
         s.regional[...] = influence.regional_influence(s.influence, s.gdp)
 
     def _reactions(self) -> None:
@@ -371,10 +376,7 @@ class CentralAsiaModel(mesa.Model):
 
     def step_years(self, steps) -> tuple[np.ndarray, np.ndarray]:
         """Calendar year and period (1..steps_per_year) of each step; step 0 is the base year's last period."""
-        steps = np.asarray(steps)
-        year = self.start_year - 1 + (steps + self.steps_per_year - 1) // self.steps_per_year
-        period = (steps - 1) % self.steps_per_year + 1
-        return year, period
+        return step_date(np.asarray(steps), self.start_year, self.steps_per_year)
 
     def results(self, tidy: bool = False, include_params: bool | list[str] = False) -> dict:
         """{"region": DataFrame, "states": DataFrame}: the output contract's columns (`model.outputs`), every recorded step.

@@ -6,7 +6,9 @@ trailing axes are (run, ...): the recorded history (T, R, ...) for the tables, t
 (R, ...) for `CentralAsiaModel.output` and the Mesa DataCollector, one recorded step for calibration.
 Columns are snake_case; `<P>` columns exist for every power, `<C>` for every corridor, `<K>` for every
 commodity. Everything that reports a column (tables, DataCollector, visualiser, calibration measures,
-`column@year` references) reads it from here.
+`column@year` references) reads it from here. The influence index's channels (`influence.CHANNELS`) each have
+a `channel_<c>_<P>` states column, its part of the power's influence in the state, which the reports'
+attribution reads (`INFLUENCE_CHANNELS`).
 
 `OutputRef` is the `column@year` reference of reports and analyses: a column's value in each run at
 the last recorded step of a calendar year (`STATE.column@year` for a state's column).
@@ -26,15 +28,18 @@ import pyarrow as pa
 
 from . import external
 from .errors import InputError, did_you_mean
+from .influence import CHANNEL_LEVELS, CHANNELS
+from .arrays import sum_last_chained
 
 ID_COLUMNS = ("run", "scenario", "replicate", "seed", "step", "year", "period")
 # The State fields the columns (and the calibration measures) read: what the history records.
 RECORDED_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock", "lending", "debt", "hidden_debt",
                    "other_debt", "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat",
-                   "local_processing", "influence", "regional", "protest", "friction", "russia_offer", "ship_time",
+                   "local_processing", "influence", "channel_weight", "regional", "protest", "friction", "russia_offer", "ship_time",
                    "market_time", "log_prices", "russia_income", "remittances", "remittances_russia", "reexports",
                    "china_transit", "coverage", "capital", "log_exchange_rate")
 REF_NAME = r"[A-Za-z_][A-Za-z0-9_.]*"  # a column, `STATE.column`, or a dotted parameter path
+INFLUENCE_CHANNELS = CHANNELS  # channel_<c>_<P> columns exist for each, in this order
 _OUTPUT_REF = re.compile(rf"^\s*({REF_NAME})\s*@\s*(\d{{4}})\s*$")
 
 
@@ -157,7 +162,28 @@ def state_columns(actors) -> tuple[Column, ...]:
         cols += [Column(f"{prefix}_{code}", unit, f"{doc} ({code})", lambda snap, a, f=field, j=j: snap[f][..., j],
                         prefix, code)
                  for j, code in enumerate(actors.powers)]
+    for k, name in enumerate(CHANNELS):
+        cols += [Column(channel_column(name, code), "share",
+                        f"Part of the power's influence in the state from its {name} share ({code}): "
+                        f"omega_ci s_cij; summed over the channels it is influence_{code}",
+                        lambda snap, a, name=name, k=k, j=j: channel_part(snap, a, name, k, j))
+                 for j, code in enumerate(actors.powers)]
     return tuple(cols)
+
+
+def channel_column(channel: str, power: str) -> str:
+    """The states table's column for a channel's part of a power's influence: `channel_<channel>_<power>`."""
+    return f"channel_{channel}_{power}"
+
+
+def channel_part(snap, actors, channel: str, k: int, j: int) -> np.ndarray:
+    """Channel c's part of power j's influence in each state, omega_ci s_cij (`influence.state_influence`):
+    the recorded effective channel weight times the power's share of the channel's levels (0 where the
+    channel is absent, as in `politics.shares_and_presence`)."""
+    levels = CHANNEL_LEVELS[channel](snap, actors.powers.index("CHN"))
+    total = sum_last_chained(levels)  # the bits of the model's sum_last, fast on a recorded history's layout
+    share = levels[..., j] / np.where(total > 0, total, np.inf)
+    return snap["channel_weight"][..., k] * share
 
 
 def column(name: str, actors, level: str | None = None) -> Column:

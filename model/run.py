@@ -28,6 +28,7 @@ TABLES = ("region", "states", "runs")
 class RunSpec:
     """What to run: one scenario as an ensemble of replicates."""
     scenario: str = "baseline"
+    description: str = ""                    # the scenario file's description (for reports)
     replicates: int = 1
     seed: int = 0
     start_year: int = 2025
@@ -66,20 +67,22 @@ def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: s
     """What a run directory holds: code version, input hashes (the scenario files, the actor table and the
     posterior draws the model ran on), the parameters at the end of the run (after its events; one that differs
     between runs is named here, and runs.parquet has the values each run started with), the uncertainty mode,
-    seeds, timings, status, and each file's record (size, rows, checksum), which `casim verify` and the
-    readers check."""
+    the scheduled events with their dates, seeds, timings, status, and each file's record (size, rows,
+    checksum), which `casim verify` and the readers check."""
     uncertainty = uncertainty_record(model)
     inputs = [*spec.input_files, model.actors.path, *([uncertainty["posterior"]] if uncertainty["posterior"] else [])]
     return {
         "kind": "run",
         "code_version": code_version(),
         "scenario": spec.scenario,
+        "description": spec.description,
         "input_files": {str(p): file_hash(p) for p in inputs},
         "params": {path: (value if not isinstance(value, list) else "per run (runs.parquet)")
                    for path, value in model.params.resolved().items()},  # at the end, after the events
         "uncertainty": uncertainty,
         "overrides": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in model.params.overrides.items()},
         "horizon": {"start_year": spec.start_year, "end_year": spec.end_year, "steps_per_year": spec.steps_per_year},
+        "events": event_records(spec),
         "master_seed": spec.seed,
         "run_seeds": [int(s) for s in model.seeds],
         "executor": "in-process (one vectorised ensemble)",
@@ -88,6 +91,11 @@ def run_manifest(spec: RunSpec, model: CentralAsiaModel, started: str, status: s
         "runs": {str(k): status for k in range(model.n_runs)},
         "files": files or {},
     }
+
+
+def event_records(spec: RunSpec) -> list[dict]:
+    """The scenario's scheduled events as its manifest lists them (date, label, shock and arguments), by step."""
+    return [event.record(spec.start_year, spec.steps_per_year) for event in sorted(spec.events, key=lambda e: e.step)]
 
 
 def write_outputs(out_dir: str | Path, spec: RunSpec, csv: bool = False,

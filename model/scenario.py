@@ -114,7 +114,7 @@ class Scenario(BaseModel):
                 events.append(make_set_event(step, ev.set or {}, ev.label))
         if problems:
             raise ScenarioError(problems)
-        return RunSpec(scenario=self.name, replicates=self.replicates if replicates is None else replicates,
+        return RunSpec(scenario=self.name, description=self.description.strip(), replicates=self.replicates if replicates is None else replicates,
                        seed=self.seed if seed is None else seed, start_year=start, end_year=end,
                        steps_per_year=self.steps_per_year, params=dict(self.params), events=events,
                        input_files=self.input_files, uncertainty=check_mode(uncertainty))

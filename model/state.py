@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import economy
+from .influence import CHANNELS
 from .arrays import runs_fastest
 
 
@@ -42,6 +43,7 @@ class State:
     market_time: np.ndarray       # (R, S, P) days from each state to each power's market
     log_prices: np.ndarray        # (R, K) log commodity price index (2024 = 0)
     influence: np.ndarray         # (R, S, P)
+    channel_weight: np.ndarray    # (R, S, C) effective weight of each influence channel (influence.CHANNELS)
     regional: np.ndarray          # (R, P) GDP-weighted influence
     friction: np.ndarray          # (R,) China-Russia friction in [0, 1]
     russia_offer: np.ndarray      # (R,) Russia's reactive security offer
@@ -83,7 +85,8 @@ def initial_state(actors, base, params, constants, n_runs: int) -> State:
         capacity=constants.capacity_potential, log_rise=np.zeros((R, a.n_powers)),
         corridor_investment=np.zeros((R, n_c)), disruption=np.ones((R, n_c)), ship_time=np.zeros((R, n_c)),
         market_time=tile(b.market_time), log_prices=np.zeros((R, len(a.commodities))),
-        influence=tile(np.zeros_like(b.debt)), regional=np.zeros((R, a.n_powers)), friction=np.zeros(R),
+        influence=tile(np.zeros_like(b.debt)),
+        channel_weight=np.zeros((R, a.n_states, len(CHANNELS))), regional=np.zeros((R, a.n_powers)), friction=np.zeros(R),
         russia_offer=np.zeros(R), russia_income=np.ones(R), remittances=tile(b.remittances),
         remittances_russia=tile(b.remittances * b.remittance_share), reexports=tile(b.reexports),
         china_transit=tile(b.reexports * b.transit_per_reexport), coverage=tile(np.ones(a.n_states)),

@@ -47,10 +47,13 @@ def sweep_report(tmp_path_factory):
 
 def test_report_files(report):
     html = (report / "report.html").read_text()
-    for name in ("influence_fan", "influence_differences", "alignment_by_state", "economics"):
+    for name in ("influence_fan", "influence_differences", "alignment_by_state", "economics",
+                 "attribution_by_channel", "attribution_by_state", "baseline_path_attribution"):
         assert (report / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (report / "figures" / f"{name}.svg").is_file()
-        assert f"alt='{name}' src='data:image/png;base64," in html
+        vector = name in ("influence_fan", "influence_differences")  # inline SVG: their event markers are elements
+        assert (f"<figure id='figure-{name}' role='img' aria-label='{name}'><svg " in html) == vector
+        assert (f"alt='{name}' src='data:image/png;base64," in html) != vector
     # nothing fetched: no address outside the embedded images (whose base64 text may spell "http" by chance)
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html).replace("http://www.w3.org", "")
     assert "<nav>" in html and "http" not in text
@@ -100,9 +103,10 @@ def test_end_year_table_in_the_report(report):
     for p in ("CHN", "RUS", "EU", "USA"):
         share = table[f"p_lead_{p}"]
         assert np.allclose(table[f"se_lead_{p}"], np.sqrt(share * (1 - share) / 4))
-    differences = pd.read_csv(report / "paired_end_year_differences.csv")
-    share = differences["share_positive"]
-    assert np.allclose(differences["se"], np.sqrt(share * (1 - share) / differences["pairs"]))
+    differences = pd.read_csv(report / "paired_differences_in_2027.csv")     # the findings' year: the last
+    for side in ("higher", "lower"):
+        share = differences[f"p_{side}"]
+        assert np.allclose(differences[f"se_{side}"], np.sqrt(share * (1 - share) / differences["pairs"]))
 
 
 def test_end_year_table_probabilities():
@@ -199,3 +203,12 @@ def test_report_opens_in_chromium(which, request):
     assert len(widths) >= 4 and all(w > 0 for w in widths)
     assert links and all(n == 1 for n in targets)  # every table-of-contents entry has its section
     assert errors == []
+
+
+def test_a_baseline_alone_gets_its_findings_and_path(outputs, tmp_path):
+    assert main(["compare", str(outputs / "base"), "--out", str(tmp_path / "r")]) == 0
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    bullets = [line for line in markdown.split("## Key findings")[1].split("\n## ")[0].splitlines() if line.startswith("- ")]
+    assert len(bullets) == 1 and bullets[0].startswith("- In baseline, ") and "2027" in bullets[0]
+    assert "## Why the balance moved" not in markdown and "## The baseline path" in markdown
+    assert not (tmp_path / "r" / "attribution.csv").exists()

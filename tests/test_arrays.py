@@ -2,7 +2,7 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from model.arrays import max_last, runs_fastest, sum_axis1, sum_last
+from model.arrays import max_last, runs_fastest, sum_axis1, sum_last, sum_last_chained
 
 
 def chain(parts):
@@ -20,6 +20,7 @@ def test_sums_go_left_to_right_in_every_layout(n_runs, n_rows, n_last, seed, lay
     x = rng.standard_normal((n_runs, n_rows, n_last)) * 10.0 ** rng.integers(-6, 6, (n_runs, n_rows, n_last))
     x = runs_fastest(x) if layout == "runs_fastest" else np.asarray(x, order=layout)
     np.testing.assert_array_equal(sum_last(x), chain([x[..., k] for k in range(n_last)]))
+    np.testing.assert_array_equal(sum_last_chained(x), sum_last(x))   # the output contract's sum on histories
     np.testing.assert_array_equal(sum_axis1(x), chain([x[:, k] for k in range(n_rows)]))
     np.testing.assert_array_equal(max_last(x), x.max(axis=-1))
 

@@ -93,9 +93,16 @@ def test_influence_renormalises_missing_channels():
     trade = np.array([[[3.0, 1.0]]])
     debt = np.zeros((1, 1, 2))                                 # no debt to any power
     w = {"trade": np.array([0.5]), "debt": np.array([0.5])}
-    infl = influence.state_influence({"trade": politics.shares_and_presence(trade),
-                                      "debt": politics.shares_and_presence(debt)}, w)
+    channels = {"trade": politics.shares_and_presence(trade), "debt": politics.shares_and_presence(debt)}
+    omega = influence.channel_weights(channels, w)
+    assert omega[0, 0].tolist() == [1.0, 0.0]                 # the absent debt channel's weight goes to trade
+    infl = influence.state_influence(channels, omega)
     assert infl[0, 0].tolist() == pytest.approx([0.75, 0.25])
+    both = {"trade": channels["trade"], "debt": politics.shares_and_presence(np.array([[[1.0, 3.0]]]))}
+    omega = influence.channel_weights(both, {"trade": np.array([0.6]), "debt": np.array([0.2])})
+    assert omega[0, 0].tolist() == pytest.approx([0.75, 0.25])
+    # 0.75 * (3/4, 1/4) + 0.25 * (1/4, 3/4)
+    assert influence.state_influence(both, omega)[0, 0].tolist() == pytest.approx([0.625, 0.375])
     regional = influence.regional_influence(np.array([[[0.75, 0.25], [0.25, 0.75]]]), np.array([[3.0, 1.0]]))
     assert regional[0].tolist() == pytest.approx([0.625, 0.375])
 

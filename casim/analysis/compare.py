@@ -1,10 +1,13 @@
-"""Comparing scenarios from saved outputs: fan charts, paired differences, alignment, end-year table, economics.
+"""Comparing scenarios from saved outputs: key findings, fan charts, paired differences, why the balance moved
+(attribution), who leads, alignment, end-year table, economics.
 
 Everything takes the region/states tables of one or more output directories, stacked with a
-`label` column naming the scenario (the directory name breaks ties between equal scenario names).
+`label` column naming the scenario (the directory name breaks ties between equal scenario names), and
+what their manifests say (each scenario's description and dated events, the manifest's hash).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,13 +16,16 @@ import numpy as np
 import pandas as pd
 
 from casim.errors import UserError
-from casim.plots import add_time, colour, label as actor_label, powers_in, states_in
+from casim.plots import add_time, colour, label as actor_label, panel_grid, powers_in, same_limits, states_in
+from model.io import file_hash
 
-from . import uncertainty
+from . import attribution, findings, uncertainty
 from .tables import load_output
 
 PAIR_KEYS = ("replicate", "seed")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+NARROW = 0.02      # a 5-95% band narrower than this share of the axis is said to be narrow
+HASH_DIGITS = 12   # digits of a manifest's sha256 that name an input
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +62,30 @@ def stack_outputs(dirs: list[str | Path]) -> dict[str, pd.DataFrame]:
             frames.append(frame)
         stacked[name] = pd.concat(frames, ignore_index=True) if frames else None
     stacked["labels"] = list(dict.fromkeys(labels.values()))
+    stacked["events"], stacked["inputs"] = {}, []
+    for out in loaded:
+        manifest = out["manifest"] or {}
+        digest = file_hash(out["path"] / "manifest.json")[:HASH_DIGITS] if manifest else "no manifest"
+        for scenario in pd.unique(out["region"]["scenario"]):
+            label = labels[(out["path"], scenario)]
+            details = scenario_details(manifest, scenario)
+            stacked["events"][label] = details["events"]
+            stacked["inputs"].append({
+                "scenario": label, "output": manifest.get("kind", "run"), "manifest": digest,
+                "runs": int(out["region"].loc[out["region"]["scenario"] == scenario, "run"].nunique()),
+                "code_version": manifest.get("code_version", ""), "description": details["description"]})
     stacked["modes"] = {str(out["path"]): uncertainty_mode(out["manifest"]) for out in loaded}
     return stacked
+
+
+def scenario_details(manifest: dict, scenario: str) -> dict:
+    """A scenario's description and dated events from its output directory's manifest (a run's, or a batch's
+    `scenario_details`); none for outputs written before manifests listed them."""
+    if manifest.get("kind") == "batch":
+        details = manifest.get("scenario_details", {}).get(scenario, {})
+    else:
+        details = manifest
+    return {"description": details.get("description", ""), "events": list(details.get("events", []))}
 
 
 def uncertainty_mode(manifest: dict | None) -> str | None:
@@ -67,26 +95,52 @@ def uncertainty_mode(manifest: dict | None) -> str | None:
     return recorded.get("mode") if isinstance(recorded, dict) else recorded
 
 
-def quantile_bands(frame: pd.DataFrame, column: str, by=("label", "step")) -> pd.DataFrame:
-    """5, 25, 50, 75, 95% quantiles of `column` across runs, with the calendar time of each step."""
+def quantile_bands(frame: pd.DataFrame, column: str, by=("label", "step"), scale: float = 1.0) -> pd.DataFrame:
+    """5, 25, 50, 75, 95% quantiles of `column` across runs (times `scale`), with the calendar time of each step."""
     grouped = frame.groupby(list(by))
-    out = grouped[column].quantile(list(QUANTILES)).unstack()
+    out = grouped[column].quantile(list(QUANTILES)).unstack() * scale
     out.columns = [f"q{int(q * 100)}" for q in QUANTILES]
     times = grouped[["year", "period", "step"]].first()
     out["time"] = add_time(times).to_numpy()
     return out.reset_index()
 
 
-def _fan(ax, bands: pd.DataFrame, colour, label, linestyle="-"):
+def _fan(ax, bands: pd.DataFrame, colour, label, linestyle="-") -> float:
+    """Median line with 50% and 90% bands; the 90% band's edges are drawn as thin lines too, so that a band
+    too narrow to fill still shows. Returns the band's largest width (for `_say_if_narrow`)."""
     ax.fill_between(bands["time"], bands["q5"], bands["q95"], color=colour, alpha=0.15, linewidth=0)
     ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=colour, alpha=0.35, linewidth=0)
+    for edge in ("q5", "q95"):
+        ax.plot(bands["time"], bands[edge], color=colour, linewidth=0.6, alpha=0.8, linestyle=linestyle)
     ax.plot(bands["time"], bands["q50"], color=colour, linewidth=2, label=label, linestyle=linestyle)
+    return float((bands["q95"] - bands["q5"]).max())
 
 
-def _panels(n: int, width: float = 4.6, height: float = 3.8, rows: int = 1):
-    # at least 9 inches wide so that one panel leaves room for the title and the legend
-    fig, axes = plt.subplots(rows, n, figsize=(max(width * n + 1.5, 9.0), height * rows), sharey=True, squeeze=False)
-    return fig, axes
+def _say_if_narrow(ax, widest: float, unit: str = "points") -> bool:
+    """Write on the panel when every 90% band is narrower than `NARROW` of the axis (the runs agree closely,
+    so the bands hide behind the lines). Returns whether it did."""
+    low, high = ax.get_ylim()
+    if widest >= NARROW * (high - low):
+        return False
+    size = f"at most {widest:.2g}" if widest >= 0.01 else "under 0.01"
+    ax.text(0.01, 0.01, f"90% bands narrow: {size} {unit} wide", transform=ax.transAxes, fontsize=7, color="0.25",
+            va="bottom")
+    return True
+
+
+def mark_events(ax, events: list[dict]) -> None:
+    """A dotted vertical line at each event's time, tagged E1, E2, ... as in the report's events table (events
+    at the same time share a line and a tag). Each line is an artist with gid `event-<k>` (k of its first
+    event), so it is an element of an inline SVG."""
+    times: dict[float, list[int]] = {}
+    for k, event in enumerate(events, start=1):
+        times.setdefault(float(event["time"]), []).append(k)
+    for time, numbers in times.items():
+        line = ax.axvline(time, color="0.2", linestyle=":", linewidth=1.2)
+        tag = ax.annotate(", ".join(f"E{k}" for k in numbers), xy=(time, 1.0), xycoords=("data", "axes fraction"),
+                          xytext=(2, -2), textcoords="offset points", fontsize=7, va="top", color="0.2")
+        line.set_gid(f"event-{numbers[0]}")
+        tag.set_gid(f"event-{numbers[0]}-tag")
 
 
 def _finish(fig, title: str, axes) -> plt.Figure:
@@ -95,20 +149,27 @@ def _finish(fig, title: str, axes) -> plt.Figure:
     handles, labels = np.ravel(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center right", frameon=False)
     fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth(), 1))
+    fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth(), 1 - 0.35 / fig.get_figheight()))  # room for the title
     return fig
 
 
-def fan_charts(region: pd.DataFrame, labels: list[str]) -> plt.Figure:
-    """Influence share of each power per scenario: median, 50% and 90% bands, one panel per scenario."""
-    fig, axes = _panels(len(labels))
-    for ax, label in zip(axes[0], labels):
+def fan_charts(region: pd.DataFrame, labels: list[str], events: dict | None = None) -> plt.Figure:
+    """Influence share of each power per scenario: median, 50% and 90% bands, one panel per scenario, with the
+    scenario's events marked."""
+    fig, axes = panel_grid(len(labels))
+    widest = {}
+    for ax, label in zip(axes.ravel(), labels):
         rows = region[region["label"] == label]
-        for p in powers_in(region):
-            _fan(ax, quantile_bands(rows, f"influence_{p}"), colour(p), actor_label(p))
+        widest[label] = max(_fan(ax, quantile_bands(rows, f"influence_{p}", scale=100), colour(p), actor_label(p))
+                            for p in powers_in(region))
+        mark_events(ax, (events or {}).get(label, []))
         ax.set(title=f"{label} ({rows['run'].nunique()} runs)", xlabel="year")
-    axes[0][0].set_ylabel(axis_label("influence_CHN", "regional influence"))
-    return _finish(fig, "Regional influence of each power (median, 50% and 90% bands)", axes)
+    same_limits(axes)
+    for ax, label in zip(axes.ravel(), labels):
+        _say_if_narrow(ax, widest[label])
+    for row in axes:
+        row[0].set_ylabel("regional influence (points of 100)")
+    return _finish(fig, "Regional influence of each power (median, 50% and 90% bands; E1, E2: events)", axes)
 
 
 def paired_differences(region: pd.DataFrame, baseline: str, columns: list[str]) -> pd.DataFrame:
@@ -138,35 +199,46 @@ def paired_differences(region: pd.DataFrame, baseline: str, columns: list[str]) 
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def difference_charts(diffs: pd.DataFrame, baseline: str) -> plt.Figure:
-    """Paired difference of each power's influence against the baseline, one panel per scenario."""
+def difference_charts(diffs: pd.DataFrame, baseline: str, events: dict | None = None) -> plt.Figure:
+    """Paired difference of each power's influence against the baseline, one panel per scenario, with the
+    scenario's events marked."""
     labels = list(pd.unique(diffs["label"]))
-    fig, axes = _panels(len(labels))
-    for ax, label in zip(axes[0], labels):
+    fig, axes = panel_grid(len(labels))
+    widest = {}
+    for ax, label in zip(axes.ravel(), labels):
         rows = diffs[diffs["label"] == label]
-        for p in powers_in(diffs):
-            _fan(ax, quantile_bands(rows, f"influence_{p}"), colour(p), actor_label(p))
+        widest[label] = max(_fan(ax, quantile_bands(rows, f"influence_{p}", scale=100), colour(p), actor_label(p))
+                            for p in powers_in(diffs))
         ax.axhline(0, color="black", linewidth=0.8)
+        mark_events(ax, (events or {}).get(label, []))
         ax.set(title=f"{label} minus {baseline}\n({rows['replicate'].nunique()} paired runs)", xlabel="year")
-    axes[0][0].set_ylabel(axis_label("influence_CHN", "difference in influence"))
-    return _finish(fig, "Paired differences against the baseline (same seeds; median, 50% and 90% bands)", axes)
+    same_limits(axes)
+    for ax, label in zip(axes.ravel(), labels):
+        _say_if_narrow(ax, widest[label])
+    for row in axes:
+        row[0].set_ylabel("difference in influence (points)")
+    return _finish(fig, "Paired differences against the baseline (same seeds; median, 50% and 90% bands; "
+                        "E1, E2: events)", axes)
 
 
-def alignment_grid(states: pd.DataFrame, labels: list[str]) -> plt.Figure:
-    """Small multiples: alignment of each state (columns) with each power, per scenario (rows)."""
+def alignmentpanel_grid(states: pd.DataFrame, labels: list[str], events: dict | None = None) -> plt.Figure:
+    """Small multiples: alignment of each state (columns) with each power, per scenario (rows), with the
+    scenario's events marked."""
     codes, powers = states_in(states), powers_in(states, "alignment_")
     fig, axes = plt.subplots(len(labels), len(codes), figsize=(3.2 * len(codes) + 1.5, 2.8 * len(labels)),
-                             sharey=True, sharex=True, squeeze=False)
+                             squeeze=False)
     for row, label in enumerate(labels):
         for col, state in enumerate(codes):
             ax = axes[row][col]
             rows = states[(states["label"] == label) & (states["state"] == state)]
             for p in powers:
                 _fan(ax, quantile_bands(rows, f"alignment_{p}"), colour(p), actor_label(p))
+            mark_events(ax, (events or {}).get(label, []))
             ax.set_title(f"{actor_label(state)}\n{label}", fontsize=9)
             if row == len(labels) - 1:
                 ax.set_xlabel("year")
         axes[row][0].set_ylabel(axis_label("alignment_CHN", "alignment"))
+    same_limits(axes)
     return _finish(fig, "Alignment of each state with each power (median, 50% and 90% bands)", axes)
 
 
@@ -215,19 +287,20 @@ def end_year_table(region: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def difference_table(diffs: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% interval of the paired end-year difference per scenario and column, and the share of pairs in
-    which it is positive with its Monte Carlo standard error."""
-    last = diffs[diffs["step"] == diffs["step"].max()]
-    rows = []
-    for label, frame in last.groupby("label", sort=False):
-        for column in [c for c in frame.columns if c.startswith("influence_") or c == "china_russia_gap"]:
-            q = frame[column].quantile([0.05, 0.5, 0.95])
-            share = float((frame[column] > 0).mean())
-            rows.append({"scenario": label, "output": column, "median": q.iloc[1], "p5": q.iloc[0], "p95": q.iloc[2],
-                         "share_positive": share, "se": float(uncertainty.mc_standard_error(share, len(frame))),
-                         "pairs": len(frame)})
-    return pd.DataFrame(rows)
+def difference_table(diffs: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The paired differences of each output at the end of `year` (default: the last year), per scenario: median and
+    90% interval, and P(difference > 0) and P(difference < 0) with their Monte Carlo standard errors
+    (`uncertainty.paired_difference_probabilities`, `uncertainty.probability_positive`)."""
+    year = int(diffs["year"].max()) if year is None else year
+    columns = [c for c in diffs.columns if c.startswith("influence_") or c == "china_russia_gap"]
+    table = uncertainty.paired_difference_probabilities(diffs, columns, [year]).rename(
+        columns={"label": "scenario", "p_positive": "p_higher", "se": "se_higher"})
+    ends = uncertainty.year_ends(diffs, [year])
+    lower = [uncertainty.probability_positive(-ends.loc[ends["label"] == row.scenario, row.output])
+             for row in table.itertuples()]
+    table["p_lower"], table["se_lower"] = [p for p, _, _ in lower], [se for _, se, _ in lower]
+    return table[["scenario", "year", "output", "median", "p5", "p95", "p_higher", "se_higher", "p_lower", "se_lower",
+                  "pairs"]]
 
 
 def table_years(region: pd.DataFrame) -> list[int]:
@@ -305,57 +378,171 @@ def variance_table(region: pd.DataFrame, runs: pd.DataFrame, labels: list[str]) 
     return pd.DataFrame(rows)
 
 
-def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None) -> Path:
+def last_common_year(region: pd.DataFrame, labels: list[str]) -> int:
+    """The last year every scenario reaches (the default year of the findings)."""
+    return min(int(region.loc[region["label"] == label, "year"].max()) for label in labels)
+
+
+def event_table(events: dict[str, list[dict]]) -> pd.DataFrame:
+    """Each scenario's events with their markers (E1, E2, ... as on the figures), dates, labels and arguments."""
+    rows = []
+    for label, items in events.items():
+        for k, event in enumerate(items, start=1):
+            what = {key: value for key, value in event.items()
+                    if key not in ("step", "year", "period", "time", "date", "label")}
+            rows.append({"scenario": label, "marker": f"E{k}", "date": event["date"], "event": event["label"],
+                         "what": ", ".join(f"{key}={value}" for key, value in what.items())})
+    return pd.DataFrame(rows, columns=["scenario", "marker", "date", "event", "what"])
+
+
+@dataclass
+class Explained:
+    """The tables behind a report's key findings and attribution, and the findings written from them."""
+    baseline: str
+    year: int
+    others: list[str]               # the scenarios compared with the baseline
+    leaders: pd.DataFrame           # P(each power leads) at `year` per scenario (`uncertainty.leader_probabilities`)
+    overtaking: pd.DataFrame        # when China overtakes Russia for good, per scenario (`findings.overtaking_table`)
+    path: pd.DataFrame              # the baseline's change since the base year, by channel and state
+    diffs: pd.DataFrame | None      # paired differences, run by run (None for the baseline alone)
+    differences: pd.DataFrame | None  # their summary at `year` (`difference_table`)
+    paired: pd.DataFrame | None     # the paired changes at `year` by channel and state (`attribution`)
+    by_part: pd.DataFrame | None
+    by_state: pd.DataFrame | None
+    findings: list                  # `findings.Finding`s, the baseline's first
+    spread: object = None           # the baseline's variance split of the China-Russia gap at `year` (`uncertainty`)
+
+
+def explain(data: dict, baseline: str, year: int) -> Explained:
+    """The key findings at `year` and the tables they are written from, for stacked outputs (`stack_outputs`).
+
+    Args:
+        data: `stack_outputs(...)`.
+        baseline: the label to difference against.
+        year: the year of the findings and the attribution.
+    """
+    region, states, labels = data["region"], data["states"], data["labels"]
+    others = [label for label in labels if label != baseline]
+    leaders = uncertainty.leader_probabilities(region, [year], by="label").rename(columns={"label": "scenario"})
+    overtaking = findings.overtaking_table(uncertainty.overtaking_years(region, "CHN", "RUS", by="label"), "CHN", "RUS")
+    simulated = sorted(int(y) for y in region.loc[region["label"] == baseline, "year"].unique())[1:]
+    path = attribution.path_attribution(states, baseline, simulated)
+    diffs = differences = paired = by_part = by_state = None
+    if others:
+        diffs = paired_differences(region, baseline, [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"])
+        differences = difference_table(diffs, year)
+        paired = attribution.scenario_attribution(states, baseline, year, others)
+        by_part, by_state = attribution.by(paired, "part"), attribution.by(paired, "state")
+    spread = None
+    if data.get("runs") is not None and "china_russia_gap" in region.columns:  # where the baseline's spread comes from
+        inputs = uncertainty.parameter_columns(data["runs"][data["runs"]["label"] == baseline])
+        ends = uncertainty.year_ends(region[region["label"] == baseline], [year]).set_index("run")
+        spread = uncertainty.variance_decomposition(ends["china_russia_gap"], inputs, f"china_russia_gap@{year}")
+    key = findings.key_findings(differences, leaders, overtaking, by_part, by_state, baseline, year, spread)
+    return Explained(baseline, year, others, leaders, overtaking, path, diffs, differences, paired, by_part, by_state,
+                     key, spread)
+
+
+def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | None = None,
+                   year: int | None = None, interactive: bool = False) -> Path:
     """Write the comparison report of output directories `dirs` into `out_dir` (atomically).
 
     Args:
         dirs: outputs of `casim run` or `casim batch`.
-        out_dir: report directory: report.html, report.md, figures/*.png|svg, tables as CSV.
+        out_dir: report directory: report.html, report.md, figures/*.png|svg, tables as CSV, the attribution
+            (attribution.csv, baseline_path_attribution.csv) and key_findings.json (each sentence with the
+            claims behind its numbers: what each number is and where it comes from).
         baseline: scenario label to difference against (default: the first scenario).
+        year: the year of the key findings and the attribution (default: the last year every scenario reaches).
+        interactive: also interactive figures in report.html (Vega, inlined from the offline asset cache).
 
     Returns:
         Path of report.html.
     """
-    from model.io import atomic_directory
+    from model.io import atomic_directory, write_json_atomic
 
     from .report import Section, write_report
 
+    if interactive:  # Altair is imported only for this; a missing script cache fails before any work
+        from . import interactive as charts
+        scripts = charts.scripts()
+    else:
+        charts, scripts = None, []
     data = stack_outputs(dirs)
     labels = data["labels"]
     baseline = baseline or labels[0]
     if baseline not in labels:
         raise UserError(f"--baseline: no scenario '{baseline}'; scenarios are {', '.join(labels)}")
-    region, states = data["region"], data["states"]
+    region, states, events = data["region"], data["states"], data["events"]
+    last_year = last_common_year(region, labels)
+    year = last_year if year is None else year
+    if not int(region["year"].min()) < year <= last_year:
+        raise UserError(f"--year: {year} is not a simulated year of every scenario "
+                        f"({int(region['year'].min()) + 1}-{last_year})")
+    years = table_years(region)
+    explained = explain(data, baseline, year)
+    others, key, diffs, paired, path = (explained.others, explained.findings, explained.diffs, explained.paired,
+                                        explained.path)
     modes = set(data["modes"].values())
     spread = ("Each run draws its parameters (" + ", ".join(sorted(m for m in modes if m)) + ") and its random "
               "shocks, so the bands and shares hold parameter and stochastic uncertainty." if modes - {None, "point"}
               else "The runs share their parameters and differ in their random shocks.")
     difference_columns = [f"influence_{p}" for p in powers_in(region)] + ["china_russia_gap"]
-    sections = [
-        Section("Influence", ["Each power's GDP-weighted influence share in the region, per scenario. " + spread],
-                figures={"influence_fan": fan_charts(region, labels)}),
-        Section("Who leads, as probabilities",
-                ["P(lead): the share of runs in which each power has the largest regional influence at the end of "
-                 "the year, ± its Monte Carlo standard error sqrt(p(1-p)/n). The overtaking year is the first year "
-                 "from which China stays ahead of Russia to the horizon (never: not ahead for good by then)."],
-                figures={"china_overtakes_russia": uncertainty.overtaking_figure(
-                    uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
-                    by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
-                tables={"Leader probabilities by year": leader_table(region, labels),
-                        **({"When China overtakes Russia": overtaking_table(region, labels)}
-                           if {"CHN", "RUS"} <= set(powers_in(region)) else {})}),
-    ]
-    if len(labels) > 1:
-        diffs = paired_differences(region, baseline, difference_columns)
+    sections = [Section(
+        "Key findings",
+        [f"Generated from the tables below, ranked by the change that 95% of paired runs show at least. Influence "
+         f"is each power's share of 100 points; 'points' are points of that share, ranges the 5-95% of paired "
+         f"runs (scenario run minus the {baseline} run with the same replicate and seed), probabilities shares "
+         f"of runs with their Monte Carlo standard errors. Changes under {100 * findings.MATERIAL:.1f} points in "
+         f"90% of pairs count as no change. {spread}"],
+        bullets=[f.text for f in key], bullets_html=[f.html for f in key])]
+    sections.append(Section(
+        "Influence", ["Each power's GDP-weighted influence share in the region, per scenario; E1, E2, ... mark the "
+                      "scenario's events (listed under 'Inputs and events'). " + spread],
+        figures={"influence_fan": fan_charts(region, labels, events)}, vector=("influence_fan",),
+        charts={"influence": charts.chart_html("influence", charts.fan_chart(_influence_bands(region), events, labels))}
+        if interactive else {}))
+    if others:
         sections.append(Section(
             "Differences against the baseline",
             [f"Each run minus the baseline run with the same replicate and seed ('{baseline}'), so the spread "
              "shows the effect of the scenario, not the noise between runs (replicate k has the same parameter "
              "draw in every scenario, unless a scenario pins a parameter). P(difference > 0) is the share of "
              "pairs in which the output rose, ± its Monte Carlo standard error."],
-            figures={"influence_differences": difference_charts(diffs, baseline)},
-            tables={"Paired end-year differences": difference_table(diffs),
-                    "Probability that each paired difference is positive": sign_table(diffs, difference_columns)}))
+            figures={"influence_differences": difference_charts(diffs, baseline, events)},
+            tables={f"Paired differences in {year}": explained.differences,
+                    "Probability that each paired difference is positive": sign_table(diffs, difference_columns)},
+            vector=("influence_differences",)))
+        sections.append(Section(
+            "Why the balance moved",
+            [f"The mean paired change of each power's regional influence in {year}, split exactly into the parts "
+             "of the influence index: each channel's part in each state (the change of the power's share of the "
+             "channel, at the state's average GDP weight) and each state's change of GDP weight (at the power's "
+             "average influence there). The parts add up to the total for every pair of runs (docs/ODD.md, "
+             "Observation). The CSV file attribution.csv has every scenario x power x state x channel part."],
+            figures={"attribution_by_channel": attribution.bar_chart(paired, "part"),
+                     "attribution_by_state": attribution.bar_chart(paired, "state")},
+            tables={f"Attribution by channel, {year} (points)": _points(explained.by_part),
+                    f"Attribution by state, {year} (points)": _points(explained.by_state)},
+            charts={"attribution": charts.chart_html("attribution", charts.attribution_chart(paired, others))}
+            if interactive else {}))
+    sections.append(Section(
+        f"The {baseline} path",
+        [f"How each power's influence in {baseline} moves from the base year, split the same way (mean over runs)."],
+        figures={"baseline_path_attribution": attribution.path_chart(path)},
+        tables={f"{baseline}: change since the base year by channel (points)":
+                _points(attribution.by(path[path["year"].isin(years)], "part"))}))
+    sections.append(Section(
+        "Who leads, as probabilities",
+        ["P(lead): the share of runs in which each power has the largest regional influence at the end of "
+         "the year, ± its Monte Carlo standard error sqrt(p(1-p)/n). The overtaking year is the first year "
+         "from which China stays ahead of Russia to the horizon (never: not ahead for good by then)."],
+        figures={"china_overtakes_russia": uncertainty.overtaking_figure(
+            uncertainty.overtaking_distribution(uncertainty.overtaking_years(region, by="label"), by="label"),
+            by="label")} if {"CHN", "RUS"} <= set(powers_in(region)) else {},
+        tables={"Leader probabilities by year": leader_table(region, labels),
+                **({"When China overtakes Russia": overtaking_table(region, labels)}
+                   if {"CHN", "RUS"} <= set(powers_in(region)) else {})}))
     if data["runs"] is not None:
         sections.append(Section(
             "Where the uncertainty comes from",
@@ -368,7 +555,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         Section("Alignment", ["Alignment of each state with each power (shares of its orientation). P(top): the "
                               "share of runs in which the power has the state's largest alignment share at the end "
                               "of the year, ± its Monte Carlo standard error."],
-                figures={"alignment_by_state": alignment_grid(states, labels)},
+                figures={"alignment_by_state": alignmentpanel_grid(states, labels, events)},
                 tables={"Top alignment probabilities": alignment_table(states, labels)}),
         Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
                                      "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
@@ -376,10 +563,35 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         Section("Economics", ["China-Central Asia trade on China's customs basis, China's FDI inflow, and the "
                               "GDP-weighted external debt-to-GDP ratio of the five states."],
                 figures={"economics": economics_charts(region, states, labels)}),
+        Section("Inputs and events",
+                ["Each input is named by its scenario and the first digits of its manifest's sha256 (the manifest "
+                 "records the code version, input files' hashes, parameters and seeds)."],
+                tables={"Inputs": pd.DataFrame(data["inputs"]), "Events": event_table(events)}),
     ]
-    intro = [f"Scenarios: {', '.join(labels)}; baseline: {baseline}.",
-             "Inputs: " + ", ".join(str(Path(d)) for d in dirs) + "."]
+    intro = [f"Scenarios: {', '.join(labels)}; baseline: {baseline}; findings and attribution for {year}.",
+             "Inputs: " + ", ".join(f"{i['scenario']} ({i['output']} manifest {i['manifest']}, {i['runs']} runs)"
+                                    for i in data["inputs"]) + "."]
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
-        write_report(tmp, "casim scenario comparison", intro, sections)
+        write_report(tmp, "casim scenario comparison", intro, sections, scripts)
+        write_json_atomic(tmp / "key_findings.json", [finding.record() for finding in key])
+        if others:
+            paired.to_csv(tmp / "attribution.csv", index=False)
+        path.to_csv(tmp / "baseline_path_attribution.csv", index=False)
     return out_dir / "report.html"
+
+
+def _influence_bands(region: pd.DataFrame) -> pd.DataFrame:
+    """Median and 90% band of each power's influence (points) per scenario and step, for the interactive chart."""
+    frames = [quantile_bands(region, f"influence_{p}", scale=100).assign(power=p) for p in powers_in(region)]
+    return pd.concat(frames, ignore_index=True)[["label", "power", "time", "q5", "q50", "q95"]]
+
+
+def _points(wide: pd.DataFrame) -> pd.DataFrame:
+    """An attribution table (`attribution.by`) in points (x 100) with readable column names."""
+    from .attribution import part_name
+
+    numbers = [c for c in wide.columns if c not in ("scenario", "year", "power")]
+    out = wide.copy()
+    out[numbers] = out[numbers] * 100
+    return out.rename(columns={c: part_name(c) for c in numbers})
