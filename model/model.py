@@ -16,7 +16,7 @@ from .arrays import sum_last
 from .base import build_base
 from .constants import step_constants
 from .events import Event, step_date
-from .history import RECORD_STEPS, History
+from .history import History
 from .outputs import build_frames, column, summary_reporters
 from .params import Params
 from .rng import RunStreams
@@ -31,7 +31,6 @@ class HorizonReached(RuntimeError):
     """`step()` was called after the last step of the horizon (when `running` had turned False)."""
 
 
-RECORD_MODES = (True, False, *RECORD_STEPS)  # True = "all", False = no history
 ECONOMIC_CHANNELS = ("trade", "fdi", "debt")  # the influence channels whose shares also enter the alignment utility
 
 
