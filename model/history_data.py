@@ -10,7 +10,6 @@ unit, statistical basis and confidence, so a caller can pick one basis per quant
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -21,12 +20,14 @@ from typing import Mapping
 
 import yaml
 
+from .safe_yaml import InputError, did_you_mean
+
 HISTORY_FILE = Path(__file__).parent / "data" / "history.yaml"
 CONFIDENCE = ("high", "medium", "low")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:-(\d{4}))?$")  # 2014, 2014-03, 2014-03-17, 2014-2016
 
 
-class HistoryDataError(ValueError):
+class HistoryDataError(InputError):
     """A malformed history file or an unknown series id: the message names the file, entry and field."""
 
 
@@ -54,7 +55,7 @@ class Series:
         try:
             return self.values[year]
         except KeyError:
-            raise HistoryDataError(f"series '{self.id}' has no value for {year} (years: {_spans(self.years)})") from None
+            raise HistoryDataError([f"series '{self.id}' has no value for {year} (years: {_spans(self.years)})"]) from None
 
     def between(self, first: int, last: int) -> dict[int, float]:
         """The values of the years first..last (inclusive) that exist."""
@@ -98,7 +99,7 @@ class HistoryData:
         try:
             return self.series[series_id]
         except KeyError:
-            raise HistoryDataError(f"{self.path}: unknown series '{series_id}'{_nearest(series_id, self.series)}") from None
+            raise HistoryDataError([f"{self.path}: unknown series '{series_id}'{did_you_mean(series_id, self.series)}"]) from None
 
     def value(self, series_id: str, year: int) -> float:
         return self.get(series_id).at(year)
@@ -116,15 +117,15 @@ def parse_history(raw, path: Path | str = "history.yaml") -> HistoryData:
     """
     path = Path(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("series"), list):
-        raise HistoryDataError(f"{path}: expected a mapping with a `series:` list")
+        raise HistoryDataError([f"{path}: expected a mapping with a `series:` list"])
     series: dict[str, Series] = {}
     for k, entry in enumerate(raw["series"]):
         item = _series(entry, f"{path}: series[{k}]")
         if item.id in series:
-            raise HistoryDataError(f"{path}: series[{k}].id: duplicate series id '{item.id}'")
+            raise HistoryDataError([f"{path}: series[{k}].id: duplicate series id '{item.id}'"])
         series[item.id] = item
     if not isinstance(raw.get("events") or [], list):
-        raise HistoryDataError(f"{path}: events: expected a list")
+        raise HistoryDataError([f"{path}: events: expected a list"])
     events = tuple(sorted((_event(e, f"{path}: events[{k}]") for k, e in enumerate(raw.get("events") or [])),
                           key=lambda e: e.start))
     return HistoryData(path, MappingProxyType(series), events)
@@ -140,25 +141,25 @@ def load_history(path: str | Path = HISTORY_FILE) -> HistoryData:
 
 def _series(entry, where: str) -> Series:
     if not isinstance(entry, dict):
-        raise HistoryDataError(f"{where}: expected a mapping")
+        raise HistoryDataError([f"{where}: expected a mapping"])
     sid = entry.get("id")
     if not isinstance(sid, str) or not sid:
-        raise HistoryDataError(f"{where}.id: missing or not a string")
+        raise HistoryDataError([f"{where}.id: missing or not a string"])
     where = f"{where} ({sid})"
     for key in ("quantity", "unit", "basis"):
         if not isinstance(entry.get(key), str):
-            raise HistoryDataError(f"{where}.{key}: missing or not a string")
+            raise HistoryDataError([f"{where}.{key}: missing or not a string"])
     if entry.get("confidence") not in CONFIDENCE:
-        raise HistoryDataError(f"{where}.confidence: '{entry.get('confidence')}' is not one of {', '.join(CONFIDENCE)}")
+        raise HistoryDataError([f"{where}.confidence: '{entry.get('confidence')}' is not one of {', '.join(CONFIDENCE)}"])
     values = entry.get("values")
     if not isinstance(values, dict) or not values:
-        raise HistoryDataError(f"{where}.values: expected a non-empty mapping year -> number")
+        raise HistoryDataError([f"{where}.values: expected a non-empty mapping year -> number"])
     clean = {}
     for year, value in values.items():
         if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
-            raise HistoryDataError(f"{where}.values: year key {year!r} is not a calendar year")
+            raise HistoryDataError([f"{where}.values: year key {year!r} is not a calendar year"])
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise HistoryDataError(f"{where}.values.{year}: {value!r} is not a finite number")
+            raise HistoryDataError([f"{where}.values.{year}: {value!r} is not a finite number"])
         clean[year] = float(value)
     return Series(sid, entry["quantity"], entry["unit"], entry["basis"], entry["confidence"],
                   MappingProxyType(dict(sorted(clean.items()))), str(entry.get("note") or ""))
@@ -166,19 +167,19 @@ def _series(entry, where: str) -> Series:
 
 def _event(entry, where: str) -> Event:
     if not isinstance(entry, dict) or not isinstance(entry.get("event"), str):
-        raise HistoryDataError(f"{where}.event: missing or not a string")
+        raise HistoryDataError([f"{where}.event: missing or not a string"])
     date = str(entry.get("date"))
     match = _DATE.match(date)
     if not match:
-        raise HistoryDataError(f"{where}.date: '{date}' is not YYYY, YYYY-MM, YYYY-MM-DD or YYYY-YYYY")
+        raise HistoryDataError([f"{where}.date: '{date}' is not YYYY, YYYY-MM, YYYY-MM-DD or YYYY-YYYY"])
     year, month, day = int(match.group(1)), int(match.group(2) or 1), int(match.group(3) or 1)
     try:
         start = dt.date(year, month, day)
     except ValueError as exc:
-        raise HistoryDataError(f"{where}.date: {exc}") from None
+        raise HistoryDataError([f"{where}.date: {exc}"]) from None
     tags = entry.get("tags") or []
     if not isinstance(tags, list):
-        raise HistoryDataError(f"{where}.tags: expected a list")
+        raise HistoryDataError([f"{where}.tags: expected a list"])
     return Event(date, start, entry["event"], tuple(str(t) for t in tags), str(entry.get("ref") or ""))
 
 
@@ -191,8 +192,3 @@ def _spans(years) -> str:
         else:
             out.append([y, y])
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
-
-
-def _nearest(name: str, options) -> str:
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.0)
-    return f" (did you mean '{match[0]}'?)" if match else ""
