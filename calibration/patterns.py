@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.history_data import HistoryData, HistoryDataError, load_history
+from model.observed import HistoryData, HistoryDataError, load_history
 from model.safe_yaml import InputError, did_you_mean, read_yaml
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yaml"

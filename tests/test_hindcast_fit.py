@@ -13,7 +13,7 @@ import pytest
 from calibration.hindcast import fit_hindcast, predict, score
 from calibration.patterns import load_patterns
 from calibration.smc import Prior, SMCConfig
-from model.history_data import parse_history
+from model.observed import parse_history
 
 STATES = {"KAZ": (20.0, 18.0), "UZB": (6.0, 5.0)}     # 2013 trade with China, with Russia
 YEARS = range(2013, 2025)

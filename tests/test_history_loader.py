@@ -1,4 +1,4 @@
-"""The history loader (model/history_data.py): values by series and year, events in date order, clear errors."""
+"""The history loader (model/observed.py): values by series and year, events in date order, clear errors."""
 import copy
 import datetime as dt
 
@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.history_data import HISTORY_FILE, HistoryDataError, load_history, parse_history
+from model.observed import HISTORY_FILE, HistoryDataError, load_history, parse_history
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from calibration.patterns import PatternError, basis_scatter, load_patterns, role_of, transform
-from model.history_data import HISTORY_FILE, HistoryDataError, parse_history
+from model.observed import HISTORY_FILE, HistoryDataError, parse_history
 
 
 @pytest.fixture(scope="module")

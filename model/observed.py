@@ -5,7 +5,7 @@ here. The file is trusted, vendored data (like `facts.yaml`): its year keys are 
 with `yaml.safe_load`, not with the scenario loader (`docs/DATA.md`, "Loading"). Every series keeps its
 unit, statistical basis and confidence, so a caller can pick one basis per quantity.
 
-(Named `history_data`, not `history`: `model/history.py` is the model's own recorder of simulated steps.)
+(Named `observed`, not `history`: `model/history.py` is the model's recorder of simulated steps.)
 """
 from __future__ import annotations
 
