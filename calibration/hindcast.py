@@ -49,8 +49,8 @@ def model_scale(patterns: Patterns, obs: Sequence[Observation], outputs: Mapping
 
 def fit_hindcast(patterns: Patterns, prior: Prior, simulate: Simulator, config: SMCConfig | None = None,
                  progress=None) -> HindcastFit:
-    """ABC-SMC on the fit observations only (years fit_years), simulating no further than fit_years[1]."""
-    fit_obs = patterns.of("fit")
+    """ABC-SMC on the fitted observations only (years fit_years), simulating no further than fit_years[1]."""
+    fit_obs = patterns.fitted()
     refs = [o.ref for o in fit_obs]
     y, sigma = patterns.fit_vector()
     distance = StandardisedDistance(y, sigma)

@@ -7,6 +7,9 @@ observation-error scale. `load_patterns` turns it into `Observation`s, each with
     fit_years[0] <= year <= fit_years[1]      -> "fit"       (the only data the calibration sees)
     held_out_years[0] <= year <= held_out_years[1] -> "held_out" (scored out of sample)
 
+A `score_only` pattern (one that re-measures flows another pattern fits) keeps these roles for scoring but
+stays out of the distance (`fitted()`).
+
 Error scales use only years up to fit_years[1], so no held-out datum reaches the fit through them.
 Transforms: `log` -> ln(value x factor); `level` -> value x factor.
 """
@@ -44,6 +47,7 @@ class ObservationSpec(_Strict):
     series: str
     output: str = Field(pattern=r"^([A-Z]{3}\.)?[A-Za-z_][A-Za-z0-9_]*$")
     alt: str | None = None        # the same quantity on another basis: sizes the error scale
+    years: tuple[int, int] | None = None   # use only these years of the series (to join bases over time)
 
 
 class PatternSpec(_Strict):
@@ -52,6 +56,7 @@ class PatternSpec(_Strict):
     transform: Literal["log", "level"]
     factor: float = Field(default=1.0, gt=0)
     error: ErrorSpec
+    score_only: str | None = None  # why the pattern is scored but kept out of the fit (e.g. it re-measures fitted flows)
     observations: list[ObservationSpec] = Field(min_length=1)
 
 
@@ -126,9 +131,14 @@ class Patterns:
                 return spec
         raise KeyError(f"unknown pattern '{name}'{did_you_mean(name, [s.name for s in self.specs])}")
 
+    def fitted(self) -> tuple[Observation, ...]:
+        """The observations the calibration fits: fit years of the patterns that are not `score_only`."""
+        scored_only = {s.name for s in self.specs if s.score_only}
+        return tuple(o for o in self.of("fit") if o.pattern not in scored_only)
+
     def fit_vector(self) -> tuple[np.ndarray, np.ndarray]:
-        """(y, sigma) of the fit observations, in `of("fit")` order: what the distance compares with."""
-        fit = self.of("fit")
+        """(y, sigma) of the fitted observations, in `fitted()` order: what the distance compares with."""
+        fit = self.fitted()
         return np.array([o.y for o in fit]), np.array([o.sigma for o in fit])
 
 
@@ -160,6 +170,18 @@ def basis_scatter(history: HistoryData, series: str, alt: str, last_year: int) -
         return 0.0
     ratio = np.log([a[y] / b[y] for y in years])
     return float(np.std(ratio, ddof=1))
+
+
+def output_sigmas(pattern: PatternSpec, history: HistoryData, last_year: int) -> dict[str, float]:
+    """Error scale per output of a pattern: max(floor, basis scatter of each of its series with an `alt`).
+
+    One scale per output, so a series that continues another (a national table after DOTS) keeps its scale.
+    """
+    sigma: dict[str, float] = {}
+    for obs in pattern.observations:
+        scatter = basis_scatter(history, obs.series, obs.alt, last_year) if obs.alt else 0.0
+        sigma[obs.output] = max(sigma.get(obs.output, pattern.error.floor), scatter)
+    return sigma
 
 
 def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None = None) -> Patterns:
@@ -197,11 +219,12 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
                     loc = ("patterns", k, "observations", m, field)
                     raise PatternError([f"{path}:{document.line_of(loc)}: {_show(loc, raw)}: unknown series '{sid}'"
                                         f"{did_you_mean(sid, history.series)}"])
-            scatter = basis_scatter(history, obs.series, obs.alt, spec.fit_years[1]) if obs.alt else 0.0
-            sigma = max(pattern.error.floor, scatter)
+        sigma_of = output_sigmas(pattern, history, spec.fit_years[1])
+        for m, obs in enumerate(pattern.observations):
+            sigma = sigma_of[obs.output]
             for year, value in history.get(obs.series).values.items():
                 role = role_of(year, spec.fit_years, spec.held_out_years)
-                if role is None:
+                if role is None or (obs.years and not obs.years[0] <= year <= obs.years[1]):
                     continue
                 key = (obs.output, year)
                 if key in seen:

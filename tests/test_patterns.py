@@ -82,6 +82,25 @@ def test_error_scales_and_transforms_by_hand(tmp_path):
     np.testing.assert_allclose(transform([40.0], "level", 0.01), [0.4])
 
 
+def test_years_join_series_score_only_stays_out_of_the_fit_and_scales_follow_the_output(tmp_path):
+    """A continuation series (years 2017-2018) takes the output's scale; a score_only pattern is scored
+    (its observations keep their roles) but not fitted."""
+    text = SMALL.replace("      - {series: a_trade, output: KAZ.trade_CHN, alt: a_mirror}",
+                         "      - {series: a_trade, output: KAZ.trade_CHN, alt: a_mirror, years: [2013, 2016]}\n"
+                         "      - {series: b_share, output: KAZ.trade_CHN, years: [2017, 2017]}")
+    text += ("  - name: mirror\n    doc: the same flow on another basis\n    transform: log\n"
+             "    score_only: re-measures trade\n    error: {floor: 0.05, why: test}\n    observations:\n"
+             "      - {series: a_mirror, output: KAZ.trade_CHN_mirror, years: [2015, 2018]}\n")
+    patterns = load_patterns(_write(tmp_path, text), _small_history())
+    continued = [o for o in patterns.of("held_out") if o.output == "KAZ.trade_CHN"]
+    assert [(o.series, o.year) for o in continued] == [("b_share", 2017)]
+    assert continued[0].sigma == pytest.approx(math.sqrt(0.02 / 3))
+    mirror = [(o.year, o.role) for o in patterns.observations if o.pattern == "mirror"]
+    assert mirror == [(2015, "fit"), (2016, "fit"), (2017, "held_out"), (2018, "held_out")]
+    assert {o.pattern for o in patterns.fitted()} == {"trade", "share"}
+    assert len(patterns.fit_vector()[0]) == len(patterns.fitted()) == len(patterns.of("fit")) - 2
+
+
 def test_fewer_than_three_common_years_leave_the_floor():
     history = _small_history()
     assert basis_scatter(history, "a_trade", "a_mirror", 2014) == 0.0
@@ -115,7 +134,8 @@ def test_the_packaged_patterns_split_by_year():
     assert {o.year for o in patterns.of("fit")} <= set(range(2014, 2020))
     assert {o.year for o in patterns.of("held_out")} <= set(range(2020, 2025))
     assert {o.year for o in patterns.of("check")} == {2013}
-    assert {o.pattern for o in patterns.of("fit")} == {s.name for s in patterns.specs}   # every pattern is fitted
+    assert {o.pattern for o in patterns.fitted()} == {s.name for s in patterns.specs if not s.score_only}
+    assert {o.pattern for o in patterns.of("held_out")} == {s.name for s in patterns.specs}   # every pattern is scored
     assert all(o.sigma > 0 and np.isfinite(o.y) for o in patterns.observations)
     assert patterns.derived[0].of == ["trade_china", "trade_russia"] and patterns.checks
 
