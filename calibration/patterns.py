@@ -23,7 +23,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.observed import HistoryData, HistoryDataError, load_history
-from model.safe_yaml import InputError, did_you_mean, read_yaml
+from model.errors import InputError, did_you_mean, line_of
+from model.safe_yaml import read_yaml
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yaml"
 ROLES = ("check", "fit", "held_out")
@@ -199,7 +200,7 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        raise PatternError([f"{path}:{document.line_of(loc)}: {_show(loc, raw)}: {err['msg']}"]) from None
+        raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: {err['msg']}"]) from None
     names = [p.name for p in spec.patterns] + [d.name for d in spec.derived]
     for k, name in enumerate(names):
         if names.index(name) != k:
@@ -208,7 +209,7 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
         for m, ref in enumerate(derived.of):
             if ref not in [p.name for p in spec.patterns]:
                 loc = ("derived", k, "of", m)
-                raise PatternError([f"{path}:{document.line_of(loc)}: {_show(loc, raw)}: unknown pattern '{ref}'"
+                raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: unknown pattern '{ref}'"
                                     f"{did_you_mean(ref, [p.name for p in spec.patterns])}"])
     observations, seen = [], {}
     for k, pattern in enumerate(spec.patterns):
@@ -217,7 +218,7 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
                 sid = getattr(obs, field)
                 if sid is not None and sid not in history.series:
                     loc = ("patterns", k, "observations", m, field)
-                    raise PatternError([f"{path}:{document.line_of(loc)}: {_show(loc, raw)}: unknown series '{sid}'"
+                    raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: unknown series '{sid}'"
                                         f"{did_you_mean(sid, history.series)}"])
         sigma_of = output_sigmas(pattern, history, spec.fit_years[1])
         for m, obs in enumerate(pattern.observations):
@@ -229,7 +230,7 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
                 key = (obs.output, year)
                 if key in seen:
                     loc = ("patterns", k, "observations", m, "series")
-                    raise PatternError([f"{path}:{document.line_of(loc)}: {_show(loc, raw)}: {obs.output}@{year} is "
+                    raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: {obs.output}@{year} is "
                                         f"already observed by '{seen[key]}' (one basis per output and year)"])
                 seen[key] = obs.series
                 y = float(transform([value], pattern.transform, pattern.factor)[0])

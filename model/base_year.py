@@ -22,10 +22,12 @@ import copy
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
+import os
+from pathlib import Path
 
-from .actors import DATA_DIR, Actors, parse_actors
+from .actors import ACTORS_ENV, ACTORS_FILE, Actors, parse_actors
 from .observed import HistoryData, load_history
+from .safe_yaml import read_yaml
 
 TABLE_YEAR = 2024                   # the base year of actors.yaml
 BASE_YEARS = range(2013, TABLE_YEAR + 1)
@@ -224,14 +226,18 @@ def _china_mirror(out: dict, history: HistoryData, state: str, year: int) -> Non
         _set(fields["china_mirror_base"], ratio, "base year: = china_mirror_ratio (before the 2022 sanctions)")
 
 
+def actors_for_year(year: int, path: str | os.PathLike | None = None) -> Actors:
+    """The parsed actor table for base year `year` (2024: `load_actors(path)`'s table).
+
+    Args:
+        year: base year, 2013-2024.
+        path: the 2024 table (default as `load_actors`: CASIM_ACTORS, else the packaged actors.yaml).
+    """
+    chosen = str(Path(path or os.environ.get(ACTORS_ENV) or ACTORS_FILE).resolve())
+    return _for_year(year, chosen)
+
+
 @lru_cache(maxsize=16)
-def raw_for_year(year: int) -> dict:
-    """The packaged actors.yaml mapping for base year `year` (cached; `actors_for_year` copies it)."""
-    with open(DATA_DIR / "actors.yaml", encoding="utf-8") as fh:
-        return actors_raw_for_year(yaml.safe_load(fh), year)
-
-
-def actors_for_year(year: int) -> Actors:
-    """The parsed actor table for base year `year` (2024: today's `load_actors()`)."""
-    return parse_actors(copy.deepcopy(raw_for_year(year)))
-
+def _for_year(year: int, path: str) -> Actors:
+    document = read_yaml(path)
+    return parse_actors(actors_raw_for_year(document.data, year), document.lines, path)

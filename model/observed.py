@@ -20,7 +20,7 @@ from typing import Mapping
 
 import yaml
 
-from .safe_yaml import InputError, did_you_mean
+from .errors import InputError, did_you_mean
 
 HISTORY_FILE = Path(__file__).parent / "data" / "history.yaml"
 CONFIDENCE = ("high", "medium", "low")
