@@ -1,10 +1,11 @@
 """The hindcast fit and its out-of-sample test, on any simulator of `output@year` values.
 
-A simulator takes parameter vectors and returns per-run values of model outputs:
+A simulator takes parameter vectors and returns per-run values of model outputs, asked for by the
+observations' keys `measure:output@year` (`Observation.key`, e.g. `mean:KAZ.trade_CHN@2015`):
 
-    simulate(theta (N, d), refs, end_year) -> {ref: (N, M) array}     (M seeds per vector, same seeds for all)
+    simulate(theta (N, d), keys, end_year) -> {key: (N, M) array}     (M seeds per vector, same seeds for all)
 
-`fit_hindcast` asks it only for the fit observations' refs and only up to the last fit year, so neither
+`fit_hindcast` asks it only for the fit observations and only up to the last fit year, so neither
 a held-out datum nor a simulated year after the fit window can enter the posterior. `predict` then runs
 posterior draws to the end of the held-out window (the same runs continued), and `score` compares the
 posterior predictive (model values plus observation error) with every observation, fit and held out.
@@ -43,7 +44,7 @@ class HindcastFit:
 
 def model_scale(patterns: Patterns, obs: Sequence[Observation], outputs: Mapping[str, np.ndarray]) -> np.ndarray:
     """(N, M, n_obs) model values of `obs` on the fitted scale (log or level; model outputs need no factor)."""
-    columns = [transform(outputs[o.ref], patterns.spec(o.pattern).transform) for o in obs]
+    columns = [transform(outputs[o.key], patterns.spec(o.pattern).transform) for o in obs]
     return np.stack(columns, axis=-1)
 
 
@@ -51,12 +52,12 @@ def fit_hindcast(patterns: Patterns, prior: Prior, simulate: Simulator, config: 
                  progress=None) -> HindcastFit:
     """ABC-SMC on the fitted observations only (years fit_years), simulating no further than fit_years[1]."""
     fit_obs = patterns.fitted()
-    refs = [o.ref for o in fit_obs]
+    keys = [o.key for o in fit_obs]
     y, sigma = patterns.fit_vector()
     distance = StandardisedDistance(y, sigma)
 
     def summaries(theta: np.ndarray) -> np.ndarray:
-        return model_scale(patterns, fit_obs, simulate(theta, refs, patterns.fit_years[1]))
+        return model_scale(patterns, fit_obs, simulate(theta, keys, patterns.fit_years[1]))
 
     result = abc_smc(prior, summaries, distance, config, progress)
     return HindcastFit(patterns, prior, result, fit_obs, distance)
@@ -70,7 +71,7 @@ def predict(fit: HindcastFit, simulate: Simulator, n_draws: int, seed: int) -> t
     """
     obs = fit.patterns.of("check") + fit.patterns.of("fit") + fit.patterns.of("held_out")
     theta = fit.result.sample(n_draws, seed)
-    outputs = simulate(theta, [o.ref for o in obs], fit.patterns.held_out_years[1])
+    outputs = simulate(theta, [o.key for o in obs], fit.patterns.held_out_years[1])
     return obs, model_scale(fit.patterns, obs, outputs)
 
 

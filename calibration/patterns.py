@@ -12,6 +12,9 @@ stays out of the distance (`fitted()`).
 
 Error scales use only years up to fit_years[1], so no held-out datum reaches the fit through them.
 Transforms: `log` -> ln(value x factor); `level` -> value x factor.
+Measures (how the model's quarterly steps give the year's value): `mean`, the mean over the year's steps
+(flows at an annual rate, so the mean is the year's total, as annual data are); `end`, the last step (stocks
+and ratios of stocks); `mean5`, the mean of the five annual means ending in the year (SIPRI's five-year windows).
 """
 from __future__ import annotations
 
@@ -55,6 +58,7 @@ class PatternSpec(_Strict):
     name: str = Field(pattern=_NAME)
     doc: str = Field(min_length=1)
     transform: Literal["log", "level"]
+    measure: Literal["mean", "end", "mean5"] = "mean"   # annual mean (flows), year end (stocks), 5-year mean
     factor: float = Field(default=1.0, gt=0)
     error: ErrorSpec
     score_only: str | None = None  # why the pattern is scored but kept out of the fit (e.g. it re-measures fitted flows)
@@ -99,11 +103,17 @@ class Observation:
     y: float          # transform(value x factor)
     sigma: float      # observation-error sd on the y scale
     role: str         # check | fit | held_out
+    measure: str = "mean"   # how the model's steps make the year's value (module docstring)
 
     @property
     def ref(self) -> str:
         """The model output reference `output@year`."""
         return f"{self.output}@{self.year}"
+
+    @property
+    def key(self) -> str:
+        """What a simulator is asked for: `measure:output@year`, e.g. `mean:KAZ.trade_CHN@2015`."""
+        return f"{self.measure}:{self.ref}"
 
 
 @dataclass(frozen=True)
@@ -236,7 +246,8 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
                 y = float(transform([value], pattern.transform, pattern.factor)[0])
                 if not np.isfinite(y):
                     raise HistoryDataError([f"{history.path}: series '{obs.series}' {year}: {value} has no log"])
-                observations.append(Observation(pattern.name, obs.series, obs.output, year, value, y, sigma, role))
+                observations.append(Observation(pattern.name, obs.series, obs.output, year, value, y, sigma, role,
+                                                pattern.measure))
     observations.sort(key=lambda o: (ROLES.index(o.role), [p.name for p in spec.patterns].index(o.pattern),
                                      o.output, o.year))
     return Patterns(tuple(spec.fit_years), tuple(spec.held_out_years), tuple(spec.patterns), tuple(spec.derived),

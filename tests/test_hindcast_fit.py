@@ -60,23 +60,25 @@ def _history(break_in_2020=False):
 
 
 class ToyModel:
-    """The simulator interface: (N, d) vectors, refs `STATE.trade_P@year`, end year -> {ref: (N, M)}."""
+    """The simulator interface: (N, d) vectors, keys `mean:STATE.trade_P@year`, end year -> {key: (N, M)}."""
 
     def __init__(self, seeds=4):
         self.seeds, self.calls = seeds, []
 
-    def __call__(self, theta, refs, end_year):
-        self.calls.append((len(theta), tuple(refs), end_year))
+    def __call__(self, theta, keys, end_year):
+        self.calls.append((len(theta), tuple(keys), end_year))
         noise = np.random.default_rng(7).normal(0, 0.02, (1, self.seeds, len(YEARS)))   # common random numbers
         out = {}
-        for ref in refs:
+        for key in keys:
+            measure, ref = key.split(":")
+            assert measure == "mean"
             output, year = ref.split("@")
             state, column = output.split(".")
             assert int(year) <= end_year
             power = column.split("_")[1]
             g = theta[:, 0] if power == "CHN" else theta[:, 1]
             t = int(year) - 2013
-            out[ref] = STATES[state][power == "RUS"] * np.exp(g[:, None] * t + noise[:, :, t])
+            out[key] = STATES[state][power == "RUS"] * np.exp(g[:, None] * t + noise[:, :, t])
         return out
 
 
@@ -105,9 +107,9 @@ def test_the_fit_recovers_the_rates_and_leaves_the_unused_parameter_at_its_prior
 
 def test_the_fit_simulates_only_fit_observations_up_to_2019(toy):
     _, model, patterns, fit = toy
-    fit_refs = tuple(o.ref for o in patterns.of("fit"))
+    fit_keys = tuple(o.key for o in patterns.of("fit"))
     assert len(model.calls) == len(fit.result.generations)
-    assert all(refs == fit_refs and end == 2019 for _, refs, end in model.calls)
+    assert all(keys == fit_keys and end == 2019 for _, keys, end in model.calls)
 
 
 def test_changing_every_held_out_datum_leaves_the_posterior_identical(toy):
