@@ -82,3 +82,47 @@ def hindcast_figure(bands: pd.DataFrame, points: pd.DataFrame, title: str, unit:
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=7, frameon=False)
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def table_runs(tables: Mapping[str, pd.DataFrame], output: str, measure: str = "mean") -> pd.DataFrame | None:
+    """(runs x years) values of an output (`STATE.column` or a region `column`) from a run's output tables,
+    by the simulator's measures (calibration.simulator): `mean` the year's mean over its steps, `end` its
+    last step, `mean5` the mean of the five annual means ending in the year. None if the tables lack it."""
+    state, _, col = output.rpartition(".")
+    frame = tables.get("states" if state else "region")
+    if frame is None or col not in frame.columns:
+        return None
+    if state:
+        frame = frame[frame["state"] == state]
+    grouped = frame.sort_values("step").groupby(["run", "year"])[col]
+    annual = (grouped.last() if measure == "end" else grouped.mean()).unstack("year")
+    if measure == "mean5":
+        annual = annual.T.rolling(5).mean().T.dropna(axis=1, how="all")
+    return annual
+
+
+def pattern_figures(patterns, tables: Mapping[str, pd.DataFrame], level: float = 0.9) -> dict[str, Figure]:
+    """One hindcast figure per pattern: each observed series (points, by role) against the band of a run's
+    output tables over the years it simulated. Outputs the tables do not have are left out."""
+    figures = {}
+    for spec in patterns.specs:
+        obs = [o for o in patterns.observations if o.pattern == spec.name]
+        values, points = {}, []
+        for o in obs:
+            if o.output not in values:
+                runs = table_runs(tables, o.output, o.measure)
+                if runs is None or runs.empty:
+                    continue
+                values[o.output] = runs
+            years = values[o.output].columns
+            if years.min() <= o.year <= years.max():
+                points.append({"output": o.output, "year": o.year, "value": o.value * spec.factor, "role": o.role})
+        if not points:
+            continue
+        bands = pd.concat([band_frame({out: runs.to_numpy()}, runs.columns, level) for out, runs in values.items()],
+                          ignore_index=True)
+        unit = "USD bn (log scale)" if spec.transform == "log" else "share"
+        figures[spec.name] = hindcast_figure(bands, pd.DataFrame(points), f"{spec.name}: observed against simulated",
+                                             unit, log_scale=spec.transform == "log", fit_end=patterns.fit_years[1],
+                                             level=level)
+    return figures

@@ -128,9 +128,22 @@ def debt_figure(states: pd.DataFrame):
     return fig
 
 
+def observed_figures(tables: dict[str, pd.DataFrame]) -> dict:
+    """For a run over observed years (a start before 2025): each hindcast pattern's observed series
+    (calibration/patterns.yaml) against the run's simulated band, as in the calibration report."""
+    from calibration.bands import pattern_figures
+    from calibration.patterns import load_patterns
+
+    first_year = int(tables["region"]["year"].min())
+    if first_year >= 2024:
+        return {}
+    return {f"observed_{name}": fig for name, fig in pattern_figures(load_patterns(), tables).items()}
+
+
 def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncertainty: str | None = None,
                      more: dict | None = None) -> list[Path]:
-    """The run figures as PNG and SVG: influence, alignment, China trade, debt/GDP, and `more` (name -> Figure);
+    """The run figures as PNG and SVG: influence, alignment, China trade, debt/GDP, `more` (name -> Figure) and,
+    for a run over observed years, the observed series against the simulated bands (`observed_figures`);
     `uncertainty` (the runs' mode) is said in the influence figure."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +153,7 @@ def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncer
         "china_ca_trade": china_trade_figure(tables["region"]),
         "debt_to_gdp": debt_figure(tables["states"]),
         **(more or {}),
+        **observed_figures(tables),
     }
     written = []
     for name, fig in figures.items():

@@ -25,8 +25,8 @@ from functools import lru_cache
 import os
 from pathlib import Path
 
-from .actors import ACTORS_ENV, ACTORS_FILE, Actors, parse_actors
-from .observed import HistoryData, load_history
+from .actors import ACTORS_ENV, ACTORS_FILE, Actors, load_actors, parse_actors
+from .observed import HistoryData, history_file, load_history
 from .safe_yaml import read_yaml
 
 TABLE_YEAR = 2024                   # the base year of actors.yaml
@@ -48,6 +48,12 @@ TRADE_BASIS = {
 DEBT_TOTAL_BASIS = ("KAZ",)
 
 
+# The aggregate series whose 2024 values anchor the back-cast ratios B / 2024 (RULES): through them, and only
+# through them, a 2024 datum reaches the initial state of an earlier base year. None is a hindcast observation.
+ANCHORS = ("{state}_goods_exports_usd_wdi", "{state}_goods_imports_usd_wdi", "{state}_ext_debt_usd_wdi",
+           "{state}_ext_debt_ppg_usd_wdi")
+
+
 class BaseYearError(ValueError):
     """A base year outside the data."""
 
@@ -61,25 +67,25 @@ class Rule:
 
 
 RULES = (
-    Rule("states.*.gdp", "<state>_gdp_usd_wdi2026 at B", "WDI July 2026 vintage, current USD"),
-    Rule("states.*.exports, imports", "2024 value x <state>_goods_{exports,imports}_usd_wdi B / 2024",
+    Rule("states.*.gdp", "{state}_gdp_usd_wdi2026 at B", "WDI July 2026 vintage, current USD"),
+    Rule("states.*.exports, imports", "2024 value x {state}_goods_{exports,imports}_usd_wdi B / 2024",
          "services move with goods (the table's figures are goods and services)"),
-    Rule("states.*.other_external_debt", "2024 value x <state>_ext_debt_usd_wdi B / 2024",
+    Rule("states.*.other_external_debt", "2024 value x {state}_ext_debt_usd_wdi B / 2024",
          "the non-official part moves with total external debt"),
-    Rule("states.*.remittances", "<state>_remit_usd_wdi at B (Turkmenistan 0)", "WDI BoP basis"),
-    Rule("states.*.china_mirror_ratio", "<state>_chn_trade_gac / state-reported trade with China, at B "
+    Rule("states.*.remittances", "{state}_remit_usd_wdi at B (Turkmenistan 0)", "WDI BoP basis"),
+    Rule("states.*.china_mirror_ratio", "{state}_chn_trade_gac / state-reported trade with China, at B "
          "(nearest year with both where B has no GAC value)", "China's customs basis = ratio x the model's trade"),
     Rule("states.*.china_mirror_base", "= china_mirror_ratio at B for B < 2022, else the 2024 value",
          "no re-exports to Russia under the pre-2022 sanctions"),
     Rule("pairs.*.*.trade", "state-reported trade at B (TRADE_BASIS: DOTS to 2020, national tables after; "
          "KGZ, UZB national throughout); else 2024 value x the state's goods trade B / 2024",
          "one basis per state and partner, the same as calibration/patterns.yaml"),
-    Rule("pairs.*.CHN|RUS.export_share", "state-reported exports / trade at B where both exist",
+    Rule("pairs.*.CHN, RUS.export_share", "state-reported exports / trade at B where both exist",
          "else the 2024 share"),
-    Rule("pairs.*.*.fdi_flow, fdi_stock", "2024 value x <state>_gdp_usd_wdi2026 B / 2024",
+    Rule("pairs.*.*.fdi_flow, fdi_stock", "2024 value x {state}_gdp_usd_wdi2026 at B / the table's 2024 GDP",
          "FDI and its stock keep their 2024 ratio to GDP: WDI net inflows swing with intercompany loans "
          "(Kazakhstan 0.35 to 17.2 bn a year) and no by-source series exists before 2021"),
-    Rule("pairs.*.*.debt", "2024 value x <state>_ext_debt_ppg_usd_wdi B / 2024 (Kazakhstan: x total external "
+    Rule("pairs.*.*.debt", "2024 value x {state}_ext_debt_ppg_usd_wdi B / 2024 (Kazakhstan: x total external "
          "debt, its table figures being gross debt by creditor); China's Kyrgyz and Tajik debt: China's share of PPG "
          "debt (kgz_debt_chn_exim_usd, tjk_debt_chn_usd over PPG) at B, interpolated, held beyond the observed "
          "years", "official debt moves with public and publicly guaranteed debt; Turkmenistan's debt to China, "
@@ -107,7 +113,7 @@ def actors_raw_for_year(raw: dict, year: int, history: HistoryData | None = None
     for state, fields in out["states"].items():
         _state_fields(fields, history, state, year)
         for power, pair in out["pairs"][state].items():
-            _pair_fields(pair, history, state, power, year)
+            _pair_fields(pair, history, state, power, year, float(raw["states"][state]["gdp"]["v"]))
         _china_mirror(out, history, state, year)
     for state in out["states"]:
         for field in out["states"][state].values():
@@ -168,7 +174,7 @@ def trade_series(history: HistoryData, state: str, power: str, year: int, flow: 
     return None
 
 
-def _pair_fields(pair: dict, history: HistoryData, state: str, power: str, year: int) -> None:
+def _pair_fields(pair: dict, history: HistoryData, state: str, power: str, year: int, table_gdp: float) -> None:
     s = state.lower()
     series = trade_series(history, state, power, year)
     if series:
@@ -182,9 +188,10 @@ def _pair_fields(pair: dict, history: HistoryData, state: str, power: str, year:
     exports = trade_series(history, state, power, year, "exports") if power in ("CHN", "RUS") else None
     if series and exports:
         _set(pair["export_share"], history.value(exports, year) / pair["trade"]["v"], f"base year: {exports} / {series} {year}")
-    gdp = _ratio(history, f"{s}_gdp_usd_wdi2026", year)
+    # over the table's own 2024 GDP, not history's: 2024 GDP is a held-out observation of the hindcast
+    gdp = history.value(f"{s}_gdp_usd_wdi2026", year) / table_gdp
     for key in ("fdi_flow", "fdi_stock"):
-        _set(pair[key], pair[key]["v"] * gdp, f"base year: 2024 x {s}_gdp_usd_wdi2026 {year}/2024")
+        _set(pair[key], pair[key]["v"] * gdp, f"base year: 2024 x {s}_gdp_usd_wdi2026 {year} / the table's 2024 GDP")
     own = {("KGZ", "CHN"): "kgz_debt_chn_exim_usd", ("TJK", "CHN"): "tjk_debt_chn_usd"}.get((state, power))
     ppg = f"{s}_ext_debt_ppg_usd_wdi"
     if state in DEBT_TOTAL_BASIS:   # the table's figures are gross external debt by creditor country
@@ -226,6 +233,21 @@ def _china_mirror(out: dict, history: HistoryData, state: str, year: int) -> Non
         _set(fields["china_mirror_base"], ratio, "base year: = china_mirror_ratio (before the 2022 sanctions)")
 
 
+def actors_at_start(actors, start_year: int) -> tuple[Actors, dict[str, object]]:
+    """The actor table and the world's parameter values for runs starting in `start_year`.
+
+    Given an `Actors` table, it is used as it is (no world values). Otherwise (a path or None, as for
+    `load_actors`) the base year is `start_year - 1`: the table's own year (2024) gives `load_actors(path)`; an earlier base year gives `actors_for_year(B, path)` and `base_params(B)`, which the model
+    layers under the caller's parameters. A start after 2025 keeps the 2024 table.
+    """
+    if isinstance(actors, Actors):
+        return actors, {}
+    base = start_year - 1
+    if base >= TABLE_YEAR:
+        return load_actors(actors), {}
+    return actors_for_year(base, actors), base_params(base)
+
+
 def actors_for_year(year: int, path: str | os.PathLike | None = None) -> Actors:
     """The parsed actor table for base year `year` (2024: `load_actors(path)`'s table).
 
@@ -234,10 +256,10 @@ def actors_for_year(year: int, path: str | os.PathLike | None = None) -> Actors:
         path: the 2024 table (default as `load_actors`: CASIM_ACTORS, else the packaged actors.yaml).
     """
     chosen = str(Path(path or os.environ.get(ACTORS_ENV) or ACTORS_FILE).resolve())
-    return _for_year(year, chosen)
+    return _for_year(year, chosen, str(history_file()))
 
 
 @lru_cache(maxsize=16)
-def _for_year(year: int, path: str) -> Actors:
+def _for_year(year: int, path: str, history: str) -> Actors:
     document = read_yaml(path)
-    return parse_actors(actors_raw_for_year(document.data, year), document.lines, path)
+    return parse_actors(actors_raw_for_year(document.data, year, load_history(history)), document.lines, path)

@@ -9,7 +9,8 @@ import mesa
 import numpy as np
 
 from . import corridors, economy, external, influence, politics
-from .actors import Actors, load_actors
+from .actors import Actors
+from .base_year import actors_at_start
 from .agents import CentralAsianState, GreatPower
 from .arrays import sum_last
 from .base import build_base
@@ -50,7 +51,9 @@ class CentralAsiaModel(mesa.Model):
         events: `Event`s to apply during the run.
         use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
         actors: the actor table: an `Actors` or the path of an actor file (default `load_actors()`: the file
-            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
+            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`). A path
+            or None with a start before 2025 is the table of base year start_year - 1, built from the observed
+            history (`model.base_year.actors_at_start`), with the world of that year (sanctions, war, EAEU).
         record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
             "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
         uncertainty: "point" (the calibrated point for every run), "posterior" or "prior": each run draws its
@@ -88,12 +91,13 @@ class CentralAsiaModel(mesa.Model):
         self.start_year, self.end_year, self.steps_per_year = start_year, end_year, steps_per_year
         self.dt = 1.0 / steps_per_year
         self.n_steps = (end_year - start_year + 1) * steps_per_year
-        self.actors = actors if isinstance(actors, Actors) else load_actors(actors)
+        # the table of the base year (start_year - 1), and the world then (sanctions, war, memberships)
+        self.actors, world = actors_at_start(actors, start_year)
         self.uncertainty = uncertainty
         draws = draw_parameters(uncertainty, seed, self.replicates, self.actors) if uncertainty != "point" else None
-        self.params = Params(n_runs, {**dict(params or {}), **overrides}, use_calibrated=use_calibrated,
+        self.params = Params(n_runs, {**world, **dict(params or {}), **overrides}, use_calibrated=use_calibrated,
                              actors=self.actors, draws=draws)
-        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors), self.dt)
+        self.base = build_base(self.actors, Params(1, world, use_calibrated=use_calibrated, actors=self.actors), self.dt)
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.eu, self.oil = self.actors.power_index("EU"), self.actors.commodities.index("oil")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ import yaml
 from .errors import InputError, did_you_mean
 
 HISTORY_FILE = Path(__file__).parent / "data" / "history.yaml"
+HISTORY_ENV = "CASIM_HISTORY"   # another history file for every default read (as CASIM_ACTORS for the actor table)
 CONFIDENCE = ("high", "medium", "low")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:-(\d{4}))?$")  # 2014, 2014-03, 2014-03-17, 2014-2016
 
@@ -131,9 +133,18 @@ def parse_history(raw, path: Path | str = "history.yaml") -> HistoryData:
     return HistoryData(path, MappingProxyType(series), events)
 
 
+def history_file() -> Path:
+    """The default history file: the environment variable CASIM_HISTORY, else the packaged `data/history.yaml`."""
+    return Path(os.environ.get(HISTORY_ENV) or HISTORY_FILE).resolve()
+
+
+def load_history(path: str | Path | None = None) -> HistoryData:
+    """Read and validate a history file (default: `history_file()`)."""
+    return _load(str(Path(path).resolve() if path else history_file()))
+
+
 @lru_cache(maxsize=4)
-def load_history(path: str | Path = HISTORY_FILE) -> HistoryData:
-    """Read and validate a history file (default: the packaged `data/history.yaml`)."""
+def _load(path: str) -> HistoryData:
     path = Path(path)
     with open(path, encoding="utf-8") as fh:
         return parse_history(yaml.safe_load(fh), path)
