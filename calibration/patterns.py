@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from model.observed import HistoryData, HistoryDataError, load_history
 from model.errors import InputError, did_you_mean, line_of
+from model.params import ParameterError, parse_path
 from model.safe_yaml import read_yaml
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yaml"
@@ -77,12 +78,19 @@ class CheckSpec(_Strict):
     why: str = Field(min_length=1)
 
 
+class ParameterSpec(_Strict):
+    path: str = Field(min_length=1)    # a registry dotted path; its prior is the registry's uncertainty range
+    why: str = Field(min_length=1)     # which patterns should inform it, and how
+
+
 class PatternsFile(_Strict):
     fit_years: tuple[int, int]
     held_out_years: tuple[int, int]
+    parameters: list[ParameterSpec] = Field(default_factory=list)
     patterns: list[PatternSpec] = Field(min_length=1)
     derived: list[DerivedSpec] = Field(default_factory=list)
     checks: list[CheckSpec] = Field(default_factory=list)
+    caveats: list[CheckSpec] = Field(default_factory=list)   # where held-out information reached the model anyway
 
     @model_validator(mode="after")
     def _windows(self):
@@ -125,6 +133,8 @@ class Patterns:
     derived: tuple[DerivedSpec, ...]
     checks: tuple[CheckSpec, ...]
     observations: tuple[Observation, ...]
+    parameters: tuple[ParameterSpec, ...] = ()
+    caveats: tuple[CheckSpec, ...] = ()
 
     @property
     def base_year(self) -> int:
@@ -211,6 +221,12 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: {err['msg']}"]) from None
+    for k, parameter in enumerate(spec.parameters):
+        try:
+            parse_path(parameter.path)
+        except ParameterError as exc:
+            loc = ("parameters", k, "path")
+            raise PatternError([f"{path}:{line_of(document.lines, loc, 1)}: {_show(loc, raw)}: {exc}"]) from None
     names = [p.name for p in spec.patterns] + [d.name for d in spec.derived]
     for k, name in enumerate(names):
         if names.index(name) != k:
@@ -251,7 +267,7 @@ def load_patterns(path: str | Path = PATTERNS_FILE, history: HistoryData | None 
     observations.sort(key=lambda o: (ROLES.index(o.role), [p.name for p in spec.patterns].index(o.pattern),
                                      o.output, o.year))
     return Patterns(tuple(spec.fit_years), tuple(spec.held_out_years), tuple(spec.patterns), tuple(spec.derived),
-                    tuple(spec.checks), tuple(observations))
+                    tuple(spec.checks), tuple(observations), tuple(spec.parameters), tuple(spec.caveats))
 
 
 def _show(loc: tuple, raw) -> str:

@@ -443,21 +443,56 @@ def load_defaults(path: str | Path = DEFAULTS_FILE) -> dict[str, float]:
     Raises:
         ParameterError: the file names an unknown parameter or a value outside its valid range.
     """
-    return dict(_read_defaults(str(path)))
+    return dict(_read_calibration(str(path))[0])
+
+
+def load_ranges(path: str | Path = DEFAULTS_FILE) -> dict[str, tuple[float, float]]:
+    """The calibrated uncertainty ranges: dotted path -> (low, high), the posterior's central 90% interval that
+    `casim calibrate` writes beside each calibrated value (`intervals:`). For a calibrated parameter this range
+    replaces the registry's sourced `range` (`uncertainty_range`); read from the same file as `load_defaults`.
+
+    Raises:
+        ParameterError: an unknown parameter, an interval that is not [low, high] inside the valid range, or a
+            calibrated value outside its interval.
+    """
+    return dict(_read_calibration(str(path))[1])
+
+
+def uncertainty_range(path: str, defaults_path: str | Path = DEFAULTS_FILE) -> tuple[float, float]:
+    """The uncertainty range in effect for a dotted path: its calibrated interval if it has one, else the
+    registry's sourced range."""
+    calibrated = load_ranges(defaults_path)
+    if path in calibrated:
+        return calibrated[path]
+    return parse_path(path)[0].range
 
 
 @lru_cache(maxsize=4)
-def _read_defaults(path: str) -> dict[str, float]:
+def _read_calibration(path: str) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
     if not Path(path).exists():
-        return {}
+        return {}, {}
     document = read_yaml(path)
-    values = (document.data or {}).get("params") or {}
+    data = document.data or {}
+    values = data.get("params") or {}
     for key, value in values.items():
         try:
             check_value(key, value)
         except ParameterError as exc:
             raise ParameterError(f"{path}:{line_of(document.lines, ('params', key))}: params.{key}: {exc}") from None
-    return {key: float(value) for key, value in values.items()}
+    ranges = {}
+    for key, interval in (data.get("intervals") or {}).items():
+        where = f"{path}:{line_of(document.lines, ('intervals', key))}: intervals.{key}"
+        if not (isinstance(interval, list) and len(interval) == 2):
+            raise ParameterError(f"{where}: expected [low, high]")
+        try:
+            check_value(key, interval)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
+        low, high = float(interval[0]), float(interval[1])
+        if not low <= high or (key in values and not low <= float(values[key]) <= high):
+            raise ParameterError(f"{where}: [{low:g}, {high:g}] must be ordered and hold the calibrated value")
+        ranges[key] = (low, high)
+    return {key: float(value) for key, value in values.items()}, ranges
 
 
 class Params:
@@ -555,15 +590,25 @@ def _compact(v: np.ndarray):
     return float(v[0]) if np.all(v == v[0]) else [float(x) for x in v]
 
 
-def parameter_table():
-    """The registry as a pandas DataFrame (for docs and the README); `kind` says which entries are drawn (`KINDS`)."""
+def parameter_table(defaults_path: str | Path = DEFAULTS_FILE):
+    """The registry as a pandas DataFrame (for docs and the README): numeric valid bounds and sourced uncertainty
+    range, the value in effect (the calibrated default where `casim calibrate` set one) and the uncertainty range
+    in effect (the calibrated 90% interval where there is one). A scoped parameter's calibrated actors are
+    listed in `calibrated`, e.g. "CHN 0.021 [0.01, 0.03]"; `kind` says which entries are drawn (`KINDS`)."""
     import pandas as pd
 
+    values, ranges = load_defaults(defaults_path), load_ranges(defaults_path)
     rows = []
     for p in REGISTRY.values():
         default = p.default if not isinstance(p.default, dict) else ", ".join(f"{k} {v:g}" for k, v in p.default.items())
-        rows.append({"name": p.name, "scope": p.scope, "default": default, "unit": p.unit,
-                     "valid": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-                     "uncertainty": f"[{p.range[0]:g}, {p.range[1]:g}]", "kind": p.kind, "source": p.source,
-                     "meaning": p.doc})
+        mine = sorted(path for path in values if parse_path(path)[0] is p)
+        calibrated = ", ".join(
+            (f"{parse_path(path)[1]} " if parse_path(path)[1] else "") + f"{values[path]:.4g}"
+            + (f" [{ranges[path][0]:.4g}, {ranges[path][1]:.4g}]" if path in ranges else "") for path in mine)
+        in_effect = values.get(p.name, p.default_for() if not isinstance(p.default, dict) else None)
+        low, high = ranges.get(p.name, p.range)
+        rows.append({"name": p.name, "scope": p.scope, "default": default, "calibrated": calibrated,
+                     "value": in_effect, "unit": p.unit, "valid_low": p.bounds[0], "valid_high": p.bounds[1],
+                     "range_low": p.range[0], "range_high": p.range[1], "in_effect_low": low, "in_effect_high": high,
+                     "kind": p.kind, "source": p.source, "meaning": p.doc})
     return pd.DataFrame(rows)
