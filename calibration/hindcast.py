@@ -20,7 +20,7 @@ import pandas as pd
 
 from .patterns import Observation, Patterns, transform
 from .scoring import add_observation_error, leader_agreement, observation_table, pattern_scores, persistence
-from .smc import Prior, SMCConfig, SMCResult, StandardisedDistance, abc_smc
+from .smc import Prior, SMCConfig, SMCResult, StandardisedDistance, SyntheticLikelihoodDistance, abc_smc
 
 Simulator = Callable[[np.ndarray, Sequence[str], int], Mapping[str, np.ndarray]]
 
@@ -49,12 +49,16 @@ def model_scale(patterns: Patterns, obs: Sequence[Observation], outputs: Mapping
 
 
 def fit_hindcast(patterns: Patterns, prior: Prior, simulate: Simulator, config: SMCConfig | None = None,
-                 progress=None) -> HindcastFit:
-    """ABC-SMC on the fitted observations only (years fit_years), simulating no further than fit_years[1]."""
+                 progress=None, synthetic: bool = False) -> HindcastFit:
+    """ABC-SMC on the fitted observations only (years fit_years), simulating no further than fit_years[1].
+
+    synthetic: the Gaussian synthetic likelihood over each vector's seeds (`SyntheticLikelihoodDistance`, needs
+        M >= 2 seeds) instead of the ABC kernel averaged over seeds (`StandardisedDistance`).
+    """
     fit_obs = patterns.fitted()
     keys = [o.key for o in fit_obs]
     y, sigma = patterns.fit_vector()
-    distance = StandardisedDistance(y, sigma)
+    distance = (SyntheticLikelihoodDistance if synthetic else StandardisedDistance)(y, sigma)
 
     def summaries(theta: np.ndarray) -> np.ndarray:
         return model_scale(patterns, fit_obs, simulate(theta, keys, patterns.fit_years[1]))
@@ -83,17 +87,20 @@ class Scores:
     leaders: pd.DataFrame        # derived leader patterns: window, n, agreement
 
 
-def score(patterns: Patterns, obs: Sequence[Observation], values: np.ndarray, seed: int, level: float = 0.9) -> Scores:
+def score(patterns: Patterns, obs: Sequence[Observation], values: np.ndarray, seed: int, level: float = 0.9,
+          inflate: float = 1.0) -> Scores:
     """Score the posterior predictive against every observation.
 
     Args:
         obs, values: from `predict` ((D, M, n_obs) model values on the fitted scale).
         seed: seeds the observation-error draws added to the model values.
+        inflate: factor on the observation errors, e.g. the fit's final tolerance eps (the error model the
+            posterior was fitted under), so the predictive band is the one the fit implies.
     The persistence reference is the last observation at or before the base year in sample and at or
     before the last fit year out of sample.
     """
     draws = values.reshape(-1, values.shape[-1])
-    sigma = np.array([o.sigma for o in obs])
+    sigma = np.array([o.sigma for o in obs]) * inflate
     predictive = add_observation_error(draws, sigma, np.random.default_rng(seed))
     tables, rows = [], []
     windows = {"in_sample": ("fit", patterns.base_year), "out_of_sample": ("held_out", patterns.fit_years[1])}

@@ -103,8 +103,8 @@ def hindcast_section(outcome: HindcastOutcome, figure_dir: Path) -> list[str]:
         f"- final tolerance eps = {result.eps:.3g}: the observation errors are inflated by this factor so that the "
         "best fit is consistent with them (Birge ratio; eps > 1 means the model misses the data by more than the "
         "stated errors and the posterior is tempered accordingly)",
-        f"- predictive: {cfg.predict_draws} posterior draws x {cfg.predict_seeds} fresh seeds, observation error added "
-        f"for coverage; skill = 1 - MSE_model / MSE_persistence on the fitted (log or share) scale, persistence "
+        f"- predictive: {cfg.predict_draws} posterior draws x {cfg.predict_seeds} fresh seeds, plus observation error "
+        f"at the fit's error model (the stated scale x eps = {max(result.eps, 1.0):.3g}) for coverage; skill = 1 - MSE_model / MSE_persistence on the fitted (log or share) scale, persistence "
         f"carrying forward the last observation at or before {p.base_year} (in sample) or {p.fit_years[1]} (out of sample)",
         f"- hindcast stage time: {outcome.seconds:.0f} s",
         "",

@@ -44,6 +44,8 @@ class HindcastConfig:
     max_generations: int = 15
     predict_draws: int = 300     # posterior draws run to 2024
     predict_seeds: int = 4       # seeds per draw, distinct from the fit's
+    ess_fraction: float = 0.3    # each generation's tolerance keeps this share of the particles' ESS
+    patience: int = 4            # generations with eps falling by < 2% before the SMC stops
 
 
 QUICK = dict(n_particles=24, n_seeds=2, max_generations=2, predict_draws=12, predict_seeds=2)
@@ -92,12 +94,13 @@ def run_hindcast(config: HindcastConfig | None = None, patterns_path: str | Path
     names = [p.path for p in patterns.parameters]
     prior = registry_prior(names)
     fit_sim = ModelSimulator(names, scenario, run_seeds(config.seed, config.n_seeds))
-    smc = SMCConfig(n_particles=config.n_particles, seed=config.seed, max_generations=config.max_generations)
-    fit = fit_hindcast(patterns, prior, fit_sim, smc, progress)
+    smc = SMCConfig(n_particles=config.n_particles, seed=config.seed, max_generations=config.max_generations,
+                    ess_fraction=config.ess_fraction, patience=config.patience)
+    fit = fit_hindcast(patterns, prior, fit_sim, smc, progress, synthetic=config.n_seeds >= 2)
     # fresh seeds for the predictive runs: the held-out score must not reuse the fit's random numbers
     predict_sim = ModelSimulator(names, scenario, run_seeds(config.seed + 1, config.predict_seeds))
     obs, values = predict(fit, predict_sim, config.predict_draws, config.seed)
-    scores = score(patterns, obs, values, config.seed, LEVEL)
+    scores = score(patterns, obs, values, config.seed, LEVEL, inflate=max(fit.result.eps, 1.0))
     post = fit.result.posterior
     interval = fit.result.interval(LEVEL)
     point = {name: float(weighted_quantile(post.theta[:, k], post.weights, [0.5])[0]) for k, name in enumerate(names)}

@@ -109,6 +109,27 @@ class StandardisedDistance:
         return np.where(np.isfinite(d2), d2, np.inf)
 
 
+class SyntheticLikelihoodDistance(StandardisedDistance):
+    """For M seeds per vector: d2 = -2 log of a Gaussian synthetic likelihood (Wood 2010) with a diagonal
+    covariance, up to a constant,
+
+        d2 = sum_k (mean_k - y_k)^2 / (s_k^2 + v_k) + ln(1 + v_k / s_k^2),
+
+    mean_k and v_k the mean and variance of summary k over the vector's M seeds, s_k the observation error. The
+    model's own run-to-run variance widens the errors, instead of the best of M noisy runs deciding the weight
+    (which with few seeds makes the likelihood of every vector look poor). Returns (N, 1).
+    """
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, float)
+        if x.ndim != 3 or x.shape[1] < 2:
+            raise ValueError("SyntheticLikelihoodDistance: need (N, M >= 2, n_obs) summaries")
+        mean, var = x.mean(axis=1), x.var(axis=1, ddof=1)
+        total = self.scale ** 2 + var
+        d2 = np.sum((mean - self.observed) ** 2 / total + np.log(total / self.scale ** 2), axis=-1)
+        return np.where(np.isfinite(d2), d2, np.inf)[:, None]
+
+
 @dataclass
 class Generation:
     """One SMC population: particles, normalised weights, simulated summaries and distances."""

@@ -211,3 +211,14 @@ def test_weighted_quantiles_lie_in_the_sample_and_rise_with_q(values, data):
     weights = np.array(data.draw(st.lists(st.floats(0.01, 10), min_size=len(values), max_size=len(values))))
     qs = weighted_quantile(np.array(values), weights, [0.05, 0.5, 0.95])
     assert min(values) <= qs[0] <= qs[1] <= qs[2] <= max(values)
+
+
+def test_synthetic_likelihood_distance_by_hand():
+    """Two seeds at 1 and 3 (mean 2, variance 2), observed 0 with error 1: d2 = 4 / 3 + ln 3; per vector."""
+    from calibration.smc import SyntheticLikelihoodDistance
+
+    d = SyntheticLikelihoodDistance([0.0], [1.0])
+    x = np.array([[[1.0], [3.0]], [[0.0], [0.0]]])
+    np.testing.assert_allclose(d(x), [[4.0 / 3.0 + np.log(3.0)], [0.0]])
+    with pytest.raises(ValueError, match="M >= 2"):
+        d(np.zeros((2, 1, 1)))
