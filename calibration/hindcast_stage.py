@@ -77,8 +77,9 @@ class HindcastOutcome:
 
 
 def registry_prior(paths) -> Prior:
-    """Uniform prior on each dotted path's registry uncertainty range (`Param.range`)."""
-    ranges = [parse_path(path)[0].range for path in paths]
+    """Uniform prior on each dotted path's registry uncertainty range (`Param.prior_range` of its actor), the
+    same prior `model.uncertainty` draws from in `prior` mode."""
+    ranges = [param.prior_range(actor) for param, actor in map(parse_path, paths)]
     return Prior.uniform(list(paths), [r[0] for r in ranges], [r[1] for r in ranges])
 
 

@@ -92,7 +92,8 @@ def test_known_parameters_are_recovered_from_simulated_history(tmp_path, monkeyp
         assert widths.loc[name, "identified"], name
         lo, hi = outcome.intervals[name]
         assert lo <= value <= hi, (name, value, lo, hi)
-        assert hi - lo < 0.25 * (parse_path(name)[0].range[1] - parse_path(name)[0].range[0])
+        prior = parse_path(name)[0].prior_range(parse_path(name)[1])
+        assert hi - lo < 0.25 * (prior[1] - prior[0])
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,8 @@ def test_quick_calibrate_writes_values_ranges_and_weighted_posterior(quick_calib
     assert draws["weight"].sum() == pytest.approx(1.0) and (draws["weight"] >= 0).all()
     hindcast = [p.path for p in load_patterns().parameters]
     for path in hindcast:   # the hindcast's particles stay inside the prior (the registry's sourced range)
-        low, high = parse_path(path)[0].range
+        param, actor = parse_path(path)
+        low, high = param.prior_range(actor)
         assert draws[path].between(low, high).all(), path
 
 
