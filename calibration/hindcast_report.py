@@ -100,7 +100,7 @@ def identifiability(outcome: HindcastOutcome) -> pd.DataFrame:
         top = ", ".join(f"{name} {share:.0%}" for share, name in ranked[:3] if share >= 0.05) or "none"
         rows.append({"parameter": f"`{row['parameter']}`", "prior 90%": f"[{row['prior_lo']:.4g}, {row['prior_hi']:.4g}]",
                      "posterior 90%": f"[{row['post_lo']:.4g}, {row['post_hi']:.4g}]", "width ratio": f"{row['ratio']:.2f}",
-                     "identified": "yes" if row["identified"] else "no (stays near its prior)",
+                     "identified": "yes" if row["identified"] else "no: registry default and range kept",
                      "calibrated (median)": f"{outcome.point[row['parameter']]:.4g}", "informed by": top})
     return pd.DataFrame(rows)
 
@@ -169,9 +169,11 @@ def hindcast_section(outcome: HindcastOutcome, figure_dir: Path) -> list[str]:
         "",
         "Width ratio = posterior / prior 90% width; identified when the data remove at least a third of the prior "
         "width. `informed by`: each pattern's share of the Fisher information about the parameter (a linear fit of "
-        "the simulated summaries over the posterior particles). The calibrated value is the weighted posterior "
-        "median; its 90% interval is the registry's uncertainty range in effect (`model/data/calibrated.yaml`, "
-        "`intervals`).",
+        "the simulated summaries over the posterior particles). An identified parameter's calibrated value is its "
+        "weighted posterior median and its 90% interval the registry's uncertainty range in effect "
+        "(`model/data/calibrated.yaml`, `params` and `intervals`); a parameter the data leave about as wide as its "
+        "prior keeps its registry default and sourced range (listed under `hindcast: not_identified`) and is "
+        "marked so by `model.params.parameter_table()`.",
         "",
         *_table(identifiability(outcome)),
         "",

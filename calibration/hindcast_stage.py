@@ -68,10 +68,16 @@ class HindcastOutcome:
     config: HindcastConfig
     seconds: float
 
+    @property
+    def identified(self) -> tuple[str, ...]:
+        """The fitted parameters whose posterior is narrower than the prior (`identify.IDENTIFIED_BELOW`)."""
+        return tuple(self.widths.loc[self.widths["identified"], "parameter"])
+
     def posterior_frame(self) -> pd.DataFrame:
-        """The final SMC population: one column per fitted parameter path and its normalised `weight`."""
+        """The final SMC population of the identified parameters (the others keep their sourced priors) and
+        its normalised `weight`."""
         post = self.fit.result.posterior
-        frame = pd.DataFrame(post.theta, columns=list(self.prior.names))
+        frame = pd.DataFrame(post.theta, columns=list(self.prior.names))[list(self.identified)]
         frame["weight"] = post.weights
         return frame
 

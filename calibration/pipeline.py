@@ -115,7 +115,7 @@ def source_version() -> str:
 def calibrated_intervals(result: FitResult, hindcast: HindcastOutcome) -> dict[str, tuple[float, float]]:
     """Each calibrated parameter's uncertainty range: the hindcast posterior's central 90% interval, and for the
     alignment weights the 5%-95% range of the target fit's accepted vectors (widened to hold the optimum)."""
-    intervals = dict(hindcast.intervals)
+    intervals = {path: hindcast.intervals[path] for path in hindcast.identified}
     for k, p in enumerate(result.params):
         low, high = np.quantile(result.posterior[:, k], [0.05, 0.95])
         intervals[p.path] = (min(low, result.best[k]), max(high, result.best[k]))
@@ -124,7 +124,8 @@ def calibrated_intervals(result: FitResult, hindcast: HindcastOutcome) -> dict[s
 
 def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, today: dt.date, version: str,
                     posterior: str, hindcast: HindcastOutcome) -> str:
-    values = {**hindcast.point, **{p.path: float(v) for p, v in zip(result.params, result.best)}}
+    values = {**{path: hindcast.point[path] for path in hindcast.identified},
+              **{p.path: float(v) for p, v in zip(result.params, result.best)}}
     params = {path: float(f"{v:.6g}") for path, v in values.items()}
     # six significant digits, widened where needed so the rounded value stays inside its rounded interval
     intervals = {path: [float(np.format_float_positional(lo, 6, fractional=False, trim="-")),
@@ -137,7 +138,9 @@ def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, to
         "intervals": intervals,
         "hindcast": {"fit_years": list(hindcast.patterns.fit_years), "held_out_years": list(hindcast.patterns.held_out_years),
                      "eps": float(f"{hindcast.fit.result.eps:.6g}"), "particles": hindcast.config.n_particles,
-                     "generations": len(hindcast.fit.result.generations)},
+                     "generations": len(hindcast.fit.result.generations),
+                     # fitted, but the data left the posterior about as wide as the prior: default and range kept
+                     "not_identified": [p for p in hindcast.prior.names if p not in hindcast.identified]},
         "objective": float(f"{result.objective:.6g}"),
         "date": today.isoformat(),
         "source_version": version,
@@ -190,7 +193,8 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
     past = run_hindcast(hindcast or HindcastConfig(seed=config.seed), patterns_path, scenario_path,
                         lambda g: (bar.update(1), bar.set_postfix(eps=f"{g.eps:.3g}")))
     bar.close()
-    config = replace(config, fixed={**config.fixed, **past.point})
+    # identified hindcast parameters at their calibrated values; the others keep their registry defaults
+    config = replace(config, fixed={**config.fixed, **{path: past.point[path] for path in past.identified}})
     alignment = tuple(p for p in FITTED if p.path not in past.point)
     targets = load_targets(targets_path)
     main = fit(Evaluator(targets, alignment, config), progress)

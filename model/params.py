@@ -458,6 +458,12 @@ def load_ranges(path: str | Path = DEFAULTS_FILE) -> dict[str, tuple[float, floa
     return dict(_read_calibration(str(path))[1])
 
 
+def not_identified(path: str | Path = DEFAULTS_FILE) -> tuple[str, ...]:
+    """Dotted paths the calibration fitted but could not identify (`hindcast: not_identified:`): they keep their
+    registry default and sourced range, and `parameter_table` marks them."""
+    return _read_calibration(str(path))[2]
+
+
 def uncertainty_range(path: str, defaults_path: str | Path = DEFAULTS_FILE) -> tuple[float, float]:
     """The uncertainty range in effect for a dotted path: its calibrated interval if it has one, else the
     registry's sourced range."""
@@ -468,9 +474,9 @@ def uncertainty_range(path: str, defaults_path: str | Path = DEFAULTS_FILE) -> t
 
 
 @lru_cache(maxsize=4)
-def _read_calibration(path: str) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+def _read_calibration(path: str) -> tuple[dict[str, float], dict[str, tuple[float, float]], tuple[str, ...]]:
     if not Path(path).exists():
-        return {}, {}
+        return {}, {}, ()
     document = read_yaml(path)
     data = document.data or {}
     values = data.get("params") or {}
@@ -492,7 +498,10 @@ def _read_calibration(path: str) -> tuple[dict[str, float], dict[str, tuple[floa
         if not low <= high or (key in values and not low <= float(values[key]) <= high):
             raise ParameterError(f"{where}: [{low:g}, {high:g}] must be ordered and hold the calibrated value")
         ranges[key] = (low, high)
-    return {key: float(value) for key, value in values.items()}, ranges
+    unidentified = tuple((data.get("hindcast") or {}).get("not_identified") or ())
+    for key in unidentified:
+        parse_path(key)
+    return {key: float(value) for key, value in values.items()}, ranges, unidentified
 
 
 class Params:
@@ -598,6 +607,7 @@ def parameter_table(defaults_path: str | Path = DEFAULTS_FILE):
     import pandas as pd
 
     values, ranges = load_defaults(defaults_path), load_ranges(defaults_path)
+    unidentified = not_identified(defaults_path)
     rows = []
     for p in REGISTRY.values():
         default = p.default if not isinstance(p.default, dict) else ", ".join(f"{k} {v:g}" for k, v in p.default.items())
@@ -605,6 +615,8 @@ def parameter_table(defaults_path: str | Path = DEFAULTS_FILE):
         calibrated = ", ".join(
             (f"{parse_path(path)[1]} " if parse_path(path)[1] else "") + f"{values[path]:.4g}"
             + (f" [{ranges[path][0]:.4g}, {ranges[path][1]:.4g}]" if path in ranges else "") for path in mine)
+        calibrated += "".join(f"{'; ' if calibrated else ''}{path}: not identified, prior kept"
+                              for path in unidentified if parse_path(path)[0] is p)
         in_effect = values.get(p.name, p.default_for() if not isinstance(p.default, dict) else None)
         low, high = ranges.get(p.name, p.range)
         rows.append({"name": p.name, "scope": p.scope, "default": default, "calibrated": calibrated,

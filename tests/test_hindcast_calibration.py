@@ -17,7 +17,7 @@ from calibration.patterns import load_patterns
 from calibration.simulator import ModelSimulator
 from model.base_year import ANCHORS
 from model.observed import HISTORY_ENV, HISTORY_FILE
-from model.params import DEFAULTS_FILE, load_defaults, load_ranges, parse_path, uncertainty_range
+from model.params import DEFAULTS_FILE, load_defaults, load_ranges, not_identified, parse_path, uncertainty_range
 from model.rng import run_seeds
 from model.scenario import load_scenario
 
@@ -111,6 +111,10 @@ def test_quick_calibrate_writes_values_ranges_and_weighted_posterior(quick_calib
     doc = yaml.safe_load((out / "calibrated.yaml").read_text())
     assert doc["posterior"] == "posterior.parquet" and doc["hindcast"]["fit_years"] == [2014, 2019]
     assert set(doc["intervals"]) == set(doc["params"])
+    fitted = {p.path for p in load_patterns().parameters}
+    unidentified = set(doc["hindcast"]["not_identified"])
+    assert unidentified <= fitted and not unidentified & set(doc["params"])   # not identified: prior kept
+    assert fitted - unidentified <= set(doc["params"])
     for path, value in doc["params"].items():
         lo, hi = doc["intervals"][path]
         assert lo <= value <= hi, path
@@ -118,8 +122,7 @@ def test_quick_calibrate_writes_values_ranges_and_weighted_posterior(quick_calib
     draws = pd.read_parquet(out / "posterior.parquet")
     assert set(draws.columns) == set(doc["params"]) | {"weight"}
     assert draws["weight"].sum() == pytest.approx(1.0) and (draws["weight"] >= 0).all()
-    hindcast = [p.path for p in load_patterns().parameters]
-    for path in hindcast:   # the hindcast's particles stay inside the prior (the registry's sourced range)
+    for path in fitted - unidentified:   # the hindcast's particles stay inside the prior (the registry's sourced range)
         param, actor = parse_path(path)
         low, high = param.prior_range(actor)
         assert draws[path].between(low, high).all(), path

@@ -102,7 +102,8 @@ def test_calibrated_ranges_replace_the_sourced_range_through_the_same_load_step(
 
     good = tmp_path / "calibrated.yaml"
     good.write_text("params:\n  beta_trade: 3.5\n  powers.CHN.demand_growth: 0.02\n"
-                    "intervals:\n  beta_trade: [3.0, 4.0]\n  powers.CHN.demand_growth: [0.01, 0.03]\n")
+                    "intervals:\n  beta_trade: [3.0, 4.0]\n  powers.CHN.demand_growth: [0.01, 0.03]\n"
+                    "hindcast:\n  not_identified: [trade_gdp_elasticity]\n")
     assert load_ranges(good) == {"beta_trade": (3.0, 4.0), "powers.CHN.demand_growth": (0.01, 0.03)}
     assert uncertainty_range("beta_trade", good) == (3.0, 4.0)
     assert uncertainty_range("beta_fdi", good) == REGISTRY["beta_fdi"].range       # not calibrated: sourced
@@ -112,6 +113,8 @@ def test_calibrated_ranges_replace_the_sourced_range_through_the_same_load_step(
     assert table.loc["beta_trade", "valid_high"] == REGISTRY["beta_trade"].bounds[1]
     assert table.loc["demand_growth", "calibrated"] == "CHN 0.02 [0.01, 0.03]"
     assert table.loc["beta_fdi", "value"] == REGISTRY["beta_fdi"].default and table.loc["beta_fdi", "calibrated"] == ""
+    assert table.loc["trade_gdp_elasticity", "calibrated"] == "trade_gdp_elasticity: not identified, prior kept"
+    assert table.loc["trade_gdp_elasticity", "value"] == REGISTRY["trade_gdp_elasticity"].default
     outside = tmp_path / "outside.yaml"
     outside.write_text("params:\n  beta_trade: 3.5\nintervals:\n  beta_trade: [1.0, 2.0]\n")
     with pytest.raises(ParameterError, match=r"outside.yaml:4: intervals.beta_trade: \[1, 2\] must be ordered and hold"):
