@@ -100,7 +100,9 @@ def identifiability(outcome: HindcastOutcome) -> pd.DataFrame:
         top = ", ".join(f"{name} {share:.0%}" for share, name in ranked[:3] if share >= 0.05) or "none"
         rows.append({"parameter": f"`{row['parameter']}`", "prior 90%": f"[{row['prior_lo']:.4g}, {row['prior_hi']:.4g}]",
                      "posterior 90%": f"[{row['post_lo']:.4g}, {row['post_hi']:.4g}]", "width ratio": f"{row['ratio']:.2f}",
-                     "identified": "yes" if row["identified"] else "no: registry default and range kept",
+                     "identified": ("yes (2014 start only)" if row["identified"] else "no") + ": an initial trend, fitted "
+                                   "for 2025 by the target fit" if row["parameter"] not in outcome.structural
+                                   else "yes" if row["identified"] else "no: registry default and range kept",
                      "calibrated (median)": f"{outcome.point[row['parameter']]:.4g}", "informed by": top})
     return pd.DataFrame(rows)
 

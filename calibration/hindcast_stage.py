@@ -69,9 +69,15 @@ class HindcastOutcome:
     seconds: float
 
     @property
+    def structural(self) -> tuple[str, ...]:
+        """The fitted parameters that hold for any start year (not `initial` trends of the 2014 start)."""
+        return tuple(p.path for p in self.patterns.parameters if not p.initial)
+
+    @property
     def identified(self) -> tuple[str, ...]:
-        """The fitted parameters whose posterior is narrower than the prior (`identify.IDENTIFIED_BELOW`)."""
-        return tuple(self.widths.loc[self.widths["identified"], "parameter"])
+        """The structural parameters whose posterior is narrower than the prior (`identify.IDENTIFIED_BELOW`):
+        the ones the calibration writes as the model's defaults."""
+        return tuple(p for p in self.widths.loc[self.widths["identified"], "parameter"] if p in self.structural)
 
     def posterior_frame(self) -> pd.DataFrame:
         """The final SMC population of the identified parameters (the others keep their sourced priors) and

@@ -81,6 +81,9 @@ class CheckSpec(_Strict):
 class ParameterSpec(_Strict):
     path: str = Field(min_length=1)    # a registry dotted path; its prior is the registry's uncertainty range
     why: str = Field(min_length=1)     # which patterns should inform it, and how
+    # a trend at the run's start (e.g. import-demand growth), fitted for the hindcast's 2014 start only: it is
+    # reported but never written as the model's default, which describes a 2025 start
+    initial: bool = False
 
 
 class PatternsFile(_Strict):

@@ -2,8 +2,10 @@
 
 1. The hindcast (calibration/hindcast_stage.py): ABC-SMC on the 2014-2019 patterns only (calibration/patterns.yaml)
    for the parameters the patterns name; 2020-2024 scored out of sample.
-2. The alignment fit (calibration/fit.py) on calibration/targets.yaml (2024-2025 facts and the 2020 survey) for the
-   remaining FITTED parameters (the alignment weights), the hindcast's parameters held at its calibrated point.
+2. The target fit (calibration/fit.py) on calibration/targets.yaml (2024-2025 facts and the 2020 survey) for the
+   remaining FITTED parameters: the alignment weights, and the powers' import-demand trends at the 2025 start
+   (the hindcast fits the 2014 start's own trends, `initial: true` in patterns.yaml, and never writes them), with
+   the hindcast's identified parameters held at their calibrated values.
 
 Writes (each file atomically) the model's calibrated defaults (`model/data/calibrated.yaml`: `params`, the
 calibrated values, and `intervals`, their uncertainty ranges, read by `model.params.load_defaults` and
@@ -140,7 +142,7 @@ def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, to
                      "eps": float(f"{hindcast.fit.result.eps:.6g}"), "particles": hindcast.config.n_particles,
                      "generations": len(hindcast.fit.result.generations),
                      # fitted, but the data left the posterior about as wide as the prior: default and range kept
-                     "not_identified": [p for p in hindcast.prior.names if p not in hindcast.identified]},
+                     "not_identified": [p for p in hindcast.structural if p not in hindcast.identified]},
         "objective": float(f"{result.objective:.6g}"),
         "date": today.isoformat(),
         "source_version": version,
@@ -193,9 +195,10 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
     past = run_hindcast(hindcast or HindcastConfig(seed=config.seed), patterns_path, scenario_path,
                         lambda g: (bar.update(1), bar.set_postfix(eps=f"{g.eps:.3g}")))
     bar.close()
-    # identified hindcast parameters at their calibrated values; the others keep their registry defaults
+    # identified hindcast parameters at their calibrated values; the others keep their registry defaults; the
+    # 2014 start's initial trends (demand growths) are fitted again for the 2025 start by the target fit
     config = replace(config, fixed={**config.fixed, **{path: past.point[path] for path in past.identified}})
-    alignment = tuple(p for p in FITTED if p.path not in past.point)
+    alignment = tuple(p for p in FITTED if p.path not in past.structural)
     targets = load_targets(targets_path)
     main = fit(Evaluator(targets, alignment, config), progress)
     alt_config = replace(config, fixed={**config.fixed, FDI_PATH: FDI_ALTERNATIVE})
