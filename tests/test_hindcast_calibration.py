@@ -150,3 +150,21 @@ def test_posterior_draws_follow_the_weights(tmp_path):
     draws = posterior_draw(path, 4000, seed=1)
     assert list(draws.columns) == ["beta_trade"] and 1.0 not in set(draws["beta_trade"])
     assert (draws["beta_trade"] == 3.0).mean() == pytest.approx(0.75, abs=0.03)
+
+
+def test_committed_calibrated_values_lie_inside_their_registry_ranges():
+    """Each calibrated value lies in its range in effect (the calibrated 90% interval, read by the same load step
+    as the values), and the hindcast's values also in the registry's sourced range, their prior's support."""
+    values, ranges = load_defaults(), load_ranges()
+    assert values and set(ranges) == set(values)
+    for path, value in values.items():
+        lo, hi = uncertainty_range(path)
+        assert (lo, hi) == ranges[path] and lo <= value <= hi, path
+    for spec in (p for p in load_patterns().parameters if not p.initial):
+        if spec.path not in values:     # fitted but not identified: registry default and range kept
+            assert spec.path in not_identified()
+            continue
+        param, actor = parse_path(spec.path)
+        low, high = param.prior_range(actor)
+        assert low <= values[spec.path] <= high and low <= ranges[spec.path][0] <= ranges[spec.path][1] <= high
+    assert (DEFAULTS_FILE.parent / yaml.safe_load(DEFAULTS_FILE.read_text())["posterior"]).is_file()
