@@ -80,3 +80,13 @@ def test_base_params_of_2024_are_the_registry_defaults():
     for path, value in base_params(2024).items():
         param, actor = parse_path(path)
         assert param.default_for(actor) == pytest.approx(value), path
+
+
+def test_the_odd_table_is_the_rules():
+    """docs/ODD.md, "Initialisation for other base years": one row per rule, field, source and assumption verbatim."""
+    from pathlib import Path
+
+    odd = (Path(__file__).resolve().parent.parent / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = odd.split("### Initialisation for other base years", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows == [f"| `{r.field}` | {r.source} | {r.assumption} |" for r in RULES]
