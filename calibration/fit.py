@@ -104,6 +104,7 @@ class FitResult:
     posterior: np.ndarray     # (n_accepted, n_params)
     posterior_objective: np.ndarray
     generations: int
+    params: tuple = FITTED    # the FitParams of `best` and the posterior's columns
 
 
 def fit(evaluator: Evaluator, progress: bool = True) -> FitResult:
@@ -127,7 +128,8 @@ def fit(evaluator: Evaluator, progress: bool = True) -> FitResult:
     best = np.asarray(result.x)
     values = evaluator.values(best[None])[0]
     posterior, post_obj = abc_rejection(evaluator, best, values, progress)
-    return FitResult(best, float(evaluator.objective(values[None])[0]), values, posterior, post_obj, int(result.nit))
+    return FitResult(best, float(evaluator.objective(values[None])[0]), values, posterior, post_obj, int(result.nit),
+                     evaluator.params)
 
 
 def abc_rejection(evaluator: Evaluator, best: np.ndarray, best_values: np.ndarray, progress: bool = True):

@@ -1,4 +1,4 @@
-"""The accepted parameter vectors of the last calibration, for batch runs (`from_posterior` in experiment files).
+"""The posterior draws of the last calibration, for batch runs (`from_posterior` in experiment files).
 
 The draws are model data (`model/data/posterior.parquet`, named by `model/data/calibrated.yaml`), which every
 replicate of `casim run` and `casim batch` draws from by default (`model.uncertainty`).
@@ -16,5 +16,5 @@ POSTERIOR_FILE = posterior_file() or Path(__file__).resolve().parent / "posterio
 
 
 def sample(n: int, seed: int, path: str | Path = POSTERIOR_FILE) -> pd.DataFrame:
-    """`n` parameter vectors drawn uniformly with replacement from the accepted set (`posterior_draw`)."""
+    """`n` parameter vectors drawn with replacement, by weight, from the posterior draws (`posterior_draw`)."""
     return posterior_draw(path, n, seed)

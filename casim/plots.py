@@ -12,7 +12,10 @@ output directory) and returns a matplotlib Figure; nothing is shown or saved unl
 - `alignment_figure(states)`: each state's alignment with each power (small multiples).
 - `china_trade_figure(region)`: China-Central Asia trade against the observed (China customs) values.
 - `debt_figure(states)`: each state's external debt to GDP.
-- `standard_figures(tables, out_dir)`: the four run figures as PNG and SVG (what `casim run` writes).
+- `observed_figures(tables)`: for a run from a year before 2025, each hindcast pattern's observed series
+  (`calibration/patterns.yaml`) against the run's band.
+- `standard_figures(tables, out_dir)`: the four run figures (and the observed ones) as PNG and SVG (what
+  `casim run` writes).
 - helpers: `band` (median and band of a column by step), `add_time` (fractional year of each row),
   `whole_years` (year ticks), `powers_in`, `states_in`, `colour`, `label`.
 
@@ -214,9 +217,22 @@ def debt_figure(states: pd.DataFrame):
     return fig
 
 
+def observed_figures(tables: dict[str, pd.DataFrame]) -> dict:
+    """For a run over observed years (a start before 2025): each hindcast pattern's observed series
+    (calibration/patterns.yaml) against the run's simulated band, as in the calibration report."""
+    from calibration.bands import pattern_figures
+    from calibration.patterns import load_patterns
+
+    first_year = int(tables["region"]["year"].min())
+    if first_year >= 2024:
+        return {}
+    return {f"observed_{name}": fig for name, fig in pattern_figures(load_patterns(), tables).items()}
+
+
 def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncertainty: str | None = None,
                      more: dict | None = None) -> list[Path]:
-    """Write the run figures as PNG and SVG into `out_dir`: influence, alignment, China trade, debt/GDP, and `more`.
+    """Write the run figures as PNG and SVG into `out_dir`: influence, alignment, China trade, debt/GDP, `more`
+    and, for a run over observed years, the observed series against the simulated bands (`observed_figures`).
 
     Args:
         tables: {"region": ..., "states": ...} as `results()` returns them.
@@ -234,6 +250,7 @@ def standard_figures(tables: dict[str, pd.DataFrame], out_dir: str | Path, uncer
         "china_ca_trade": china_trade_figure(tables["region"]),
         "debt_to_gdp": debt_figure(tables["states"]),
         **(more or {}),
+        **observed_figures(tables),
     }
     written = []
     for name, fig in figures.items():

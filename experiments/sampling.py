@@ -3,7 +3,7 @@
 `lhs`, `sobol` and `grid` use scipy.stats.qmc; `saltelli` (Sobol' indices) and `morris` (elementary
 effects) are SALib's designs, rows in SALib's order so that its analysers can read the outputs sorted by
 `sample` (`casim.analysis.sensitivity`); `from_posterior` draws calibrated parameter sets from the
-accepted vectors that `casim calibrate` writes (`model/data/posterior.parquet`). These are designs, whose
+posterior draws that `casim calibrate` writes (`model/data/posterior.parquet`, by weight). These are designs, whose
 values every replicate runs; a replicate's own parameter draw is `model.uncertainty`'s.
 """
 from __future__ import annotations
@@ -86,10 +86,11 @@ def experiment_design(experiment: Experiment, base_dir=None) -> pd.DataFrame:
 
 
 def posterior_draw(path: str | Path, n: int, seed: int) -> pd.DataFrame:
-    """`n` parameter vectors drawn uniformly with replacement from a posterior file's accepted vectors.
+    """`n` parameter vectors drawn with replacement from a posterior file's vectors, with probability
+    proportional to their `weight` column (ABC-SMC importance weights) where there is one, else uniformly.
 
     Args:
-        path: Parquet file, one row per accepted vector: dotted parameter paths and `objective`.
+        path: Parquet file, one row per vector: dotted parameter paths, and optionally `weight` and `objective`.
         n: number of vectors.
         seed: seed of the draw (same seed, same rows).
     Returns:
@@ -99,5 +100,11 @@ def posterior_draw(path: str | Path, n: int, seed: int) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"{path}: no posterior yet; run `casim calibrate`")
     frame = pd.read_parquet(path)
-    rows = np.random.default_rng(seed).integers(0, len(frame), size=n)
-    return frame.drop(columns="objective").iloc[rows].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    if "weight" in frame.columns:
+        weights = frame["weight"].to_numpy(float)
+        rows = rng.choice(len(frame), size=n, p=weights / weights.sum())
+    else:
+        rows = rng.integers(0, len(frame), size=n)
+    bookkeeping = [c for c in ("objective", "weight") if c in frame.columns]
+    return frame.drop(columns=bookkeeping).iloc[rows].reset_index(drop=True)

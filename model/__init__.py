@@ -8,7 +8,8 @@
 The public API is what this package exports (`__all__`); the README's "Python API" section and
 `docs/tutorial.ipynb` walk through it.
 """
-from .actors import base_years, load_actors
+from .actors import load_actors
+from .base_year import base_years
 from .api import evaluate, output_refs, uncertainty_ranges
 from .arguments import ArgumentError, EnsembleTooLarge
 from .errors import InputError

@@ -237,14 +237,6 @@ def _routes(t: _Table, states, powers, corridors, market_legs, sources) -> tuple
     return legs, local
 
 
-def base_years(actors: Actors) -> range:
-    """The base years a run can start from: the years whose data the model has (a run starts the year after).
-
-    Today the actor table's own `base_year` (2024) only; every check of a run's start year reads this.
-    """
-    return range(actors.base_year, actors.base_year + 1)
-
-
 def load_actors(path: str | os.PathLike | None = None) -> Actors:
     """The actor table: `path`, else the file named by CASIM_ACTORS, else the packaged `data/actors.yaml`.
 

@@ -34,7 +34,7 @@ from .arguments import ArgumentError, whole_number
 from .errors import InputError
 from .model import CentralAsiaModel
 from .outputs import OutputRef
-from .params import expand_path, parameter_paths, parse_path
+from .params import expand_path, parameter_paths, uncertainty_range
 
 DEFAULT_OUTPUTS = ("influence_CHN@2040", "influence_RUS@2040", "influence_EU@2040", "influence_USA@2040")
 
@@ -120,12 +120,14 @@ def output_frame(model: CentralAsiaModel, refs: Sequence[OutputRef]) -> pd.DataF
 
 
 def uncertainty_ranges(paths: Sequence[str] | None = None, actors: Actors | None = None) -> dict[str, tuple[float, float]]:
-    """Dotted path -> its uncertainty range (lower, upper): what samplers and EMA draw from.
+    """Dotted path -> its uncertainty range in effect (lower, upper): what samplers and EMA draw from.
 
-    The range is the registry entry's prior for that actor (`Param.prior_range`): the entry's uncertainty
-    range, or an interval around the actor's own default where the entry says so (`prior_around`: Russia's
-    security capacity 0.5-1.5, not the 0.1-1.5 that spans every power). It is also the range a replicate
-    draws an uncertain parameter from under `uncertainty="prior"` (`model.uncertainty`).
+    For a parameter `casim calibrate` fitted, the range is its posterior's central 90% interval (`intervals:` in
+    `model/data/calibrated.yaml`); otherwise the registry entry's prior for that actor (`Param.prior_range`):
+    the entry's uncertainty range, or an interval around the actor's own default where the entry says so
+    (`prior_around`: Russia's security capacity 0.5-1.5, not the 0.1-1.5 that spans every power), which is
+    also what a replicate draws under `uncertainty="prior"` (`model.uncertainty`). One function,
+    `model.params.uncertainty_range`, decides.
 
     Args:
         paths: the parameters (`powers.all.x` gives one entry per power); default every parameter value
@@ -136,8 +138,7 @@ def uncertainty_ranges(paths: Sequence[str] | None = None, actors: Actors | None
     ranges = {}
     for path in parameter_paths(actors) if paths is None else paths:
         for one in expand_path(path, actors):
-            param, actor = parse_path(one, actors)
-            ranges[one] = tuple(float(x) for x in param.prior_range(actor))
+            ranges[one] = uncertainty_range(one, actors=actors)
     return ranges if paths is not None else {path: r for path, r in ranges.items() if r[0] < r[1]}
 
 

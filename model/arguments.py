@@ -24,7 +24,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .actors import Actors, base_years, load_actors
+from .actors import Actors
+from .base_year import actors_at_start, base_years
 from .base import build_base
 from .constants import step_constants
 from .errors import did_you_mean
@@ -128,8 +129,8 @@ def parameter_keyword(name: str) -> None:
         raise ArgumentError(f"{name}=: {exc}; a dotted path goes in params={{...}}") from None
 
 
-def check_horizon(start_year, end_year, steps_per_year, actors: Actors) -> tuple[int, int, int]:
-    """The horizon as ints; a run starts the year after a base year the data describe (`actors.base_years`)."""
+def check_horizon(start_year, end_year, steps_per_year, actors) -> tuple[int, int, int]:
+    """The horizon as ints; a run starts the year after a base year the data describe (`base_years(actors)`)."""
     start = whole_number("start_year", start_year, minimum=0)
     end = whole_number("end_year", end_year, minimum=0)
     per_year = whole_number("steps_per_year", steps_per_year, minimum=1)
@@ -138,7 +139,7 @@ def check_horizon(start_year, end_year, steps_per_year, actors: Actors) -> tuple
         first, last = years[0] + 1, years[-1] + 1
         allowed = f"{first}" if first == last else f"{first} to {last}"
         raise ArgumentError(f"start_year={start} is outside the data: a run starts the year after its base year, "
-                            f"and the data ({actors.path or 'the actor table'}) give base years "
+                            f"and the data ({getattr(actors, 'path', None) or actors or 'the actor table and history'}) give base years "
                             f"{years[0]}-{years[-1]}, so start_year may be {allowed}")
     if end < start:
         raise ArgumentError(f"end_year={end} is before start_year={start}")
@@ -157,7 +158,8 @@ class Arguments:
     seeds: list[int]
     samples: np.ndarray                    # (R,) design row of each run
     replicates: list[int]
-    params: dict                           # every override: params, keyword parameters, then the design's columns
+    params: dict                           # the base year's world, then params, keyword parameters, the design's columns
+    world: dict                            # the world of the base year (`model.base_year.base_params`)
     set_paths: list[str]                   # the parameter paths those set (`all` paths expanded)
 
 
@@ -191,13 +193,14 @@ def resolve(keywords: Sequence[str], noise_sizes, *, n_runs, seed, rng, params, 
     if record not in RECORD_MODES:
         raise ArgumentError(f"record must be one of {', '.join(map(repr, RECORD_MODES))}, got {record!r}")
     record = {True: "all", False: None}.get(record, record)
-    actors = actors if isinstance(actors, Actors) else load_actors(actors)
     start, end, per_year = check_horizon(start_year, end_year, steps_per_year, actors)
+    actors, world = actors_at_start(actors, start)
     n_steps = (end - start + 1) * per_year
     design = None if design is None else design_frame(design, actors)
     runs = layout(n_runs, replicates, design, None if run_seeds is None else seed_count(run_seeds), replicate_ids,
                   common_seeds)
-    check_memory(runs.n_runs, n_steps, per_year, record, footprint(actors, sum(noise_sizes(actors))))
+    check_memory(runs.n_runs, n_steps, per_year, record,
+                 footprint(actors, sum(noise_sizes(actors)), tuple(sorted(world.items()))))
     if run_seeds is not None:
         seeds = run_seed_list(run_seeds)
     else:
@@ -208,7 +211,7 @@ def resolve(keywords: Sequence[str], noise_sizes, *, n_runs, seed, rng, params, 
     if design is not None:
         overrides |= design_overrides(design, samples)
     return Arguments(actors, record, (start, end, per_year, n_steps), design, runs.n_runs, seed, seeds, samples,
-                     runs.replicates.tolist(), overrides, caller_paths(overrides, actors))
+                     runs.replicates.tolist(), {**world, **overrides}, world, caller_paths(overrides, actors))
 
 
 # ---- designs --------------------------------------------------------------------------------------------------
@@ -353,8 +356,9 @@ class Footprint:
 
 
 @lru_cache(maxsize=8)
-def footprint(actors: Actors, noise_per_step: int) -> Footprint:
-    """What one run of this actor table costs in memory, measured on a one-run probe of the model's arrays.
+def footprint(actors: Actors, noise_per_step: int, world: tuple = ()) -> Footprint:
+    """What one run of this actor table costs in memory, measured on a one-run probe of the model's arrays
+    (built in the world of its base year, `world`: (path, value) pairs of `model.base_year.base_params`).
 
     fixed: the state (twice: the step's intermediate arrays are of its size), the parameters (twice: the
     runs table's copy of their starting values), the step constants, the random-number buffers
@@ -363,7 +367,7 @@ def footprint(actors: Actors, noise_per_step: int) -> Footprint:
     fields (`outputs.RECORDED_FIELDS`) if more: the tables' plain columns are views of the recorded arrays.
     `benchmarks/memory_estimate.py` compares the estimate with the memory a process really takes.
     """
-    params = Params(1, use_calibrated=False, actors=actors)
+    params = Params(1, dict(world), use_calibrated=False, actors=actors)
     base = build_base(actors, params, 0.25)
     constants = step_constants(params, actors, base, 0.25)
     state = initial_state(actors, base, params, constants, 1)

@@ -17,9 +17,11 @@ from functools import partial
 from typing import Callable, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .actors import load_actors
+from .errors import did_you_mean
+from .observed import load_history
 
 # Argument types from the actor table (CASIM_ACTORS or the packaged one), read when this module is imported.
 _ACTORS = load_actors()
@@ -205,6 +207,34 @@ def commodity_price_shock(model, runs, args: CommodityPriceShockArgs) -> None:
     model.state.log_prices[np.ix_(runs, cols)] += np.log(args.factor)
 
 
+class CommodityPathArgs(ShockArgs):
+    commodity: Commodity
+    series: str = Field(min_length=1, description="history.yaml series of annual prices, e.g. wld_brent_usd_eia")
+
+    @field_validator("series")
+    @classmethod
+    def _known_series(cls, value: str) -> str:
+        series = load_history().series
+        if value not in series:
+            raise ValueError(f"unknown history series {value!r}{did_you_mean(value, series)}")
+        return value
+
+
+def commodity_path(model, runs, args: CommodityPathArgs) -> None:
+    """Pin the commodity's log price to its observed annual path: ln p = ln(P_year / P_base) at every step of
+    each year the series covers (P_base: the base year's annual mean), so the price noise does not apply
+    there; after the series' last year the AR(1) process takes over from the last pinned value."""
+    values = load_history().get(args.series).values
+    year = int(model.step_years(model.steps)[0])
+    if year not in values or model.actors.base_year not in values:
+        return
+    commodities = model.actors.commodities
+    cols = list(range(len(commodities))) if args.commodity == "all" else [commodities.index(args.commodity)]
+    model.state.log_prices[np.ix_(runs, cols)] = np.log(values[year] / values[model.actors.base_year])
+    if model.steps < model.n_steps:
+        _schedule(model, 1, partial(commodity_path, args=args), runs, "commodity_path")
+
+
 class ProtestWaveArgs(ShockArgs):
     state: StateCode
     power: Power = Field(description="the power the protests target")
@@ -331,6 +361,7 @@ SHOCKS: dict[str, Shock] = {
     "corridor_disruption": Shock(CorridorDisruptionArgs, corridor_disruption, "a corridor slows for a while"),
     "corridor_investment": Shock(CorridorInvestmentArgs, corridor_investment, "a power funds a corridor"),
     "commodity_price_shock": Shock(CommodityPriceShockArgs, commodity_price_shock, "a commodity price jump"),
+    "commodity_path": Shock(CommodityPathArgs, commodity_path, "pin a commodity to an observed annual price path"),
     "protest_wave": Shock(ProtestWaveArgs, protest_wave, "protests in a state against a power"),
     "debt_crisis": Shock(DebtCrisisArgs, debt_crisis, "hidden debt surfaces in a state"),
     "security_threat": Shock(SecurityThreatArgs, security_threat, "Afghan spillover raises the threat"),

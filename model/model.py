@@ -77,12 +77,14 @@ class CentralAsiaModel(mesa.Model):
         run_seeds: explicit per-run seeds (overrides `seed`), e.g. to rerun one run of an ensemble alone.
         replicate_ids: the replicate index of each run, as recorded in the tables (batches set it).
         start_year, end_year, steps_per_year: the horizon (runs start in start_year; the base year is
-            start_year - 1, which must be a year the data describe: `model.actors.base_years`).
+            start_year - 1, which must be a year the data describe: `model.base_year.base_years`).
         scenario: label written to the outputs.
         events: `Event`s to apply during the run.
         use_calibrated: layer the calibrated defaults (`model.params.load_defaults`) over the registry's.
         actors: the actor table: an `Actors` or the path of an actor file (default `load_actors()`: the file
-            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`).
+            named by the environment variable CASIM_ACTORS, else the packaged `model/data/actors.yaml`). A path
+            or None with a start before 2025 is the table of base year start_year - 1, built from the observed
+            history (`model.base_year.actors_at_start`), with the world of that year (sanctions, war, EAEU).
         record: which steps the history (`model.history`, read by `results()`) keeps: "all" (or True),
             "year_end" (step 0 and each year's last period), "final" (the last step only) or False (none).
         uncertainty: "point" (the calibrated point for every run, the default here), "posterior" or "prior":
@@ -115,7 +117,8 @@ class CentralAsiaModel(mesa.Model):
         self.uncertainty = uncertainty
         draws = draw_parameters(uncertainty, self.seed, self.replicates, self.actors) if uncertainty != "point" else None
         self.params = Params(self.n_runs, args.params, use_calibrated=use_calibrated, actors=self.actors, draws=draws)
-        self.base = build_base(self.actors, Params(1, use_calibrated=use_calibrated, actors=self.actors), self.dt)
+        self.base = build_base(self.actors, Params(1, args.world, use_calibrated=use_calibrated, actors=self.actors),
+                               self.dt)
         self.china, self.russia = self.actors.power_index("CHN"), self.actors.power_index("RUS")
         self.eu, self.oil = self.actors.power_index("EU"), self.actors.commodities.index("oil")
         self.customs_union_powers = np.flatnonzero(self.actors.customs_union)

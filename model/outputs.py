@@ -109,6 +109,10 @@ def region_columns(actors) -> tuple[Column, ...]:
         Column("friction", "0..1", "China-Russia friction", lambda snap, a: snap["friction"]),
         Column("russia_offer", "tie", "Russia's reactive security offer", lambda snap, a: snap["russia_offer"]),
     ]
+    cols += [Column(f"security_share_{code}", "share",
+                    f"{code}'s share of the region's security ties (the proxy of its SIPRI arms-import share)",
+                    lambda snap, a, j=j: snap["security"][..., j].sum(axis=-1) / snap["security"].sum(axis=(-1, -2)))
+             for j, code in enumerate(actors.powers)]
     for c, code in enumerate(actors.corridors):
         cols.append(Column(f"ship_time_{code}", "days", f"Days on the {actors.names[code]} corridor",
                            lambda snap, a, c=c: snap["ship_time"][..., c]))
@@ -139,6 +143,9 @@ def state_columns(actors) -> tuple[Column, ...]:
         Column("capital", "USD bn", "Capital stock at base-year prices and exchange rate", lambda snap, a: snap["capital"]),
         Column("china_trade_gac", "USD bn/yr", "Trade with China on China's customs (GAC) basis",
                lambda snap, a: china_customs_trade(snap, a)),
+        Column("china_debt_share", "share", "China's share of official and other external debt (hidden debt left out, "
+               "as in the reported series)", lambda snap, a: snap["debt"][..., a.powers.index("CHN")]
+               / (snap["debt"].sum(axis=-1) + snap["other_debt"])),
         Column("trade_balance_CHN", "USD bn/yr", "Exports to minus imports from China",
                lambda snap, a: snap["exports"][..., a.powers.index("CHN")] - snap["imports"][..., a.powers.index("CHN")],
                "trade_balance", "CHN"),

@@ -478,21 +478,67 @@ def load_defaults(path: str | Path = DEFAULTS_FILE) -> dict[str, float]:
     Raises:
         ParameterError: the file names an unknown parameter or a value outside its valid range.
     """
-    return dict(_read_defaults(str(path)))
+    return dict(_read_calibration(str(path))[0])
+
+
+def load_ranges(path: str | Path = DEFAULTS_FILE) -> dict[str, tuple[float, float]]:
+    """The calibrated uncertainty ranges: dotted path -> (low, high), the posterior's central 90% interval that
+    `casim calibrate` writes beside each calibrated value (`intervals:`). For a calibrated parameter this range
+    replaces the registry's sourced `range` (`uncertainty_range`); read from the same file as `load_defaults`.
+
+    Raises:
+        ParameterError: an unknown parameter, an interval that is not [low, high] inside the valid range, or a
+            calibrated value outside its interval.
+    """
+    return dict(_read_calibration(str(path))[1])
+
+
+def not_identified(path: str | Path = DEFAULTS_FILE) -> tuple[str, ...]:
+    """Dotted paths the calibration fitted but could not identify (`hindcast: not_identified:`): they keep their
+    registry default and sourced range, and `parameter_table` marks them."""
+    return _read_calibration(str(path))[2]
+
+
+def uncertainty_range(path: str, defaults_path: str | Path = DEFAULTS_FILE,
+                      actors: Actors | None = None) -> tuple[float, float]:
+    """The uncertainty range in effect for a dotted path: its calibrated interval if it has one, else the
+    registry's sourced range (`Param.prior_range`, the actor's own for a scoped path)."""
+    calibrated = load_ranges(defaults_path)
+    if path in calibrated:
+        return calibrated[path]
+    param, actor = parse_path(path, actors)
+    return tuple(float(x) for x in param.prior_range(actor))
 
 
 @lru_cache(maxsize=4)
-def _read_defaults(path: str) -> dict[str, float]:
+def _read_calibration(path: str) -> tuple[dict[str, float], dict[str, tuple[float, float]], tuple[str, ...]]:
     if not Path(path).exists():
-        return {}
+        return {}, {}, ()
     document = read_yaml(path)
-    values = (document.data or {}).get("params") or {}
+    data = document.data or {}
+    values = data.get("params") or {}
     for key, value in values.items():
         try:
             check_value(key, value)
         except ParameterError as exc:
             raise ParameterError(f"{path}:{line_of(document.lines, ('params', key))}: params.{key}: {exc}") from None
-    return {key: float(value) for key, value in values.items()}
+    ranges = {}
+    for key, interval in (data.get("intervals") or {}).items():
+        where = f"{path}:{line_of(document.lines, ('intervals', key))}: intervals.{key}"
+        if not (isinstance(interval, list) and len(interval) == 2):
+            raise ParameterError(f"{where}: expected [low, high]")
+        try:
+            check_value(key, interval)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
+        low, high = float(interval[0]), float(interval[1])
+        if not low <= high or (key in values and not low <= float(values[key]) <= high):
+            raise ParameterError(f"{where}: [{low:g}, {high:g}] must be ordered and hold the calibrated value")
+        ranges[key] = (low, high)
+    unidentified = tuple((data.get("hindcast") or {}).get("not_identified") or ())
+    for key in unidentified:
+        parse_path(key)
+    return {key: float(value) for key, value in values.items()}, ranges, unidentified
 
 
 class Params:
@@ -607,21 +653,25 @@ def expand_path(path: str, actors: Actors | None = None) -> list[str]:
 
 
 def parameter_table(overrides: Mapping[str, object] | None = None, use_calibrated: bool = True,
-                    actors: Actors | None = None):
+                    actors: Actors | None = None, defaults_path: str | Path = DEFAULTS_FILE):
     """The registry as a DataFrame, one row per parameter value (`parameter_paths`), with the value in effect.
 
     Columns: `path`, `name`, `scope`, `actor` (None for a global parameter), `value` (in effect for a
     model built with these `overrides` and `use_calibrated`; NaN where per-run overrides differ between
     runs), `value_source` (`registry`, `calibrated` for `model/data/calibrated.yaml`, or `override`),
     `default` (the registry's), `lower`, `upper` (the valid range, enforced), `range_lower`,
-    `range_upper` (the uncertainty range: `Param.prior_range`, what replicates draw from under parameter
-    uncertainty and what samplers and the EMA adapter use), `kind` (`KINDS`: whether replicates draw it),
-    `unit`, `source` (fact ids or the stated assumption) and `meaning`.
+    `range_upper` (the sourced uncertainty range: `Param.prior_range`, what `prior` replicates draw from),
+    `calibrated_lower`, `calibrated_upper` (the posterior's central 90% interval where `casim calibrate`
+    wrote one, else NaN), `in_effect_lower`, `in_effect_upper` (the calibrated interval if any, else the
+    sourced range: `uncertainty_range`, what samplers and the EMA adapter use), `identified` (False for a
+    fitted parameter the hindcast could not identify: it keeps its prior), `kind` (`KINDS`: whether
+    replicates draw it), `unit`, `source` (fact ids or the stated assumption) and `meaning`.
 
     Args:
         overrides: dotted path -> value, as `CentralAsiaModel(params=...)` takes them.
         use_calibrated: whether the calibrated defaults are in effect (as in the model, default True).
         actors: the actor table (default `load_actors()`).
+        defaults_path: the calibration file (default `model/data/calibrated.yaml`).
     Raises:
         ParameterError: an unknown path or a value out of range in `overrides`.
     """
@@ -629,19 +679,29 @@ def parameter_table(overrides: Mapping[str, object] | None = None, use_calibrate
 
     actors = actors or load_actors()
     overrides = dict(overrides or {})
+    calibrated = load_defaults(defaults_path) if use_calibrated else {}
     n_runs = max([np.size(v) for v in overrides.values()] + [1])
-    params = Params(n_runs, overrides, use_calibrated=use_calibrated, actors=actors)
-    source = {}
-    for layer, paths in (("calibrated", load_defaults() if use_calibrated else {}), ("override", overrides)):
+    params = Params(n_runs, overrides, defaults=calibrated, actors=actors)
+    source, intervals = {}, {}
+    for layer, paths in (("calibrated", calibrated), ("override", overrides)):
         for path in paths:
             source |= dict.fromkeys(expand_path(path, actors), layer)
+    for path, interval in load_ranges(defaults_path).items():
+        intervals |= dict.fromkeys(expand_path(path, actors), interval)
+    unidentified = {p for path in not_identified(defaults_path) for p in expand_path(path, actors)}
     rows = []
     for path, values in params.columns():
         param, actor = parse_path(path, actors)
+        sourced = param.prior_range(actor)
+        fitted = intervals.get(path, (np.nan, np.nan))
+        in_effect = intervals.get(path, sourced)
         rows.append({"path": path, "name": param.name, "scope": param.scope, "actor": actor,
                      "value": float(values[0]) if np.all(values == values[0]) else np.nan,
                      "value_source": source.get(path, "registry"), "default": param.default_for(actor),
                      "lower": param.bounds[0], "upper": param.bounds[1],
-                     "range_lower": param.prior_range(actor)[0], "range_upper": param.prior_range(actor)[1],
+                     "range_lower": sourced[0], "range_upper": sourced[1],
+                     "calibrated_lower": fitted[0], "calibrated_upper": fitted[1],
+                     "in_effect_lower": in_effect[0], "in_effect_upper": in_effect[1],
+                     "identified": path not in unidentified,
                      "kind": param.kind, "unit": param.unit, "source": param.source, "meaning": param.doc})
     return pd.DataFrame(rows)

@@ -3,7 +3,7 @@
     name: middle_corridor_push
     description: what it represents, and the source claim or fact id it rests on
     extends: baseline.yaml          # optional, relative to this file; cycles are an error
-    start_year: 2025                # runs start here; 2024 is the base year
+    start_year: 2025                # runs start here; the base year is the year before (2013-2024 from data)
     end_year: 2040
     steps_per_year: 4
     seed: 2024
@@ -31,10 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from .events import RULES, SHOCKS, make_event, make_set_event
 from .params import ParameterError, check_value, parse_path
 from .run import RunSpec
+from .base_year import BASE_YEARS, check_base_year
 from .errors import InputError, did_you_mean, line_of, show_path
 from .safe_yaml import read_yaml
 from .uncertainty import DEFAULT_MODE, DEFAULT_REPLICATES, check_mode
 
+FIRST_START_YEAR = BASE_YEARS[0] + 1     # the earliest base year with data, plus one
 EVENT_KEYS = ("at", "set", "shock", "label")  # every other key of a shock event is one of its arguments
 _QUARTER = re.compile(r"^(\d{4})(?:-[Qq]([1-4]))?$")
 
@@ -59,8 +61,8 @@ class Scenario(BaseModel):
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = Field(min_length=1)
     extends: str | None = None
-    start_year: int = Field(2025, ge=2025, le=2100)
-    end_year: int = Field(2040, ge=2025, le=2100)
+    start_year: int = Field(2025, le=2100)      # the base year, start_year - 1, needs data (_check)
+    end_year: int = Field(2040, ge=FIRST_START_YEAR, le=2100)
     steps_per_year: int = Field(4, ge=1, le=52)
     seed: int = Field(2024, ge=0, le=2 ** 63 - 1)
     replicates: int = Field(DEFAULT_REPLICATES, ge=1, le=1_000_000)
@@ -98,6 +100,10 @@ class Scenario(BaseModel):
         end = self.end_year if end_year is None else end_year
         if end < start:
             raise ScenarioError([f"{self.path or self.name}:1: end_year: {end} is before start_year {start}"])
+        try:
+            check_base_year(start - 1)
+        except ValueError as exc:
+            raise ScenarioError([f"{self.path or self.name}:1: start_year: {exc}"]) from None
         events, problems = [], []
         for k, ev in enumerate(self.events):
             year, period = parse_at(ev.at)
@@ -253,6 +259,11 @@ def _check(data: dict, lines: dict) -> list[tuple[str, int, str]]:
     start, end, spy = (data.get(k, Scenario.model_fields[k].default) for k in ("start_year", "end_year",
                                                                                   "steps_per_year"))
     horizon_ok = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, spy))
+    if horizon_ok:
+        try:
+            check_base_year(start - 1)
+        except ValueError as exc:
+            report(("start_year",), str(exc))
     if horizon_ok and end < start:
         report(("end_year",), f"{end} is before start_year {start}")
     events = data.get("events")

@@ -73,7 +73,7 @@ def test_mesa_rng_keyword_maps_onto_the_seed_scheme():
     ({"seeds": [1, 2]}, "unknown keyword argument 'seeds' \\(did you mean 'seed'\\?\\)"),
     ({"ship_time_sale": 0.9}, "unknown keyword argument 'ship_time_sale' \\(did you mean 'ship_time_scale'\\?\\)"),
     ({"security_capacity": 0.5}, r"security_capacity=: 'security_capacity' is set per power: .*powers.all"),
-    ({"start_year": 1990}, "start_year=1990 is outside the data: .* base years 2024-2024, so start_year may be 2025"),
+    ({"start_year": 1990}, "start_year=1990 is outside the data: .* base years 2013-2024, so start_year may be 2014 to 2025"),
     ({"start_year": 2030, "end_year": 2040}, "start_year=2030 is outside the data"),
     ({"end_year": 2020}, "end_year=2020 is before start_year=2025"),
     ({"start_year": "2025"}, "start_year must be a whole number"),

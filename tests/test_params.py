@@ -145,3 +145,38 @@ def test_calibrated_defaults_load_through_one_documented_step(tmp_path):
     bad.write_text("params:\n  beta_trade: 3.5\n  beta_trad: 1.0\n")
     with pytest.raises(ParameterError, match=r"bad.yaml:3: params.beta_trad: unknown parameter .*did you mean 'beta_trade'"):
         load_defaults(bad)
+
+
+def test_calibrated_ranges_replace_the_sourced_range_through_the_same_load_step(tmp_path):
+    """`intervals:` beside `params:` are the calibrated parameters' uncertainty ranges in effect."""
+    from model.params import load_ranges, parameter_table, uncertainty_range
+
+    good = tmp_path / "calibrated.yaml"
+    good.write_text("params:\n  beta_trade: 3.5\n  powers.CHN.demand_growth: 0.02\n"
+                    "intervals:\n  beta_trade: [3.0, 4.0]\n  powers.CHN.demand_growth: [0.01, 0.03]\n"
+                    "hindcast:\n  not_identified: [trade_gdp_elasticity]\n")
+    assert load_ranges(good) == {"beta_trade": (3.0, 4.0), "powers.CHN.demand_growth": (0.01, 0.03)}
+    assert uncertainty_range("beta_trade", good) == (3.0, 4.0)
+    assert uncertainty_range("beta_fdi", good) == REGISTRY["beta_fdi"].range       # not calibrated: sourced
+    table = parameter_table(defaults_path=good).set_index("path")
+    assert table.loc["beta_trade", ["value", "value_source"]].tolist() == [3.5, "calibrated"]
+    assert table.loc["beta_trade", ["calibrated_lower", "calibrated_upper"]].tolist() == [3.0, 4.0]
+    assert table.loc["beta_trade", ["in_effect_lower", "in_effect_upper"]].tolist() == [3.0, 4.0]
+    assert table.loc["beta_trade", ["range_lower", "range_upper"]].tolist() == list(REGISTRY["beta_trade"].range)
+    assert table.loc["beta_trade", "upper"] == REGISTRY["beta_trade"].bounds[1]
+    assert table.loc["powers.CHN.demand_growth", ["value", "in_effect_lower", "in_effect_upper"]].tolist() == \
+        [0.02, 0.01, 0.03]
+    russia = table.loc["powers.RUS.demand_growth"]                     # not calibrated: its sourced prior
+    assert np.isnan(russia["calibrated_lower"]) and russia["value_source"] == "registry"
+    assert (russia["in_effect_lower"], russia["in_effect_upper"]) == (russia["range_lower"], russia["range_upper"])
+    assert table.loc["beta_fdi", "value"] == REGISTRY["beta_fdi"].default and table.loc["beta_fdi", "identified"]
+    assert not table.loc["trade_gdp_elasticity", "identified"]
+    assert table.loc["trade_gdp_elasticity", "value"] == REGISTRY["trade_gdp_elasticity"].default
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("params:\n  beta_trade: 3.5\nintervals:\n  beta_trade: [1.0, 2.0]\n")
+    with pytest.raises(ParameterError, match=r"outside.yaml:4: intervals.beta_trade: \[1, 2\] must be ordered and hold"):
+        load_ranges(outside)
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("params:\n  beta_trade: 3.5\nintervals:\n  beta_trade: [-1.0, 4.0]\n")
+    with pytest.raises(ParameterError, match=r"invalid.yaml:4: intervals.beta_trade: .*outside the valid range"):
+        load_ranges(invalid)

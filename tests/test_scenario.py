@@ -76,8 +76,8 @@ def test_unknown_keys_are_reported_with_line_and_suggestion(tmp_path):
         f"{path}:3: replicate: unknown key 'replicate' (did you mean 'replicates'?)",
         f"{path}:5: events[0]: an event needs exactly one of 'set: {{parameter: value}}' or 'shock: name' "
         "(shocks: sanctions, war_ends, war_escalates, corridor_disruption, corridor_investment, "
-        "commodity_price_shock, protest_wave, debt_crisis, security_threat, treaty, devaluation, migration_rules, "
-        "local_processing_mandate)",
+        "commodity_price_shock, commodity_path, protest_wave, debt_crisis, security_threat, treaty, devaluation, "
+        "migration_rules, local_processing_mandate)",
         f"{path}:6: events[0].sett: unknown key 'sett' (did you mean 'set'?)",
     ]
 

@@ -194,7 +194,13 @@ class Tab:
 
     def pick(self, file_name: str):
         self.page.locator(".v-select", has_text="Scenario file").first.click()
-        self.page.locator(".v-menu__content .v-list-item", has_text=file_name).first.click()
+        item = self.page.locator(".v-menu__content .v-list-item", has_text=file_name).first
+        for _ in range(10):   # Vuetify renders a long list 20 items at a time, more as the menu scrolls
+            if item.count():
+                break
+            self.page.locator(".v-menu__content").last.evaluate("menu => menu.scrollTop = menu.scrollHeight")
+            time.sleep(0.3)
+        item.click()
         self.page.locator(".casim-pending").wait_for(timeout=30_000)  # the server has the new choice
 
     def wait_slider(self, keyword: str, text: str):
