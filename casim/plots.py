@@ -16,6 +16,8 @@ output directory) and returns a matplotlib Figure; nothing is shown or saved unl
   (`calibration/patterns.yaml`) against the run's band.
 - `standard_figures(tables, out_dir)`: the four run figures (and the observed ones) as PNG and SVG (what
   `casim run` writes).
+- layout: `panel_grid(n)` (small multiples in rows, the unused panels hidden), `same_limits(axes)` (one scale
+  for every visible panel).
 - helpers: `band` (median and band of a column by step), `add_time` (fractional year of each row),
   `whole_years` (year ticks), `powers_in`, `states_in`, `colour`, `label`.
 

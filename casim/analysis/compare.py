@@ -221,7 +221,7 @@ def difference_charts(diffs: pd.DataFrame, baseline: str, events: dict | None = 
                         "E1, E2: events)", axes)
 
 
-def alignmentpanel_grid(states: pd.DataFrame, labels: list[str], events: dict | None = None) -> plt.Figure:
+def alignment_panels(states: pd.DataFrame, labels: list[str], events: dict | None = None) -> plt.Figure:
     """Small multiples: alignment of each state (columns) with each power, per scenario (rows), with the
     scenario's events marked."""
     codes, powers = states_in(states), powers_in(states, "alignment_")
@@ -555,7 +555,7 @@ def compare_report(dirs: list[str | Path], out_dir: str | Path, baseline: str | 
         Section("Alignment", ["Alignment of each state with each power (shares of its orientation). P(top): the "
                               "share of runs in which the power has the state's largest alignment share at the end "
                               "of the year, ± its Monte Carlo standard error."],
-                figures={"alignment_by_state": alignmentpanel_grid(states, labels, events)},
+                figures={"alignment_by_state": alignment_panels(states, labels, events)},
                 tables={"Top alignment probabilities": alignment_table(states, labels)}),
         Section("End-year balance", ["Probability that each power leads (share of runs), and the median with "
                                      "5-95% range of the China-Russia gap, HHI (0-1) and normalised entropy (0-1)."],
