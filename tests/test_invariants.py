@@ -19,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 from model import CentralAsiaModel
 from model.actors import load_actors
 from model.events import RULES, SHOCKS, make_event
+from model.observed import load_history
 from model.params import REGISTRY, valid_paths
 from model.scenario import load_scenario
 
@@ -85,6 +86,8 @@ def argument(annotation, metadata):
     if get_origin(annotation) in (Union, type(int | None)):
         inner = [a for a in get_args(annotation) if a is not NoneType]
         return st.none() | argument(inner[0], metadata)
+    if annotation is str:  # commodity_path's series: any observed annual price series
+        return st.sampled_from(sorted(s for s in load_history().series if s.startswith("wld_")))
     assert annotation is float, annotation
     bounds = {"min_value": None, "max_value": None, "exclude_min": False}
     for rule in metadata:
