@@ -51,9 +51,8 @@ def with_params(frames: dict[str, pd.DataFrame], model, include) -> dict[str, pd
         row_run = frame["run"].to_numpy()
         frame = frame.copy(deep=False)
         frame.insert(frame.columns.get_loc("replicate") + 1, "sample", runs["sample"].to_numpy()[row_run])
-        for path in paths:
-            frame[path] = runs[path].to_numpy()[row_run]
-        out[name] = frame
+        values = pd.DataFrame({path: runs[path].to_numpy()[row_run] for path in paths}, index=frame.index)
+        out[name] = pd.concat([frame, values], axis=1)
     return out
 
 
