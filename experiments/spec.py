@@ -3,7 +3,7 @@
 An experiment runs scenarios x samples x replicates. Example::
 
     name: balance_sweep
-    scenarios: all            # or a list of names in scenarios/ or paths; [] runs the model defaults
+    scenarios: all            # the library's projections (start 2025); or names in scenarios/ or paths; [] = defaults
     replicates: 20
     seed: 2024
     sample: {method: lhs, n: 100, params: {beta_trade: [0.5, 2.0]}}
@@ -20,10 +20,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from model.base_year import TABLE_YEAR
 from model.errors import InputError, did_you_mean, line_of
 from model.history import RECORD_STEPS
 from model.params import ParameterError, check_value, parse_path
 from model.safe_yaml import read_yaml
+from model.scenario import load_scenario
 from model.uncertainty import DEFAULT_MODE, MODES
 
 from .yamlfile import format_errors
@@ -90,7 +92,9 @@ class Experiment(Strict):
     """A validated experiment file."""
     name: str
     description: str = ""
-    scenarios: list[str] | Literal["all"] = Field(description="names in scenarios/, paths, or 'all'; [] = model defaults")
+    scenarios: list[str] | Literal["all"] = Field(description="names in scenarios/, paths, or 'all' (every projection "
+                                                       "in scenarios/: hindcasts, which start before 2025, are "
+                                                       "named explicitly); [] = model defaults")
     replicates: int = Field(default=1, ge=1)
     seed: int = Field(default=0, ge=0)
     sample: SampleSpec | None = None
@@ -147,7 +151,7 @@ def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
             errors.append(f"{path}:{line_of(lines, ('sample', 'params', name))}: sample.params.{name}: {problem}")
     names = experiment.scenarios
     if names == "all":
-        files = sorted(SCENARIO_DIR.glob("*.yaml"))
+        files = projections(sorted(SCENARIO_DIR.glob("*.yaml")))
         if not files:
             errors.append(f"{path}:{line_of(lines, ('scenarios',))}: scenarios: 'all' but {SCENARIO_DIR} has no *.yaml")
     for i, entry in enumerate([] if names == "all" else names):
@@ -163,6 +167,21 @@ def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
         errors.append(f"{path}:{line_of(lines, ('from_posterior', 'file'))}: from_posterior.file: "
                       f"no such file '{experiment.from_posterior.file}'")
     return errors, experiment, files
+
+
+def projections(files: list[Path]) -> list[Path]:
+    """The scenario files that project from the actor table's year (start 2025): what `scenarios: all` runs. A
+    hindcast (a start before 2025, e.g. history_2014_2024.yaml) replays dated history and is named explicitly.
+    A file that does not load stays in, so its errors are reported where it runs."""
+    kept = []
+    for file in files:
+        try:
+            start = load_scenario(file).start_year
+        except InputError:
+            start = None
+        if start is None or start - 1 >= TABLE_YEAR:
+            kept.append(file)
+    return kept
 
 
 def range_problem(path: str, bounds: list[float]) -> str | None:

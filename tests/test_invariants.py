@@ -25,7 +25,7 @@ from model.scenario import load_scenario
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 N_RUNS = 3
-N_STEPS = 64  # the shipped horizon: 2025-2040 in quarters
+N_STEPS = 64  # the longest shipped horizon: 2025-2040 in quarters (the hindcast, 2014-2024, has 44)
 
 SIGNED = {"sentiment", "log_rise", "log_prices", "log_output", "log_productivity", "log_exchange_rate",
           "exchange_rate_offset", "coverage"}  # coverage < 0: a negative financing residual outweighs the rest                                  # may be negative; every other array may not
@@ -119,12 +119,12 @@ def run_and_check(scenario, params, shocks, seed):
     model = CentralAsiaModel(n_runs=N_RUNS, seed=seed, params={**spec.params, **params},
                              start_year=spec.start_year, end_year=spec.end_year, steps_per_year=spec.steps_per_year,
                              events=[*spec.events, *shocks], record="final")
-    assert model.n_steps == N_STEPS
+    assert model.n_steps <= N_STEPS
     check_state(model, "base year")
     while model.running:
         model.step()
         check_state(model, f"{scenario.name} step {model.steps}")
-    assert model.steps == N_STEPS and all(e.step > N_STEPS for e in model.events)  # every event due has fired
+    assert model.steps == model.n_steps and all(e.step > model.n_steps for e in model.events)  # every event due fired
     tables = model.results()
     for table in tables.values():
         numbers = table.select_dtypes("number")

@@ -23,7 +23,7 @@ IDS = ["run", "scenario", "replicate", "sample", "seed"]
 
 def test_the_posteriors_values_reach_the_runs_that_sample_it(tmp_path):
     posterior = pd.read_parquet(POSTERIOR)
-    names = [c for c in posterior.columns if c != "objective"]
+    names = [c for c in posterior.columns if c not in ("objective", "weight")]
     experiment = tmp_path / "posterior.yaml"
     experiment.write_text(f"name: posterior\nscenarios: []\nreplicates: 2\nseed: 3\n"
                           f"from_posterior: {{file: {POSTERIOR}, n: 6}}\n"
