@@ -154,6 +154,10 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
         state[f] = np.array([t.number("states", s, f, sources=sources) if t.get("states", s, f, default=None) is not None
                              else (default if default is not None else state["china_mirror_ratio"][i])
                              for i, s in enumerate(states)])
+    for i, s in enumerate(states):  # GDP is a product of positive factors only for such states (economy.spending_factor)
+        if not 0.0 <= state["remittances"][i] < state["gdp"][i]:
+            t.fail(("states", s, "remittances"), f"must be at least 0 and below the state's gdp ({state['gdp'][i]:g}), "
+                                                 f"got {state['remittances'][i]:g}")
     pair = {f: np.array([[t.number("pairs", s, p, f, sources=sources) for p in powers] for s in states])
             for f in PAIR_FIELDS}
     mix = np.array([[t.number("states", s, "commodity_mix", k) for k in commodities] for s in states])

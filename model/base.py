@@ -45,6 +45,8 @@ class Base:
     remittance_share: np.ndarray  # (S,) Russia's share of them
     remittance_weight: np.ndarray  # (S,) remittances' weight in external income, Rem0 / (exports0 + Rem0)
     remittance_russia_ratio: np.ndarray  # (S,) remittances from Russia over GDP
+    remittance_gdp_ratio: np.ndarray  # (S,) remittances over GDP, omega_i of the spending factor
+    reexport_share: np.ndarray   # (S,) re-exports over GDP, r0_i
     absorption: np.ndarray      # (S,) GDP + remittances
     other_financing: np.ndarray  # (S,) o_i: residual external financing over GDP
     repatriation: np.ndarray    # (S, P) outflow rate r that puts FDI stocks at rest
@@ -124,7 +126,8 @@ def build_base(actors: Actors, defaults: Params, dt: float = 0.25) -> Base:
         gravity_exports=gravity_exports, gravity_imports=gravity_imports, reexports=reexports,
         transit_per_reexport=transit_per_reexport, remittances=remittances, remittance_share=share,
         remittance_weight=remittances / (actors.state["exports"] + remittances),
-        remittance_russia_ratio=remittances * share / gdp, absorption=gdp + remittances, other_financing=other,
+        remittance_russia_ratio=remittances * share / gdp, remittance_gdp_ratio=remittances / gdp,
+        reexport_share=reexports / gdp, absorption=gdp + remittances, other_financing=other,
         repatriation=economy.repatriation_rate(pair["fdi_flow"], pair["fdi_stock"], d["fdi_depreciation"],
                                                d["budget_growth"][None, :], dt),
         import_shares=imports / imports.sum(axis=1, keepdims=True),

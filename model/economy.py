@@ -183,12 +183,16 @@ def repatriation_rate(base_flow, base_stock, depreciation, growth, dt):
 def domestic_investment_rate(base_growth, depreciation, capital_output, foreign_investment_ratio, dt):
     """Domestic investment over base-year GDP that keeps capital on the base growth path at rest.
 
-    s_i = kappa ((q - 1)/dt + delta_K) - q f_i, q = e^{g0_i dt}, f_i = sum_j m_ij (F0_ij + L0_ij) / Y0_i:
+    s_i = max(kappa ((q - 1)/dt + delta_K) - q f_i, 0), q = e^{g0_i dt}, f_i = sum_j m_ij (F0_ij + L0_ij) / Y0_i:
     the step's domestic investment follows last step's output and its foreign investment this step's flows
-    (s -> (g0 + delta_K) kappa - f as dt -> 0).
+    (s -> (g0 + delta_K) kappa - f as dt -> 0). Gross investment is not negative: where the base path
+    would need capital to shrink faster than it wears out (g0 < -delta_K) or foreign investment alone
+    exceeds what keeps capital on it, s_i = 0 and capital stays above its base path (it then never
+    reaches 0: `step_stock` with rate delta_K dt < 1). Negative investment tied to output would run the
+    stock to 0 while output, with its small capital share, barely fell.
     """
     q = np.exp(base_growth * dt)
-    return capital_output * ((q - 1.0) / dt + depreciation) - q * foreign_investment_ratio
+    return np.maximum(capital_output * ((q - 1.0) / dt + depreciation) - q * foreign_investment_ratio, 0.0)
 
 
 def step_stock(stock, inflow, outflow_rate, dt):
@@ -224,18 +228,29 @@ def log_value_of_output(log_exchange_rate, commodity_elasticity, commodity_share
     return value
 
 
-def spending_effects(remittance_gap, remittance_share, reexport_gap, reexport_margin):
-    """USD GDP from spending, not production: mu_R (Rem_i - Rem_i^trend) + m_RE (RE_i - RE0_i), (R, S).
+def spending_factor(remittance_ratio, remittance_gdp_ratio, remittance_share, reexport_share, base_reexport_share,
+                    reexport_margin):
+    """Factor on USD GDP from spending, not production (R, S):
 
-    The part of remittances above or below their trend spent on domestic output, and the margin earned on
-    re-exports above their base-year level."""
-    return remittance_share[:, None] * remittance_gap + reexport_margin[:, None] * reexport_gap
+    F_i = (1 + mu_R omega_i (Rem_i / Rem_i^trend - 1)) e^{m_RE (r_i - r0_i)}
+
+    The part mu_R of remittances above or below their trend spent on domestic output, omega_i = Rem0_i / Y0_i
+    their base-year share of GDP; and the margin m_RE earned on re-exports r_i = RE_i / Y_i above their base-year
+    share r0_i. To first order Y F = Y + mu_R (Rem - Rem^trend) + m_RE (RE - RE0) at base-year proportions; as a
+    factor F > 0 for any valid parameters: Rem_i >= 0 gives the first factor >= 1 - mu_R omega_i > 0 (mu_R <= 1,
+    remittances below GDP, `model.actors`), and the second lies in [e^-1, e] (m_RE, r_i in [0, 1]). Added in
+    USD, a remittance gap on the trend's scale could exceed the output of an economy whose currency had fallen.
+    remittance_ratio (R, S); remittance_gdp_ratio, base_reexport_share (S,); reexport_share (R, S); mu_R, m_RE (R,).
+    """
+    factor = 1.0 + times(remittance_share[:, None] * (remittance_ratio - 1.0), remittance_gdp_ratio)
+    factor *= np.exp(reexport_margin[:, None] * (reexport_share - base_reexport_share))
+    return factor
 
 
 def usd_gdp(base_gdp, output, value, spending):
-    """GDP in USD: Y_i = Y0_i y_i v_i + spending_i: real output y = e^{ln y} at its USD value v = e^{ln v}
-    (`log_value_of_output`), plus the spending terms (`spending_effects`). Arrays broadcast."""
-    return base_gdp * output * value + spending
+    """GDP in USD: Y_i = Y0_i y_i v_i F_i, a product of positive factors: real output y = e^{ln y} at its USD
+    value v = e^{ln v} (`log_value_of_output`), times the spending factor F (`spending_factor`). Arrays broadcast."""
+    return base_gdp * output * value * spending
 
 
 # ---- lending and allocation (mechanisms 9 and 10) -------------------------------------------------------

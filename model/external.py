@@ -65,7 +65,12 @@ def reexports(intensity, sanctions, secondary_risk, gdp):
 
     Args: intensity xi (R, S); sanctions, secondary_risk (R,); gdp (R, S).
     """
-    return intensity * (sanctions * (1.0 - secondary_risk))[:, None] * gdp
+    return reexport_share(intensity, sanctions, secondary_risk) * gdp
+
+
+def reexport_share(intensity, sanctions, secondary_risk):
+    """Re-exports as a share of GDP: r_i = xi_i s_RUS (1 - rho), in [0, 1] for valid parameters (`reexports`)."""
+    return intensity * (sanctions * (1.0 - secondary_risk))[:, None]
 
 
 def china_customs_trade(national, mirror_ratio, transit):

@@ -136,7 +136,7 @@ class CentralAsiaModel(mesa.Model):
         self._external_drivers()
         self._update_corridors()
         self.log_trade_gain = np.zeros_like(self.price_index)   # gains from cheaper trade (`_trade`)
-        self.spending = np.zeros_like(self.price_index)         # remittance and re-export spending (`_trade`)
+        self.spending = np.ones_like(self.price_index)          # factor from remittance and re-export spending (`_trade`)
         self.economic_shares = self._economic_shares()
         for i in range(n_s):
             self.state.alignment[:, i] = self.preferred_alignment(i)
@@ -222,9 +222,10 @@ class CentralAsiaModel(mesa.Model):
         s.remittances[...], s.remittances_russia[...] = external.remittances(
             b.remittances, b.remittance_share, trend, shock, p.remittance_income_elasticity, p.migration_policy)
         self.remittance_trend = external.remittance_trend(b.remittances, trend)
-        ratio = np.divide(s.remittances, self.remittance_trend, out=np.ones_like(s.remittances),
-                          where=self.remittance_trend > 0)
-        income = external.external_income_index(b.commodity_share, self.price_index, b.remittance_weight, ratio)
+        self.remittance_ratio = np.divide(s.remittances, self.remittance_trend, out=np.ones_like(s.remittances),
+                                          where=self.remittance_trend > 0)
+        income = external.external_income_index(b.commodity_share, self.price_index, b.remittance_weight,
+                                                self.remittance_ratio)
         s.log_exchange_rate[...] = external.step_log_exchange_rate(
             s.log_exchange_rate, np.log(income), p.exchange_rate_elasticity, s.exchange_rate_offset,
             p.exchange_rate_adjustment[:, None], self.dt)
@@ -294,8 +295,9 @@ class CentralAsiaModel(mesa.Model):
                                                    b.other_financing, s.gdp, import_total)
         imports *= external.import_compression(s.coverage, p.import_compression)[:, :, None]
         # re-exports to Russia, bought from China and the EU
-        s.reexports[...] = external.reexports(p.reexport_intensity, p.sanctions[:, self.russia],
-                                              p.secondary_sanction_risk, s.gdp)
+        reexport_share = external.reexport_share(p.reexport_intensity, p.sanctions[:, self.russia],
+                                                 p.secondary_sanction_risk)
+        s.reexports[...] = reexport_share * s.gdp
         s.china_transit[...] = s.reexports * b.transit_per_reexport
         goods = s.reexports * (1.0 - p.reexport_margin)[:, None]
         exports[:, :, self.russia] += s.reexports
@@ -304,8 +306,8 @@ class CentralAsiaModel(mesa.Model):
         s.exports[...], s.imports[...] = exports, imports
         np.add(s.exports, s.imports, out=s.trade)
         s.fdi_stock[...] = economy.step_stock(s.fdi_stock, s.fdi_flow, c.fdi_outflow, self.dt)
-        self.spending = economy.spending_effects(s.remittances - self.remittance_trend, p.remittance_gdp_share,
-                                                 s.reexports - b.reexports, p.reexport_margin)
+        self.spending = economy.spending_factor(self.remittance_ratio, b.remittance_gdp_ratio, p.remittance_gdp_share,
+                                                reexport_share, b.reexport_share, p.reexport_margin)
         self.log_trade_gain = economy.log_trade_gain(
             b.domestic_share, economy.trade_cost_index(b.import_shares, import_resistance, rail), p.trade_cost_elasticity)
 

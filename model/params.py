@@ -305,7 +305,7 @@ _PARAMS = [
        "m_i: factor on remittances from Russia set by migration policy."),
     _g("remittance_gdp_share", 0.2, "GDP per USD of remittances", (0.0, 1.0), (0.0, 0.5),
        "assumption: Tajik remittances halved 2013-16 (remit_shock_2013_2016_ratios) while real output kept growing; the fall in USD GDP came through the exchange rate (fx_depreciation_2014_2016)",
-       "mu_R: part of remittances above or below trend spent on domestic output (adds to USD GDP)."),
+       "mu_R: part of remittances above or below trend spent on domestic output (a factor on USD GDP: economy.spending_factor)."),
     _g("remittance_sentiment_gain", 0.5, "sentiment per (remittances/GDP)", (0.0, 5.0), (0.0, 1.5),
        "assumption: families living on transfers from Russia (tj_remittances_gdp, kg_remittances_gdp) feel its economy",
        "g_R: sentiment towards Russia per unit change of remittances from Russia over GDP."),
@@ -319,7 +319,7 @@ _PARAMS = [
        "xi_i: re-exports to Russia per unit of sanctions x (1 - secondary risk), as a share of GDP.",
        prior_around=("times", 0.5, 1.5)),  # Tajikistan and Turkmenistan re-export nothing in the data: they stay at 0
     _g("reexport_margin", 0.15, "share of re-export value", (0.0, 1.0), (0.05, 0.3),
-       "assumption: trading and transport margin kept at home", "m_RE: part of re-exports' value added in the state (adds to GDP)."),
+       "assumption: trading and transport margin kept at home", "m_RE: part of re-exports' value added in the state (a factor on USD GDP: economy.spending_factor)."),
     _g("reexport_china_share", 0.5, "share", (0.0, 1.0), (0.3, 0.7),
        "assumption: reexport_wsj_eu_us_2022 counts Western goods only; Chinese goods go too (reexport_kg_2022_trade: imports from China x3)",
        "Share of re-exported goods bought from China (the rest from the EU)."),

@@ -94,3 +94,13 @@ def test_a_broken_actor_file_names_the_line(tmp_path):
     path.write_text(yaml.safe_dump(table, sort_keys=False))
     with pytest.raises(InputError, match=r"broken.yaml:\d+: pairs.KGZ.EU.debt: missing"):
         load_actors(path)
+
+
+def test_remittances_at_or_above_gdp_are_refused_at_their_line(tmp_path):
+    """GDP stays positive because remittances are below GDP (the spending factor's lower bound 1 - mu_R Rem0/Y0)."""
+    table = yaml.safe_load(ACTORS_FILE.read_text())
+    table["states"]["TJK"]["remittances"]["v"] = table["states"]["TJK"]["gdp"]["v"]
+    path = tmp_path / "remit.yaml"
+    path.write_text(yaml.safe_dump(table, sort_keys=False))
+    with pytest.raises(InputError, match=r"remit.yaml:\d+: states.TJK.remittances: must be at least 0 and below"):
+        load_actors(path)

@@ -80,13 +80,40 @@ def test_productivity_loss_from_distress_stays():
     assert economy.step_log_productivity(a, np.array([[0.1]]), np.array([0.1]), 0.03, 0.25)[0, 0] == pytest.approx(-0.00375)
 
 
-def test_usd_gdp_adds_exchange_rate_remittances_and_margin():
+def test_usd_gdp_is_output_at_its_value_times_the_spending_factor():
     value = economy.log_value_of_output(np.array([[-0.3, 0.0]]), R1 * 0.25, np.array([0.75, 0.0]), np.array([[np.log(0.7), 0.0]]))
     np.testing.assert_allclose(value, [[-0.3 + 0.25 * 0.75 * np.log(0.7), 0.0]])
-    spending = economy.spending_effects(np.array([[-2.0]]), R1 * 0.2, np.array([[0.5]]), R1 * 0.15)
-    assert spending[0, 0] == pytest.approx(-0.4 + 0.075)
-    y = economy.usd_gdp(14.2, np.exp(np.array([0.1])), np.exp(np.array([-0.3])), np.array([-0.325]))
-    assert y[0] == pytest.approx(14.2 * np.exp(-0.2) - 0.325)
+    # Tajikistan-like: remittances 0.479 of GDP at half their trend, mu_R 0.2; re-exports from 0.02 to 0.03 of GDP at margin 0.15
+    spending = economy.spending_factor(np.array([[0.5]]), np.array([0.479]), R1 * 0.2, np.array([[0.03]]),
+                                       np.array([0.02]), R1 * 0.15)
+    assert spending[0, 0] == pytest.approx((1 - 0.2 * 0.479 * 0.5) * np.exp(0.15 * 0.01))   # 0.9521 x 1.0015 = 0.95353
+    assert spending[0, 0] == pytest.approx(0.953529, abs=1e-6)
+    y = economy.usd_gdp(14.2, np.exp(np.array([0.1])), np.exp(np.array([-0.3])), spending[0])
+    assert y[0] == pytest.approx(14.2 * np.exp(-0.2) * 0.953529, rel=1e-6)                 # 11.626 * 0.9535 = 11.085
+
+
+def test_usd_gdp_stays_positive_at_the_corner_where_the_added_spending_made_it_negative():
+    """The regression's corner: every remittance gone (mu_R = 1, Tajikistan's 0.479 of GDP) while the currency has
+    fallen to 0.3 of its base value: added in USD, 14.2 x 0.3 - 1.0 x 0.479 x 14.2 = 4.26 - 6.80 < 0."""
+    assert 14.2 * 0.3 - 1.0 * 0.479 * 14.2 < 0
+    spending = economy.spending_factor(np.array([[0.0]]), np.array([0.479]), R1, np.array([[0.0]]), np.array([1.0]), R1)
+    assert spending[0, 0] == pytest.approx(0.521 * np.exp(-1.0))                             # 0.19166: both at their floor
+    y = economy.usd_gdp(14.2, np.ones(1), np.array([0.3]), np.array([0.521]))
+    assert y[0] == pytest.approx(2.21946)                                                    # 4.26 x 0.521 > 0
+
+
+def test_domestic_investment_is_not_negative_so_capital_stays_positive():
+    """The regression's corner: base growth -20% a year is faster than depreciation (5%), kappa 0.5, no foreign investment.
+
+    The rest-point rate 0.5 ((e^{-0.05} - 1)/0.25 + 0.05) = 0.5 (-0.195082 + 0.05) = -0.07254 would disinvest
+    a share of output every step, which runs the stock to 0 while output falls less; gross investment stops at 0."""
+    q = np.exp(-0.2 * 0.25)
+    assert 0.5 * ((q - 1) / 0.25 + 0.05) == pytest.approx(-0.072541, abs=1e-6)
+    assert economy.domestic_investment_rate(-0.2, 0.05, 0.5, 0.0, 0.25) == 0.0
+    # foreign investment alone above the rest path (0.5 x (0.05063 + 0.05) = 0.0503 < q x 0.07): no domestic disinvestment either
+    assert economy.domestic_investment_rate(0.05, 0.05, 0.5, 0.07, 0.25) == 0.0
+    # capital then only wears out: K (1 - delta dt) > 0 at the largest valid depreciation (0.3)
+    assert economy.step_stock(np.array([1.25]), np.array([0.0]), 0.3, 0.25)[0] == pytest.approx(1.25 * 0.925)
 
 
 def test_creditor_caution_is_one_at_base_distress():
