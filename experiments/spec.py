@@ -6,7 +6,7 @@ An experiment runs scenarios x samples x replicates. Example::
     scenarios: all            # the library's projections (start 2025); or names in scenarios/ or paths; [] = defaults
     replicates: 20
     seed: 2024
-    sample: {method: lhs, n: 100, params: {beta_trade: [0.5, 2.0]}}
+    sample: {method: lhs, n: 100, params: {beta_trade: uncertainty_range, war_intensity: [0.3, 0.9]}}
     horizon: {start_year: 2025, end_year: 2040, steps_per_year: 4}
     outputs: [region, states]
     record: all               # steps written: all, year_end (step 0 and each year's last step) or final
@@ -16,14 +16,15 @@ An experiment runs scenarios x samples x replicates. Example::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from numbers import Real
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.base_year import TABLE_YEAR
 from model.errors import InputError, did_you_mean, line_of
 from model.history import RECORD_STEPS
-from model.params import ParameterError, check_value, parse_path
+from model.params import ParameterError, check_value, expand_path, parse_path, uncertainty_range
 from model.safe_yaml import read_yaml
 from model.scenario import load_scenario
 from model.uncertainty import DEFAULT_MODE, MODES
@@ -33,6 +34,7 @@ from .yamlfile import format_errors
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO_ROOT / "scenarios"
 TABLES = ("region", "states")
+IN_EFFECT = "uncertainty_range"  # sample.params value: the parameter's range in effect (model.params.uncertainty_range)
 
 
 class ExperimentError(InputError):
@@ -47,7 +49,9 @@ class SampleSpec(Strict):
     """A design over named parameter ranges (scipy.stats.qmc; `saltelli` is SALib's Sobol-index design)."""
     method: Literal["grid", "lhs", "sobol", "saltelli"]
     n: int = Field(ge=1, description="samples (grid: levels per parameter; saltelli: base samples N)")
-    params: dict[str, list[float]] = Field(min_length=1, description="dotted path -> [low, high]")
+    params: dict[str, Any] = Field(  # each value checked by `sample_range`
+        min_length=1, description=f"dotted path -> [low, high], or '{IN_EFFECT}': the range samplers share "
+        "(the calibrated 90% interval where `casim calibrate` wrote one, else the sourced range)")
     seed: int | None = Field(default=None, ge=0, description="design seed; default the experiment seed")
 
     @model_validator(mode="after")
@@ -145,10 +149,14 @@ def _check(path) -> tuple[list[str], Experiment | None, list[Path]]:
     except ValidationError as exc:
         return format_errors(path, exc, lines, Experiment), None, []
     errors, files = [], []
-    for name, bounds in (experiment.sample.params.items() if experiment.sample else ()):
-        problem = range_problem(name, bounds)
-        if problem:
-            errors.append(f"{path}:{line_of(lines, ('sample', 'params', name))}: sample.params.{name}: {problem}")
+    if experiment.sample:
+        ranges = {}
+        for name, bounds in experiment.sample.params.items():
+            bounds, problem = sample_range(name, bounds)
+            if problem:
+                errors.append(f"{path}:{line_of(lines, ('sample', 'params', name))}: sample.params.{name}: {problem}")
+            ranges[name] = bounds
+        experiment = experiment.model_copy(update={"sample": experiment.sample.model_copy(update={"params": ranges})})
     names = experiment.scenarios
     if names == "all":
         files = projections(sorted(SCENARIO_DIR.glob("*.yaml")))
@@ -182,6 +190,25 @@ def projections(files: list[Path]) -> list[Path]:
         if start is None or start - 1 >= TABLE_YEAR:
             kept.append(file)
     return kept
+
+
+def sample_range(path: str, value) -> tuple[list[float], str | None]:
+    """([low, high], problem) of a `sample.params` entry: its [low, high], or with `uncertainty_range` the
+    range in effect, the one every sampler draws from (`model.params.uncertainty_range`: the calibrated 90%
+    interval where there is one, else the sourced range); for an `all` path, the range its actors share."""
+    if isinstance(value, list) and all(isinstance(v, Real) and not isinstance(v, bool) for v in value):
+        return [float(v) for v in value], range_problem(path, value)
+    if value != IN_EFFECT:
+        hint = did_you_mean(value, [IN_EFFECT]) if isinstance(value, str) else ""
+        return [], f"expected [low, high] or '{IN_EFFECT}', got {type(value).__name__} {value!r}{hint}"
+    try:
+        ranges = {uncertainty_range(one) for one in expand_path(path)}
+    except ParameterError as exc:
+        return [], str(exc).removeprefix(f"{path}: ")
+    if len(ranges) > 1:
+        return [], f"its actors' ranges in effect differ ({', '.join(f'[{a:g}, {b:g}]' for a, b in sorted(ranges))}); name each actor"
+    bounds = list(ranges.pop())
+    return bounds, range_problem(path, bounds)
 
 
 def range_problem(path: str, bounds: list[float]) -> str | None:

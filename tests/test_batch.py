@@ -254,6 +254,11 @@ executor: {workers: 1, chunk_size: 2}
                                                 "(did you mean 'beta_trade'?)"),
     (GOOD.replace("[0.5, 2.0]", "[0.5, 99.0]"), ":9: sample.params.beta_trade: 99 is outside the valid range"),
     (GOOD.replace("method: lhs", "method: halton"), ":6: sample.method: Input should be 'grid', 'lhs'"),
+    (GOOD.replace("[0.5, 2.0]", "uncertainty_rnge"), ":9: sample.params.beta_trade: expected [low, high] or "
+                                                      "'uncertainty_range', got str 'uncertainty_rnge' (did you mean"),
+    (GOOD.replace("beta_trade: [0.5, 2.0]", "powers.all.security_capacity: uncertainty_range"),
+     ":9: sample.params.powers.all.security_capacity: its actors' ranges in effect differ"),
+    (GOOD.replace("[0.5, 2.0]", "[0.5, true]"), ":9: sample.params.beta_trade: expected [low, high] or"),
     (GOOD.replace("n: 2", "n: '2'"), ":7: sample.n: Input should be a valid integer"),
     (GOOD.replace("scenarios: []", "scenarios: [baselin]"), ":2: scenarios.0: no scenario 'baselin'"),
     (GOOD.replace("lhs", "sobol").replace("n: 2", "n: 3"), "sobol: n must be a power of 2"),

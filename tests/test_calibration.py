@@ -14,7 +14,7 @@ from calibration.measures import output, run_targets, simulate
 from calibration.pipeline import calibrate
 from calibration.targets import TARGETS_FILE, Target, TargetError, load_targets
 from model.actors import load_fact_ids
-from model.params import DEFAULTS_FILE, load_defaults, parse_path
+from model.params import DEFAULTS_FILE, load_defaults, parameter_table, parse_path, uncertainty_range
 from model.rng import run_seeds
 from model.uncertainty import posterior_file
 
@@ -188,21 +188,93 @@ def test_calibrated_model_fits_the_2025_trade_targets(baseline_2025):
         assert t.penalty(mean) <= 1.0, f"{t.name}: model {mean:.3f}, target {t.kind} {t.value} +- {t.tolerance}"
 
 
-# Issue 17 ([I]) makes the registry's uncertainty range of each calibrated parameter its posterior's 90% interval;
-# until then these calibrated values lie outside the ranges every registry-sampled sweep draws from.
-OUTSIDE_UNTIL_ISSUE_17 = {"powers.CHN.demand_growth", "powers.RUS.demand_growth", "beta_history",
-                          "hedging_temperature_scale"}
+# Every sampler draws a calibrated parameter from its range in effect, `model.params.uncertainty_range`: the
+# posterior's 90% interval that `casim calibrate` writes beside the value (`intervals:`), else the sourced range.
+# These tests read the committed file with plain YAML, so they hold whatever a new calibration writes.
+def _committed_intervals() -> dict[str, tuple[float, float]]:
+    intervals = yaml.safe_load(DEFAULTS_FILE.read_text()).get("intervals") or {}
+    return {path: (float(low), float(high)) for path, (low, high) in intervals.items()}
 
 
-@pytest.mark.parametrize("path", sorted(yaml.safe_load(DEFAULTS_FILE.read_text())["params"]))
-def test_calibrated_value_inside_the_registry_uncertainty_range(path, request):
-    """A sweep that samples the registry's ranges (balance_sweep.yaml, SALib, EMA) must include the calibrated model."""
-    if path in OUTSIDE_UNTIL_ISSUE_17:  # strict: passing here fails the run, so the mark goes when issue 17 lands
-        request.applymarker(pytest.mark.xfail(strict=True, reason="calibrated value outside the registry range (issue 17)"))
-    param, actor = parse_path(path)
+CALIBRATED = sorted(yaml.safe_load(DEFAULTS_FILE.read_text())["params"]) if DEFAULTS_FILE.exists() else []
+
+
+@pytest.mark.parametrize("path", CALIBRATED)
+def test_calibrated_value_inside_its_range_in_effect(path):
+    """The range every sampler (SALib/qmc designs, experiment files, EMA) draws from holds the calibrated model,
+    and it is the interval the calibration wrote, as the parameter table shows it."""
     value = _committed_params()[path]
-    low, high = param.prior_range(actor)  # what a prior draw (and a registry-sampled sweep) covers for this actor
-    assert low <= value <= high, f"{path}: calibrated {value:g} outside the registry's uncertainty range [{low:g}, {high:g}]"
+    low, high = uncertainty_range(path)
+    assert low < high and low <= value <= high, f"{path}: calibrated {value:g} outside its range [{low:g}, {high:g}]"
+    if path in _committed_intervals():
+        assert (low, high) == _committed_intervals()[path]
+    row = parameter_table().set_index("path").loc[path]
+    assert (row["in_effect_lower"], row["in_effect_upper"]) == (low, high) and row["value"] == pytest.approx(value)
+
+
+def _in_effect_experiment(tmp_path, method: str, n: int, paths) -> Path:
+    path = tmp_path / f"{method}.yaml"
+    lines = "".join(f"    {name}: uncertainty_range\n" for name in paths)
+    path.write_text(f"name: ranges\nscenarios: [baseline]\nsample:\n  method: {method}\n  n: {n}\n  params:\n{lines}")
+    return path
+
+
+@pytest.mark.parametrize("method, n", [("lhs", 64), ("sobol", 64), ("saltelli", 16), ("grid", 2)])
+def test_registry_sampled_design_draws_within_the_range_in_effect(tmp_path, method, n):
+    """A design over `uncertainty_range` draws each calibrated parameter across its calibrated interval (not
+    a part of it, not the prior), and an uncalibrated one across its sourced range."""
+    from experiments.sampling import experiment_design
+    from experiments.spec import load_experiment
+
+    intervals = _committed_intervals()
+    assert intervals, "calibrated.yaml has no intervals"
+    paths = sorted(intervals) + ["beta_fdi"]
+    assert "beta_fdi" not in intervals
+    experiment, _ = load_experiment(_in_effect_experiment(tmp_path, method, n, paths))
+    design = experiment_design(experiment)
+    expected = {**intervals, "beta_fdi": tuple(parse_path("beta_fdi")[0].range)}
+    for path in paths:
+        low, high = expected[path]
+        values = design[path].to_numpy()
+        assert low <= values.min() and values.max() <= high, f"{method}: {path} outside [{low:g}, {high:g}]"
+        assert values.max() - values.min() >= 0.75 * (high - low), f"{method}: {path} spans only part of its range"
+
+
+def test_shipped_experiments_and_sensitivity_sample_calibrated_parameters_in_their_range_in_effect():
+    from casim.commands.sensitivity import sensitivity_inputs
+    from experiments.plan import build_plan
+    from experiments.spec import REPO_ROOT, load_experiment
+
+    intervals = _committed_intervals()
+    sampled = set()
+    for file in sorted((REPO_ROOT / "experiments").glob("*.yaml")):
+        experiment, _ = load_experiment(file)
+        for path, bounds in (experiment.sample.params.items() if experiment.sample else ()):
+            if path in intervals:
+                sampled.add(path)
+                assert tuple(bounds) == intervals[path], f"{file.name}: {path} {bounds} is not its range in effect"
+    assert sampled, "no shipped experiment samples a calibrated parameter"
+    file = REPO_ROOT / "experiments" / "sensitivity_small.yaml"
+    plan, experiment = build_plan(file)
+    factors, _ = sensitivity_inputs(str(file), plan, experiment)
+    for factor in factors:
+        assert (factor.lower, factor.upper) == uncertainty_range(factor.path), factor.path
+
+
+def test_ema_uncertainties_sample_the_range_in_effect():
+    pytest.importorskip("ema_workbench")
+    from ema_workbench.em_framework.samplers import LHSSampler, sample_parameters
+
+    from experiments.ema import ema_uncertainties
+
+    intervals = _committed_intervals()
+    uncertainties = ema_uncertainties(sorted(intervals))
+    assert {u.name: (u.lower_bound, u.upper_bound) for u in uncertainties} == intervals
+    np.random.seed(3)
+    draws = pd.DataFrame([dict(d) for d in sample_parameters(uncertainties, 100, LHSSampler())])
+    for path, (low, high) in intervals.items():
+        assert low <= draws[path].min() and draws[path].max() <= high
+        assert draws[path].max() - draws[path].min() >= 0.75 * (high - low), path
 
 
 def test_baseline_2025_stylised_facts_in_90pct_of_replicates(baseline_2025):

@@ -1,15 +1,21 @@
 """The scenario library: every file validates and runs; each moves the outputs its description promises, by at
 least the size it states.
 
+A description states each promised effect after "Expected against baseline:" as `SIZE or more (REF, ...)`: a
+signed size (`-17%` relative to the baseline, `+0.011` in the column's own unit) and one or more `column@year`
+references (`TJK.remittances@2026`, `model.outputs.OutputRef`), or as `within SIZE (REF)` for an effect that must
+stay small. `stated_effects` reads them, so the sizes tested are the sizes the description states (one source).
+
 Each scenario is compared with the baseline under common random numbers (same master seed, so replicate k of
-both uses the same run seed), at the calibrated point (`uncertainty="point"`): the description's direction and
-size. A promised effect passes when the mean of the paired differences over the replicates is at least the
-stated size in the stated direction and most replicates agree on the sign; the minimum sizes are about two
-thirds of the model's effect at the calibrated defaults, well above the paired noise (checked by the
-baseline-against-itself test). Under parameter draws an effect may change sign in some draws, which
-`casim compare` reports as P(difference > 0).
+both uses the same run seed), at the calibrated point (`uncertainty="point"`). A promised effect passes when the
+mean of the paired differences over the replicates is at least the stated size in the stated direction and most
+replicates agree on the sign; the stated sizes are about two thirds of the model's effect at the calibrated
+defaults. Each size is resolved: the paired differences' Monte Carlo standard error is under a third of it, so
+a test fails because the effect is too small, not by chance. Under parameter draws an effect may change sign in
+some draws, which `casim compare` reports as P(difference > 0).
 """
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,12 +23,76 @@ import numpy as np
 import pytest
 
 from model.actors import load_actors
+from model.errors import InputError
+from model.outputs import OutputRef
 from model.run import run_ensemble
 from model.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LIBRARY = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 REPLICATES, SEED, END = 8, 11, 2030
+UNSTATED = {"baseline", "history_2014_2024"}   # the reference, and the hindcast (scored against data instead)
+RESOLUTION = 3.0                               # a stated size is at least this many Monte Carlo standard errors
+
+# ---- reading the stated effects ---------------------------------------------------------------------------------
+EXPECTED = "Expected against baseline:"
+_REF = r"(?:[A-Z][A-Z0-9]*\.)?[A-Za-z][A-Za-z0-9_]*@\d{4}"
+_EFFECT = re.compile(rf"(?:(?P<size>[+-]\d+(?:\.\d+)?)(?P<pct>%?) or more|within (?P<bound>\d+(?:\.\d+)?)(?P<bpct>%?))"
+                     rf" \((?P<refs>{_REF}(?:, {_REF})*)(?:[;,:][^)]*)?\)")
+# a direction with no size, left after the sized phrases are taken out, is a promise the test cannot check
+_UNSIZED = re.compile(r"\b(up|down|weaker|stronger|higher|lower|rises?|falls?|grows?|shrinks?|increases?|"
+                      r"decreases?|at least|or more|within)\b")
+# sentences of the expectations that a test of their own checks (they compare outputs, not one output's change)
+CHECKED_BY_OWN_TEST = {"uzbekistan_joins_eaeu": ("The shift is relative:",
+                                               "test_eaeu_accession_shifts_uzbek_trade_towards_russia")}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One promised effect: `ref` moves by at least `size` (signed; `within`: by at most |size|), relative to the
+    baseline's value if `relative`, else in the column's unit."""
+    scenario: str
+    ref: OutputRef
+    size: float
+    relative: bool
+    within: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.scenario}-{self.ref}"
+
+
+def stated_effects(name: str, description: str) -> tuple[list[Effect], list[str]]:
+    """(effects, problems) of a description: each `SIZE or more (REF, ...)` / `within SIZE (REF)` after
+    "Expected against baseline:", and every problem (no such sentence, a bad reference, a direction or size
+    stated without a reference)."""
+    text = " ".join(description.split())
+    if EXPECTED not in text:
+        return [], [f"{name}: no '{EXPECTED}' sentence"]
+    tail = text[text.index(EXPECTED) + len(EXPECTED):]
+    if name in CHECKED_BY_OWN_TEST:
+        tail = tail.split(CHECKED_BY_OWN_TEST[name][0])[0]
+    effects, problems, actors = [], [], load_actors()
+    for match in _EFFECT.finditer(tail):
+        within = match["bound"] is not None
+        number, pct = (match["bound"], match["bpct"]) if within else (match["size"], match["pct"])
+        for ref in match["refs"].split(", "):
+            try:
+                parsed = OutputRef.parse(ref, actors)
+            except InputError as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            effects.append(Effect(name, parsed, float(number) / (100.0 if pct else 1.0), bool(pct), within))
+    for word in _UNSIZED.findall(_EFFECT.sub("", tail)):
+        problems.append(f"{name}: '{word}' with no size and output (write 'SIZE or more (COLUMN@YEAR)')")
+    return effects, problems
+
+
+def library_effects() -> list[Effect]:
+    return [effect for name in LIBRARY if name not in UNSTATED
+            for effect in stated_effects(name, load_scenario(SCENARIOS / f"{name}.yaml").description)[0]]
+
+
+EFFECTS = library_effects()
 
 
 def test_library_has_the_issue_scenarios():
@@ -65,91 +135,41 @@ def paired(name: str, column: str, state: str | None, year: int, relative: bool)
     return (diff if state is None else diff.xs(state, level="state")).to_numpy()
 
 
-# (scenario, column, state or None, year, relative?, minimum signed effect: negative = a fall of at least that much)
-EFFECTS = [
-    # remittances and Russia's economy (mechanism 1)
-    ("remittance_shock", "russia_income_index", None, 2026, True, -0.07),
-    ("remittance_shock", "remittances", "TJK", 2026, True, -0.17),
-    ("remittance_shock", "gdp", "TJK", 2027, True, -0.08),
-    ("remittance_shock", "exchange_rate", "TJK", 2027, True, -0.07),
-    ("remittance_shock", "sentiment_RUS", "TJK", 2027, False, -0.012),
-    ("russia_rebound", "remittances", "TJK", 2027, True, 0.07),
-    ("russia_rebound", "russia_income_index", None, 2027, True, 0.08),
-    # sanctions and re-exports (mechanism 2)
-    ("reexport_boom", "reexports", "KGZ", 2026, True, 0.6),
-    ("reexport_boom", "reexports", "KAZ", 2026, True, 0.7),
-    ("reexport_boom", "exports_RUS", "KGZ", 2026, True, 0.3),
-    ("reexport_boom", "remittances", "TJK", 2026, True, -0.18),
-    # customs union and trade diversion (mechanism 3)
-    ("uzbekistan_joins_eaeu", "trade_RUS", "UZB", 2028, True, 0.25),
-    ("uzbekistan_joins_eaeu", "alignment_RUS", "UZB", 2028, False, 0.006),
-    # state-specific routes and pipelines (mechanism 4)
-    ("ccawa_railway", "market_time_CHN", "KGZ", 2027, True, -0.16),
-    ("ccawa_railway", "market_time_CHN", "UZB", 2027, True, -0.12),
-    ("ccawa_railway", "trade_CHN", "KGZ", 2027, True, 0.12),
-    ("ccawa_railway", "trade_CHN", "UZB", 2027, True, 0.12),
-    ("ccawa_railway", "fdi_CHN", "UZB", 2027, True, 0.17),
-    ("northern_corridor_disruption", "trade_RUS", None, 2027, True, -0.15),
-    ("northern_corridor_disruption", "exports_EU", "KAZ", 2027, True, -0.05),
-    # exchange rates and commodity shocks (mechanism 7)
-    ("commodity_bust", "gdp", "KAZ", 2027, True, -0.12),
-    ("commodity_bust", "exchange_rate", "KAZ", 2027, True, -0.10),
-    ("commodity_bust", "debt_to_gdp", "KAZ", 2027, False, 0.07),
-    ("commodity_bust", "gdp", "TKM", 2027, True, -0.08),
-    # great powers allocate (mechanism 10) and lend with caution (mechanism 9)
-    ("kyrgyz_debt_crisis", "fdi_CHN", "KGZ", 2028, True, -0.25),
-    ("kyrgyz_debt_crisis", "fdi_CHN", "UZB", 2028, True, 0.018),
-    ("kyrgyz_debt_crisis", "lending_CHN", "KGZ", 2028, True, -0.35),
-    ("kyrgyz_debt_crisis", "debt_to_gdp", "KGZ", 2027, False, 0.1),
-    ("kyrgyz_debt_crisis", "gdp", "KGZ", 2030, True, -0.04),
-    ("anti_china_protests", "fdi_CHN", "UZB", 2026, True, 0.15),
-    ("anti_china_protests", "sentiment_CHN", "KAZ", 2026, False, -0.15),
-    ("anti_china_protests", "fdi_stock_CHN", None, 2027, True, -0.03),
-    # security that matters (mechanism 11)
-    ("afghan_spillover", "alignment_RUS", "TJK", 2027, False, 0.011),
-    ("afghan_spillover", "threat", "TJK", 2026, False, 0.2),
-    ("china_security_role", "security_CHN", "TJK", 2028, False, 0.12),
-    ("china_security_role", "friction", None, 2028, False, 0.25),
-    ("china_security_role", "alignment_CHN", "TJK", 2028, False, 0.007),
-    ("china_security_role", "influence_CHN", None, 2028, False, 0.0012),
-    # the rest of the library
-    ("russia_war_prolonged", "trade_RUS", None, 2028, True, -0.05),
-    ("russia_war_prolonged", "influence_RUS", None, 2030, False, -0.004),
-    ("russia_war_prolonged", "security_RUS", "KAZ", 2030, False, -0.04),
-    ("russia_rebound", "influence_RUS", None, 2030, False, 0.004),
-    ("middle_corridor_push", "ship_time_middle", None, 2027, True, -0.2),
-    ("middle_corridor_push", "trade_EU", None, 2030, True, 0.1),
-    ("middle_corridor_push", "influence_EU", None, 2030, False, 0.004),
-    ("us_critical_minerals", "fdi_USA", None, 2027, True, 1.0),
-    ("us_critical_minerals", "influence_USA", None, 2030, False, 0.025),
-    ("china_slowdown", "fdi_CHN", None, 2027, True, -0.3),
-    ("china_slowdown", "trade_CHN", None, 2030, True, -0.1),
-    ("china_slowdown", "influence_CHN", None, 2030, False, -0.018),
-    ("sco_development_bank", "lending_CHN", None, 2028, True, 0.3),
-    ("sco_development_bank", "debt_CHN", None, 2030, True, 0.2),
-    ("sco_development_bank", "influence_CHN", None, 2030, False, 0.009),
-    ("local_processing_mandate", "local_processing", "KAZ", 2028, False, 0.15),
-    ("local_processing_mandate", "gdp", "KAZ", 2030, True, 0.002),
-]
+def paired_effect(effect: Effect) -> np.ndarray:
+    ref = effect.ref
+    return paired(effect.scenario, ref.column, ref.state, ref.year, effect.relative)
 
 
-@pytest.mark.parametrize("name, column, state, year, relative, minimum", EFFECTS,
-                         ids=[f"{n}-{c}-{s or 'region'}-{y}" for n, c, s, y, _, _ in EFFECTS])
-def test_scenario_moves_outputs_as_described(name, column, state, year, relative, minimum):
-    diff = paired(name, column, state, year, relative)
+@pytest.mark.parametrize("effect", EFFECTS, ids=str)
+def test_scenario_moves_outputs_as_described(effect):
+    diff = paired_effect(effect)
     assert len(diff) == REPLICATES
-    sign = np.sign(minimum)
-    assert (sign * diff > 0).mean() >= 0.75, f"{name}: {column} {state or ''} {year}: paired differences {diff}"
-    assert sign * diff.mean() >= abs(minimum), f"{name}: {column} {state or ''} {year}: mean {diff.mean():.4g}, promised {minimum}"
+    what = f"{effect.scenario}: {effect.ref}: paired differences {np.round(diff, 5)}, mean {diff.mean():.4g}"
+    if effect.within:
+        assert abs(diff.mean()) <= effect.size, f"{what}, promised within {effect.size:g}"
+        return
+    sign = np.sign(effect.size)
+    assert (sign * diff > 0).mean() >= 0.75, what
+    assert sign * diff.mean() >= abs(effect.size), f"{what}, promised {effect.size:+g} or more"
+
+
+@pytest.mark.parametrize("effect", EFFECTS, ids=str)
+def test_stated_size_is_resolved_by_the_replicates(effect):
+    # the mean's Monte Carlo standard error over the paired replicates is well below the stated size, so the
+    # test above tells an effect that is too small from noise (8 replicates: the largest ratio is about 0.27)
+    diff = paired_effect(effect)
+    standard_error = diff.std(ddof=1) / np.sqrt(len(diff))
+    assert RESOLUTION * standard_error < abs(effect.size), (
+        f"{effect}: standard error {standard_error:.3g} is not under 1/{RESOLUTION:g} of the stated {effect.size:g}")
 
 
 def test_eaeu_accession_shifts_uzbek_trade_towards_russia():
-    # the CET (6.4%) is below Uzbekistan's own MFN rate (7.5%), so trade with China does not fall in levels: the
-    # shift is relative, Russia's part of the rise at least 20 points above China's, China's within a few percent
+    # the description's "The shift is relative:" sentence (CHECKED_BY_OWN_TEST). The CET (6.4%) is below
+    # Uzbekistan's own MFN rate (7.5%), so trade with China does not fall in levels (its 'within 5%' is a stated
+    # effect): Russia's part of the rise is at least 20 points above China's
     to_russia = paired("uzbekistan_joins_eaeu", "trade_RUS", "UZB", 2028, True)
     to_china = paired("uzbekistan_joins_eaeu", "trade_CHN", "UZB", 2028, True)
     assert (to_russia - to_china).mean() >= 0.2
-    assert abs(to_china.mean()) <= 0.05
     # the diversion in shares: Russia's share of Uzbek trade with the powers, 0.31 in the baseline's 2028 and
     # 0.37 after accession; the minimum is two thirds of that rise, far above the paired noise (zero at 2026,
     # before accession, checked as a control)
@@ -178,11 +198,30 @@ def test_the_security_channel_carries_the_afghan_effect():
 
 
 def test_every_scenario_states_its_promised_effects():
-    # each library scenario but the baseline has at least two sized effects here
-    tested = {name for name, *_ in EFFECTS}
-    # history_2014_2024 replays observed shocks from 2014; the hindcast scores it against the data instead
-    assert tested == set(LIBRARY) - {"baseline", "history_2014_2024"}
-    assert all(sum(n == name for n, *_ in EFFECTS) >= 2 for name in tested)
+    # every promise after "Expected against baseline:" has a size and an output the tests read; at least two each
+    for name in sorted(set(LIBRARY) - UNSTATED):
+        effects, problems = stated_effects(name, load_scenario(SCENARIOS / f"{name}.yaml").description)
+        assert not problems, problems
+        assert len(effects) >= 2, f"{name}: states {len(effects)} sized effect(s)"
+    assert {effect.scenario for effect in EFFECTS} == set(LIBRARY) - UNSTATED
+    for name, (sentence, test) in CHECKED_BY_OWN_TEST.items():
+        assert sentence in " ".join(load_scenario(SCENARIOS / f"{name}.yaml").description.split()) and callable(globals()[test])
+
+
+def test_stated_effects_reads_sizes_and_rejects_unsized_promises():
+    text = ("A shock. Expected against baseline: Tajik remittances -17% or more (TJK.remittances@2026); trade\n"
+            "  +0.5 or more (KGZ.trade_CHN@2027, trade_RUS@2028; both routes) and Kazakh time within 0.5%\n"
+            "  (KAZ.market_time_CHN@2027). The gap narrows later.")
+    effects, problems = stated_effects("x", text)
+    assert problems == []
+    assert [(str(e.ref), e.size, e.relative, e.within) for e in effects] == [
+        ("TJK.remittances@2026", -0.17, True, False), ("KGZ.trade_CHN@2027", 0.5, False, False),
+        ("trade_RUS@2028", 0.5, False, False), ("KAZ.market_time_CHN@2027", 0.005, True, True)]
+    _, problems = stated_effects("x", "Expected against baseline: Tajik GDP -8% or more (TJK.gpd@2027); "
+                                      "the somoni weaker; China's influence up by 0.01 or more.")
+    assert len(problems) == 4, problems    # a misspelt column, two unsized directions, a size with no output
+    assert "did you mean 'gdp'" in problems[0] and "'weaker'" in problems[1] and "'up'" in problems[2]
+    assert stated_effects("x", "No promises.")[1] == ["x: no 'Expected against baseline:' sentence"]
 
 
 def test_baseline_against_itself_is_identical():

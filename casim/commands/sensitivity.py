@@ -22,7 +22,7 @@ def sensitivity_inputs(path: str, plan, experiment):
     lines = read_yaml(path).lines
     if experiment.sample is None:
         raise UserError(f"{path}:{line_of(lines, ('from_posterior',), 1)}: sample: sensitivity needs "
-                        "sample.params ranges (dotted path -> [low, high])")
+                        "sample.params ranges (dotted path -> [low, high] or uncertainty_range)")
     if len(plan.scenarios) != 1:
         raise UserError(f"{path}:{line_of(lines, ('scenarios',), 1)}: scenarios: sensitivity analyses one "
                         f"scenario at a time, got {[s.name for s in plan.scenarios]}")
