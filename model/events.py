@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .actors import load_actors
 from .errors import did_you_mean
 from .observed import load_history
+from .params import REGISTRY
 
 # Argument types from the actor table (CASIM_ACTORS or the packaged one), read when this module is imported.
 _ACTORS = load_actors()
@@ -261,12 +262,13 @@ class DebtCrisisArgs(ShockArgs):
 
 def debt_crisis(model, runs, args: DebtCrisisArgs) -> None:
     """A debt crisis in `state`: debt to `creditor` jumps by `debt_jump` x GDP (hidden debt surfacing) and the
-    distress threshold is multiplied by `threshold_factor` (markets lose confidence)."""
+    distress threshold is multiplied by `threshold_factor` (markets lose confidence), within its valid range."""
     s, i = model.state, model.actors.state_index(args.state)
     s.debt[runs, i, model.actors.power_index(args.creditor)] += args.debt_jump * s.gdp[runs, i]
     path = f"states.{args.state}.distress_threshold"
     current = model.params.distress_threshold[:, i]
-    _set_param(model, path, np.maximum(current * args.threshold_factor, 0.05), runs)
+    low, high = REGISTRY["distress_threshold"].bounds
+    _set_param(model, path, np.clip(current * args.threshold_factor, low, high), runs)
 
 
 class SecurityThreatArgs(ShockArgs):

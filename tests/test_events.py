@@ -91,6 +91,9 @@ def test_debt_crisis_adds_debt_share_of_gdp_and_cuts_threshold(model):
     assert s.debt[0, i, 0] - debt0[0] == pytest.approx(0.2 * s.gdp[0, i])
     assert s.debt[1, i, 0] == debt0[1]
     assert model.params.distress_threshold[:, i].tolist() == [pytest.approx(threshold0[0] * 0.5), threshold0[1]]
+    model.params.set("states.KGZ.distress_threshold", 2.0)   # x 2 would leave the valid range [0.05, 3]: kept at 3
+    ev.debt_crisis(model, RUN0, ev.DebtCrisisArgs(state="KGZ", debt_jump=0.0, threshold_factor=2.0))
+    assert model.params.distress_threshold[:, i].tolist() == [3.0, 2.0]
 
 
 def test_security_threat_scales_with_afghan_exposure(model):
