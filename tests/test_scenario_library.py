@@ -86,7 +86,9 @@ EFFECTS = [
     # state-specific routes and pipelines (mechanism 4)
     ("ccawa_railway", "market_time_CHN", "KGZ", 2027, True, -0.16),
     ("ccawa_railway", "market_time_CHN", "UZB", 2027, True, -0.12),
-    ("ccawa_railway", "trade_CHN", "KGZ", 2027, True, 0.12),
+    # Kyrgyzstan pays for the extra imports from reserves only until they run out (mechanism 5): +10%, the
+    # description's size, where unlimited financing gave +12%
+    ("ccawa_railway", "trade_CHN", "KGZ", 2027, True, 0.10),
     ("ccawa_railway", "trade_CHN", "UZB", 2027, True, 0.12),
     ("ccawa_railway", "fdi_CHN", "UZB", 2027, True, 0.17),
     ("northern_corridor_disruption", "trade_RUS", None, 2027, True, -0.15),
