@@ -16,10 +16,12 @@ from .targets import load_gaps
 NOT_IDENTIFIED = [
     ("beta_security", "fixed from a prior (arms-transfer and UNGA-alignment studies give a sign, not a size): fitted to "
      "three alignment proxies it drifted to zero and left security inert (issue 16)"),
-    ("longrun_growth, world_growth, trend_fade_years", "long-run rates the fitted 2025 growth fades to; one year of data "
+    ("longrun_growth, world_growth", "long-run rates the fitted 2025 growth fades to; one year of data "
      "cannot fix them (sourced priors)"),
+    ("trend_fade_years", "the persistence of growth in China-Central Asia trade 2013-2025 (ca5_chn_trade_gac, "
+     "docs/ODD.md section 8), not the 2025 targets"),
     ("remittance_*, russia_*, reexport_*, exchange_rate_*, mfn_tariff, eaeu_common_external_tariff, capital_*, "
-     "allocation_*, creditor_caution, import_compression", "sized on the 2013-2024 series and facts (docs/ODD.md section 8), "
+     "allocation_*, creditor_caution, import_compression, reserves_to_gdp, reserve_usable_share", "sized on the 2013-2024 series and facts (docs/ODD.md section 8), "
      "not on the 2025 targets"),
     ("beta_fdi, beta_sentiment, beta_dependence, beta_leverage",
      "only three states have an alignment proxy; with four betas and a temperature already fitted, more weights are not separable"),

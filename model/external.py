@@ -136,6 +136,39 @@ def import_compression(coverage, compression):
 
     The floor keeps the power defined when a deep commodity bust drives the financing c_i to zero or below (a
     negative residual o_i outweighs what is left of exports and inflows): imports are then compressed to
-    0.01^lambda of demand instead of becoming NaN. coverage (R, S), compression lambda (R,).
+    0.01^lambda of demand instead of becoming NaN. coverage (R, S), compression lambda: (R,) or, once the
+    reserves are drawn (`financed_compression`), (R, S).
     """
-    return np.exp(compression[:, None] * np.log(np.clip(coverage, COVERAGE_FLOOR, 1.0)))
+    compression = compression[:, None] if np.ndim(compression) == 1 else compression
+    return np.exp(compression * np.log(np.clip(coverage, COVERAGE_FLOOR, 1.0)))
+
+
+def financed_compression(compression, drawn, limit):
+    """Compression exponent once reserves pay for part of the gap: lambda_i = lambda + (1 - lambda) min(B_i / Bmax_i, 1).
+
+    A state short of financing cuts its imports at once only in part (lambda < 1: Kazakhstan 2015, exports -42%,
+    imports -25%) and pays for the rest from its reserves; the reserves it has drawn, B_i, are a stock with a
+    limit Bmax_i (`reserve_buffer`), and as they run out the exponent rises to 1, where imports equal what the
+    state can finance (c_i M^d_i): no state imports more than it can pay for for ever (import_financing_ratio).
+    A state without usable reserves (Bmax_i = 0) has used them all. compression (R,); drawn, limit (R, S). Returns (R, S).
+    """
+    used = np.minimum(np.divide(drawn, limit, out=np.ones_like(drawn), where=limit > 0), 1.0)
+    return compression[:, None] + (1.0 - compression[:, None]) * used
+
+
+def reserve_buffer(reserves_to_gdp, usable_share, gdp):
+    """Bmax_i = u r_i Y_i (USD bn): the reserves a state will spend on imports it cannot otherwise finance.
+
+    r_i = reserves over GDP (`*_reserves_usd_wdi` over `*_gdp_usd_wdi2026`, 2024); u the share a state lets go
+    before it cuts imports to what it earns: the largest falls of 2013-2015 were 21% (Kyrgyzstan), 26% (Tajikistan)
+    and 28% (Russia) of reserves (`*_reserves_usd_wdi`). reserves_to_gdp (R, S); usable_share (R,); gdp (R, S).
+    """
+    return usable_share[:, None] * reserves_to_gdp * gdp
+
+
+def step_reserves_drawn(drawn, imports, financing, dt):
+    """dB_i = (M_i - c_i M^d_i) dt, floored at 0: imports beyond what the state earns draw reserves, a surplus rebuilds them.
+
+    drawn B, imports M (total, after compression), financing c M^d: all (R, S), USD bn (per year for the flows).
+    """
+    return np.maximum(drawn + (imports - financing) * dt, 0.0)

@@ -293,7 +293,13 @@ class CentralAsiaModel(mesa.Model):
         import_total = self.actors.state["imports"] * sum_last(imports) / b.gravity_imports.sum(axis=1)
         s.coverage[...] = external.import_coverage(export_total, s.remittances, sum_last(s.fdi_flow), sum_last(s.lending),
                                                    b.other_financing, s.gdp, import_total)
-        imports *= external.import_compression(s.coverage, p.import_compression)[:, :, None]
+        # a gap is closed in part at once and in part from reserves, which run out (`financed_compression`)
+        limit = external.reserve_buffer(p.reserves_to_gdp, p.reserve_usable_share, s.gdp)
+        compression = external.import_compression(
+            s.coverage, external.financed_compression(p.import_compression, s.reserves_drawn, limit))
+        imports *= compression[:, :, None]
+        s.reserves_drawn[...] = external.step_reserves_drawn(s.reserves_drawn, import_total * compression,
+                                                             import_total * s.coverage, self.dt)
         # re-exports to Russia, bought from China and the EU
         reexport_share = external.reexport_share(p.reexport_intensity, p.sanctions[:, self.russia],
                                                  p.secondary_sanction_risk)

@@ -340,15 +340,23 @@ _PARAMS = [
        "assumption: medium-term nominal USD growth of world GDP (IMF range)",
        "g_W: in structural gravity a partner's demand counts relative to world income, so the trade a power's "
        "growth brings is its growth less the world's."),
-    _g("trend_fade_years", 3.0, "years", (0.5, 50.0), (2.0, 4.0),
-       "assumption: a fitted one-year trend fades within a few years (the design note's 3-8); 3, because the "
-       "fitted year is 2025's +12% in China-Central Asia trade after 2024's +6% (ca5_chn_trade_gac): "
-       "with 5 years it alone lifts China's relative demand 1.9-fold by 2040 and Kyrgyz-China trade to 0.54 of GDP, "
-       "so the range stops at 4 (docs/ODD.md section 8)",
+    _g("trend_fade_years", 1.0, "years", (0.1, 50.0), (0.5, 1.5),
+       "ca5_chn_trade_gac: deviations of China-Central Asia trade growth from its 2013-2025 mean have a first-order "
+       "autocorrelation of 0.36 (tau = -1/ln 0.36 = 0.98 years); in the five states' own series (*_chn_trade_gac) "
+       "it is -0.03 (docs/ODD.md section 8)",
        "tau: years over which initial growth rates fade to their long-run rate."),
     _g("import_compression", 0.5, "-", (0.0, 3.0), (0.25, 1.0),
        "import_financing_ratio: imports stay within ~1.1x of exports plus remittances except in Kyrgyzstan's transit boom; assumption for the size",
-       "lambda: elasticity of imports to the share of import demand a state can finance, when below 1."),
+       "lambda: elasticity of imports to the share of import demand a state can finance, when below 1, before its reserves are drawn."),
+    _s("reserves_to_gdp", {"KAZ": 0.157, "KGZ": 0.28, "TJK": 0.252, "TKM": 0.2, "UZB": 0.34, "default": 0.2}, "share of GDP",
+       (0.0, 2.0), (0.1, 0.45),
+       "*_reserves_usd_wdi over *_gdp_usd_wdi2026, 2024 (KAZ 45.8/291, KGZ 5.09/18.2, TJK 3.63/14.4, UZB 41.2/121); "
+       "TKM publishes none: assumption",
+       "r_i: official reserves over GDP; with reserve_usable_share it bounds the imports a state pays for from reserves.",
+       prior_around=("times", 0.75, 1.25)),
+    _g("reserve_usable_share", 0.3, "share", (0.0, 1.0), (0.2, 0.45),
+       "*_reserves_usd_wdi: the largest falls of 2013-2015 were 21% (KGZ), 26% (TJK) and 28% (RUS) of reserves",
+       "u: share of its reserves a state spends on imports it cannot otherwise finance before it cuts them to what it earns."),
     # --- capital -------------------------------------------------------------------------------------
     _g("capital_output_ratio", 2.5, "years of GDP", (0.5, 6.0), (2.0, 3.5),
        "assumption: capital stock of 2-3.5 years of GDP in middle-income economies (no regional figure found)",

@@ -53,6 +53,7 @@ class State:
     reexports: np.ndarray         # (R, S) USD bn per year re-exported to Russia
     china_transit: np.ndarray     # (R, S) USD bn per year China books as exports to the state that go on to Russia
     coverage: np.ndarray          # (R, S) share of import demand the state can finance
+    reserves_drawn: np.ndarray    # (R, S) USD bn of reserves spent on imports beyond what the state earns (0 at base)
     capital: np.ndarray           # (R, S) USD bn at base-year prices and exchange rate
     log_productivity: np.ndarray  # (R, S) output lost to debt distress above its base level (log)
     log_output: np.ndarray        # (R, S) log real output index (0 = base year)
@@ -90,6 +91,7 @@ def initial_state(actors, base, params, constants, n_runs: int) -> State:
         russia_offer=np.zeros(R), russia_income=np.ones(R), remittances=tile(b.remittances),
         remittances_russia=tile(b.remittances * b.remittance_share), reexports=tile(b.reexports),
         china_transit=tile(b.reexports * b.transit_per_reexport), coverage=tile(np.ones(a.n_states)),
+        reserves_drawn=tile(np.zeros(a.n_states)),
         capital=constants.capital0, log_productivity=tile(np.zeros(a.n_states)), log_output=tile(np.zeros(a.n_states)),
         output=tile(np.ones(a.n_states)), log_exchange_rate=tile(np.zeros(a.n_states)),
         exchange_rate_offset=tile(np.zeros(a.n_states)),

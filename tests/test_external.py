@@ -80,3 +80,32 @@ def test_coverage_is_one_at_base_and_compression_bites_below_one():
 def test_remittance_sentiment_is_zero_at_base():
     assert politics.remittance_sentiment(0.5, 0.38, 0.38) == 0.0
     assert politics.remittance_sentiment(0.5, 0.18, 0.38) == pytest.approx(-0.1)
+
+
+def test_reserves_pay_for_part_of_a_gap_until_they_run_out():
+    # Kyrgyzstan-like: GDP 17.5, reserves 0.28 of GDP of which 30% usable: Bmax = 0.3 * 0.28 * 17.5 = 1.47
+    limit = external.reserve_buffer(np.array([[0.28]]), R1 * 0.3, np.array([[17.5]]))
+    assert limit[0, 0] == pytest.approx(1.47)
+    demand, c, lam = 10.7, 0.8, R1 * 0.5
+    # nothing drawn yet: the short-run cut only, imports 10.7 * 0.8^0.5 = 9.570; the rest, 9.570 - 8.56 = 1.010 a
+    # year, comes out of the reserves: a quarter draws 0.2526
+    exponent = external.financed_compression(lam, np.zeros((1, 1)), limit)
+    imports = demand * external.import_compression(np.array([[c]]), exponent)
+    assert exponent[0, 0] == 0.5 and imports[0, 0] == pytest.approx(9.5704, abs=1e-4)
+    drawn = external.step_reserves_drawn(np.zeros((1, 1)), imports, np.array([[demand * c]]), 0.25)
+    assert drawn[0, 0] == pytest.approx(0.25 * (9.5704 - 8.56), abs=1e-4)
+    # half the buffer drawn: exponent 0.5 + 0.5 * 0.5 = 0.75, imports 10.7 * 0.8^0.75 = 9.051
+    exponent = external.financed_compression(lam, np.array([[0.735]]), limit)
+    assert exponent[0, 0] == pytest.approx(0.75)
+    assert demand * external.import_compression(np.array([[c]]), exponent)[0, 0] == pytest.approx(9.0511, abs=1e-4)
+    # all of it drawn: imports are what the state earns, 8.56, and the stock stops growing
+    exponent = external.financed_compression(lam, np.array([[2.0]]), limit)
+    imports = demand * external.import_compression(np.array([[c]]), exponent)
+    assert imports[0, 0] == pytest.approx(8.56)
+    assert external.step_reserves_drawn(np.array([[1.47]]), imports, np.array([[8.56]]), 0.25)[0, 0] == pytest.approx(1.47)
+    # a surplus (c = 1.2: financing 12.84 against imports 10.7) rebuilds the reserves, down to nothing drawn
+    assert external.step_reserves_drawn(np.array([[1.0]]), np.array([[10.7]]), np.array([[12.84]]), 0.25)[0, 0] \
+        == pytest.approx(1.0 - 0.535)
+    assert external.step_reserves_drawn(np.array([[0.2]]), np.array([[10.7]]), np.array([[12.84]]), 0.25)[0, 0] == 0.0
+    # no usable reserves: the whole gap is cut at once
+    assert external.financed_compression(lam, np.zeros((1, 1)), np.zeros((1, 1)))[0, 0] == 1.0

@@ -111,47 +111,85 @@ def test_with_noise_the_ensemble_does_not_jump_in_the_first_year():
 
 
 # ---- the baseline stays plausible to 2040 ----------------------------------------------------------------
+# Under the calibrated point (`uncertainty="point"`) every run must keep inside each bound; under parameter draws
+# (`"posterior"`, what `casim run`, batch and the visualiser run) at least 90% of runs must, and the median run
+# must keep a margin below it.
+POSTERIOR_SHARE = 0.9
+
+
 @lru_cache(maxsize=None)
-def baseline_2040():
-    model = CentralAsiaModel(n_runs=24, seed=3, end_year=2040, record="year_end").run()
+def baseline_2040(uncertainty: str = "point"):
+    model = CentralAsiaModel(n_runs=24 if uncertainty == "point" else 200, seed=3, end_year=2040, record="year_end",
+                             uncertainty=uncertainty).run()
     return model.results()
+
+
+def year_end(frame):
+    return frame[frame["period"] == frame["period"].max()]
+
+
+def largest_trade_to_gdp(states):
+    """Each run's largest ratio of trade with one power to the state's GDP, over states, powers and years."""
+    ratios = [(states[f"trade_{p}"] / states["gdp"]).groupby(states["run"]).max() for p in ("CHN", "RUS", "EU", "USA")]
+    return np.max(ratios, axis=0)
 
 
 def test_no_state_trades_more_with_one_power_than_half_its_gdp():
     # the highest bilateral trade-to-GDP ratio on state-reported data is 0.31 (Turkmenistan-China 2018,
     # tkm_chn_trade_dots; Kyrgyzstan-China 2024 on the national basis); the bound leaves a 60% margin
-    states = baseline_2040()["states"]
-    worst = max((states[f"trade_{p}"] / states["gdp"]).max() for p in ("CHN", "RUS", "EU", "USA"))
-    assert worst < 0.5, worst
+    point = largest_trade_to_gdp(baseline_2040("point")["states"])
+    assert point.max() < 0.5, point.max()
+    drawn = largest_trade_to_gdp(baseline_2040("posterior")["states"])
+    assert np.mean(drawn < 0.5) >= POSTERIOR_SHARE, np.quantile(drawn, [0.5, 0.9, 1.0])
+    assert np.median(drawn) < 0.45, np.median(drawn)
+
+
+def china_trade_growth(region):
+    """Per run: the CAGR 2024-2040 of China-Central Asia trade and of its ratio to the region's USD GDP."""
+    wide = year_end(region).pivot(index="run", columns="year", values=["china_ca_trade", "gdp_total"])
+    trade, gdp = wide["china_ca_trade"], wide["gdp_total"]
+    years = 2040 - 2024
+    cagr = (trade[2040] / trade[2024]) ** (1 / years) - 1
+    share_cagr = (trade[2040] / gdp[2040] / (trade[2024] / gdp[2024])) ** (1 / years) - 1
+    return cagr, share_cagr
 
 
 def test_china_central_asia_trade_grows_no_faster_than_its_history():
-    region = baseline_2040()["region"]
-    year_end = region[region["period"] == region["period"].max()].groupby("year")[["china_ca_trade", "gdp_total"]].mean()
-    years = 2040 - 2024
-    cagr = (year_end.loc[2040, "china_ca_trade"] / year_end.loc[2024, "china_ca_trade"]) ** (1 / years) - 1
-    share = year_end["china_ca_trade"] / year_end["gdp_total"]
-    share_cagr = (share[2040] / share[2024]) ** (1 / years) - 1
     # 2013-2024: trade 49.7 -> 94.8 bn (6.0% a year) while its ratio to the region's USD GDP rose 4.2% a year
     # (ca5_chn_trade_gac, *_gdp_usd_wdi2026); the model's USD GDP grows faster (base_growth), so the bound
     # on trade itself is looser than the history's 6%, and its ratio to GDP must not outgrow the history
-    assert share_cagr < 0.042, share_cagr
-    assert cagr < 0.09, cagr
+    cagr, share_cagr = china_trade_growth(baseline_2040("point")["region"])
+    assert share_cagr.max() < 0.042 and cagr.max() < 0.09, (share_cagr.max(), cagr.max())
+    # Under draws each run's USD GDP grows at its own drawn rate (base growth, exchange rates, world growth): a
+    # run's trade CAGR follows it (correlation ~0.7), so the ratio to GDP is the per-run bound, and the level's
+    # cap holds for the median run, with a margin
+    cagr, share_cagr = china_trade_growth(baseline_2040("posterior")["region"])
+    assert np.mean(share_cagr < 0.042) >= POSTERIOR_SHARE, share_cagr.quantile([0.5, 0.9])
+    assert share_cagr.median() < 0.03, share_cagr.median()
+    assert cagr.median() < 0.085, cagr.median()
 
 
 def test_no_trade_series_grows_faster_than_any_did_in_2013_2024():
     # the fastest bilateral trade growth of 2013-2024 in history.yaml: Kyrgyzstan-China on China's customs 14.5% a
     # year (re-exports), Uzbekistan-China 11.9% (uzb_chn_trade_gac; kgz_chn_trade_gac); over sixteen years no
     # state's GDP, trade, exports or imports with a power (from a base of at least 0.5 bn) may grow faster than
-    # 12% a year on the ensemble mean. Model v1's China-Central Asia trade grew 12.1% a year (94.8 -> 594 bn).
-    states = baseline_2040()["states"]
-    year_end = states[states["period"] == states["period"].max()].groupby(["year", "state"]).mean(numeric_only=True)
-    columns = [c for c in year_end.columns if c == "gdp" or c == "china_trade_gac"
-               or c.split("_")[0] in ("trade", "exports", "imports") and c.count("_") == 1]
-    start, end = year_end.xs(2024, level="year")[columns], year_end.xs(2040, level="year")[columns]
-    cagr = ((end / start) ** (1 / 16) - 1).where(start >= 0.5)
-    assert len(columns) >= 14 and cagr.notna().sum().sum() >= 50
-    assert cagr.max().max() < 0.12, cagr.stack().nlargest(3)
+    # 12% a year: in every run at the point, in at least 90% of the runs under draws (each series on its own), and
+    # the median run below 10%; the ensemble mean's too. Model v1's
+    # China-Central Asia trade grew 12.1% a year (94.8 -> 594 bn).
+    for uncertainty, share in (("point", 1.0), ("posterior", POSTERIOR_SHARE)):
+        states = year_end(baseline_2040(uncertainty)["states"])
+        columns = [c for c in states.columns if c == "gdp" or c == "china_trade_gac"
+                   or c.split("_")[0] in ("trade", "exports", "imports") and c.count("_") == 1]
+        by_run = states.set_index(["run", "year", "state"])[columns]
+        start, end = by_run.xs(2024, level="year"), by_run.xs(2040, level="year")
+        cagr = ((end / start) ** (1 / 16) - 1).where(start >= 0.5)
+        assert len(columns) >= 14 and cagr.notna().sum().sum() >= 50 * states["run"].nunique()
+        # per series: the share of runs under the cap, and the median run's growth
+        under = (cagr < 0.12).where(cagr.notna()).groupby(level="state").mean()
+        assert under.min().min() >= share, (uncertainty, under.stack().nsmallest(3))
+        assert cagr.groupby(level="state").median().max().max() < 0.10, uncertainty
+        mean_cagr = ((end.groupby(level="state").mean() / start.groupby(level="state").mean()) ** (1 / 16) - 1)
+        assert mean_cagr.where(start.groupby(level="state").mean() >= 0.5).max().max() < 0.12
 
 
 def test_ten_percent_faster_shipping_raises_regional_income_by_the_bri_range_and_levels_off():
@@ -165,3 +203,51 @@ def test_ten_percent_faster_shipping_raises_regional_income_by_the_bri_range_and
     gain = gdp(0.9) / gdp(1.0) - 1.0
     assert 0.007 <= gain[2040] <= 0.029, gain[2040]
     assert gain[2040] - gain[2035] < 0.25 * gain[2040], gain.loc[[2035, 2040]]
+
+
+# ---- mechanism 5: imports within what a state can finance, trends that fade ------------------------------
+def tajik_imports(events, **params):
+    """Tajikistan's imports from the powers, every quarter 2025-2032, on a quiet path."""
+    model = CentralAsiaModel(seed=5, end_year=2032, params={**QUIET, **params}, events=events)
+    path = []
+    while model.running and model.steps < model.n_steps:
+        model.step()
+        path.append(model.state.imports[0, model.actors.states.index("TJK")].sum())
+    return np.array(path)
+
+
+def test_a_lasting_remittance_loss_cuts_imports_further_once_the_reserves_are_spent():
+    # Russia halves Tajik migrants' transfers in 2026: Tajikistan's financing falls by a third. Compared with a
+    # state whose reserves never run out (usable reserves of twice its GDP), imports are cut alike at first (the
+    # short-run compression; reserves pay the rest), and by at least 10% more once its usable reserves (0.3 x 0.25
+    # of GDP, *_reserves_usd_wdi) are spent: two years on and to 2032
+    shock = [make_event(step_of(2026), "migration_rules", {"states": ["TJK"], "factor": 0.5})]
+    limited = tajik_imports(shock)
+    unlimited = tajik_imports(shock, **{"reserve_usable_share": 1.0, "states.TJK.reserves_to_gdp": 2.0})
+    ratio = limited / unlimited
+    first, later = step_of(2026) - 1, np.arange(step_of(2028) - 1, len(ratio))
+    assert ratio[first] > 0.95, ratio[first]
+    assert ratio[later].max() < 0.9, ratio[later].max()
+
+
+def test_a_fitted_first_year_jump_is_carried_as_a_level_not_a_trend():
+    # China's import demand growing 20% in the first year (about the fitted 2025 rate) against 0.5% long-run
+    # (4.5% less the world's 4%): with the fade the data give (tau = 1 year, the persistence of growth in
+    # ca5_chn_trade_gac) what the jump adds to demand by 2040 is at most 1.7 times what it adds in 2025; with the
+    # previous tau = 3 it was 3.5 times (docs/ODD.md section 8)
+    def lift(tau):
+        """China's log demand above its long-run path at the end of 2025 and of 2040."""
+        model = CentralAsiaModel(seed=6, end_year=2040, record=False, uncertainty="point",
+                                 params={**QUIET, "powers.CHN.demand_growth": 0.2, "powers.CHN.longrun_growth": 0.045,
+                                         "world_growth": 0.04, "trend_fade_years": tau})
+        out = []
+        while model.running and model.steps < model.n_steps:
+            model.step()
+            if model.steps in (4, model.n_steps):
+                out.append(model.log_supply[0, model.china] - 0.005 * model.steps / 4)
+        return out
+    first, total = lift(1.0)
+    assert first == pytest.approx(0.195 * (1 - np.exp(-1.0)), rel=1e-9)   # (g0 - g_inf) tau (1 - e^{-1/tau})
+    assert total / first < 1.7, total / first
+    first3, total3 = lift(3.0)
+    assert total3 / first3 > 3.0, total3 / first3
