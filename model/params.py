@@ -510,11 +510,14 @@ def not_identified(path: str | Path = DEFAULTS_FILE) -> tuple[str, ...]:
 def uncertainty_range(path: str, defaults_path: str | Path = DEFAULTS_FILE,
                       actors: Actors | None = None) -> tuple[float, float]:
     """The uncertainty range in effect for a dotted path: its calibrated interval if it has one, else the
-    registry's sourced range (`Param.prior_range`, the actor's own for a scoped path)."""
+    registry's sourced range (`Param.prior_range`, the actor's own for a scoped path). An actor's path takes
+    the interval written for it, else the one written for all actors (`powers.all.x`)."""
     calibrated = load_ranges(defaults_path)
-    if path in calibrated:
-        return calibrated[path]
     param, actor = parse_path(path, actors)
+    shared = f"{PREFIXES[param.scope]}.all.{param.name}" if actor is not None else None
+    for key in (path, shared):
+        if key in calibrated:
+            return calibrated[key]
     return tuple(float(x) for x in param.prior_range(actor))
 
 
@@ -702,7 +705,7 @@ def parameter_table(overrides: Mapping[str, object] | None = None, use_calibrate
         param, actor = parse_path(path, actors)
         sourced = param.prior_range(actor)
         fitted = intervals.get(path, (np.nan, np.nan))
-        in_effect = intervals.get(path, sourced)
+        in_effect = uncertainty_range(path, defaults_path, actors)
         rows.append({"path": path, "name": param.name, "scope": param.scope, "actor": actor,
                      "value": float(values[0]) if np.all(values == values[0]) else np.nan,
                      "value_source": source.get(path, "registry"), "default": param.default_for(actor),

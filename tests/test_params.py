@@ -172,6 +172,10 @@ def test_calibrated_ranges_replace_the_sourced_range_through_the_same_load_step(
     assert table.loc["beta_fdi", "value"] == REGISTRY["beta_fdi"].default and table.loc["beta_fdi", "identified"]
     assert not table.loc["trade_gdp_elasticity", "identified"]
     assert table.loc["trade_gdp_elasticity", "value"] == REGISTRY["trade_gdp_elasticity"].default
+    shared = tmp_path / "shared.yaml"   # an interval written for all powers holds for each power's path
+    shared.write_text("params:\n  powers.all.demand_growth: 0.02\nintervals:\n  powers.all.demand_growth: [0.01, 0.03]\n")
+    assert uncertainty_range("powers.EU.demand_growth", shared) == (0.01, 0.03)
+    assert parameter_table(defaults_path=shared).set_index("path").loc["powers.EU.demand_growth", "in_effect_upper"] == 0.03
     outside = tmp_path / "outside.yaml"
     outside.write_text("params:\n  beta_trade: 3.5\nintervals:\n  beta_trade: [1.0, 2.0]\n")
     with pytest.raises(ParameterError, match=r"outside.yaml:4: intervals.beta_trade: \[1, 2\] must be ordered and hold"):
