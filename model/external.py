@@ -152,7 +152,8 @@ def financed_compression(compression, drawn, limit):
     state can finance (c_i M^d_i): no state imports more than it can pay for for ever (import_financing_ratio).
     A state without usable reserves (Bmax_i = 0) has used them all. compression (R,); drawn, limit (R, S). Returns (R, S).
     """
-    used = np.minimum(np.divide(drawn, limit, out=np.ones_like(drawn), where=limit > 0), 1.0)
+    # min(B, Bmax) / Bmax is min(B / Bmax, 1) for B >= 0, and cannot overflow when Bmax is tiny
+    used = np.divide(np.minimum(drawn, limit), limit, out=np.ones_like(drawn), where=limit > 0)
     return compression[:, None] + (1.0 - compression[:, None]) * used
 
 

@@ -109,3 +109,10 @@ def test_reserves_pay_for_part_of_a_gap_until_they_run_out():
     assert external.step_reserves_drawn(np.array([[0.2]]), np.array([[10.7]]), np.array([[12.84]]), 0.25)[0, 0] == 0.0
     # no usable reserves: the whole gap is cut at once
     assert external.financed_compression(lam, np.zeros((1, 1)), np.zeros((1, 1)))[0, 0] == 1.0
+
+
+def test_a_tiny_reserve_buffer_counts_as_used_up_without_overflow():
+    # a buffer of 1e-310 (a drawn extreme) against 1 bn drawn: drawn / Bmax overflows a float, min(B, Bmax) / Bmax does not
+    with np.errstate(all="raise"):
+        exponent = external.financed_compression(R1 * 0.5, np.array([[1.0, 0.0]]), np.array([[1e-310, 1e-310]]))
+    assert exponent.tolist() == [[1.0, 0.5]]
