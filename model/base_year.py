@@ -14,7 +14,8 @@ Basis choices:
 - China's customs basis: the mirror ratio GAC / state-reported trade of year B;
 - GDP, remittances, external debt: WDI (July 2026 vintage).
 
-World state at B (`base_params`): sanctions on Russia, the war, EAEU membership as they stood at the end of B.
+World state at B (`base_params`): sanctions on Russia, the war, EAEU membership as they stood at the end of B,
+and each state's reserves over GDP in B.
 """
 from __future__ import annotations
 
@@ -133,18 +134,26 @@ def actors_raw_for_year(raw: dict, year: int, history: HistoryData | None = None
     return out
 
 
-def base_params(year: int) -> dict[str, object]:
+def base_params(year: int, states=None) -> dict[str, object]:
     """Parameter values describing the world at the end of base year `year` (registry defaults describe 2024).
 
     Sanctions on Russia: 0 to 2013, 0.2 from the 2014 Crimea and sectoral sanctions, 0.5 from 2022 (the
-    registry's 2024 value); war 0 before 2022; Kyrgyzstan an EAEU member from August 2015.
+    registry's 2024 value); war 0 before 2022; Kyrgyzstan an EAEU member from August 2015. Each state's reserves
+    over GDP in `year` (`*_reserves_usd_wdi` over `*_gdp_usd_wdi2026`, to three decimals as the registry's 2024
+    values), where the state publishes reserves. `states`: the table's states (default: `load_actors()`'s).
     """
     check_base_year(year)
-    return {
+    history = load_history()
+    world: dict[str, object] = {
         "powers.RUS.sanctions": 0.0 if year <= 2013 else (0.2 if year <= 2021 else 0.5),
         "war_intensity": 0.0 if year <= 2021 else 0.6,
         "states.KGZ.eaeu_member": 1.0 if year >= 2015 else 0.0,
     }
+    for state in (load_actors().states if states is None else states):
+        reserves, gdp = f"{state.lower()}_reserves_usd_wdi", f"{state.lower()}_gdp_usd_wdi2026"
+        if reserves in history.series and year in history.get(reserves).values:
+            world[f"states.{state}.reserves_to_gdp"] = round(history.value(reserves, year) / history.value(gdp, year), 3)
+    return world
 
 
 # ---- field rules ----------------------------------------------------------------------------------------
@@ -254,7 +263,8 @@ def actors_at_start(actors, start_year: int) -> tuple[Actors, dict[str, object]]
     base = start_year - 1
     if base >= TABLE_YEAR:
         return load_actors(actors), {}
-    return actors_for_year(base, actors), base_params(base)
+    table = actors_for_year(base, actors)
+    return table, base_params(base, table.states)
 
 
 def actors_for_year(year: int, path: str | os.PathLike | None = None) -> Actors:

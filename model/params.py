@@ -351,7 +351,7 @@ _PARAMS = [
     _s("reserves_to_gdp", {"KAZ": 0.157, "KGZ": 0.28, "TJK": 0.252, "TKM": 0.2, "UZB": 0.34, "default": 0.2}, "share of GDP",
        (0.0, 2.0), (0.1, 0.45),
        "*_reserves_usd_wdi over *_gdp_usd_wdi2026, 2024 (KAZ 45.8/291, KGZ 5.09/18.2, TJK 3.63/14.4, UZB 41.2/121); "
-       "TKM publishes none: assumption",
+       "TKM publishes none: assumption; an earlier base year takes that year's ratio (docs/ODD.md, other base years)",
        "r_i: official reserves over GDP; with reserve_usable_share it bounds the imports a state pays for from reserves.",
        prior_around=("times", 0.75, 1.25)),
     _g("reserve_usable_share", 0.3, "share", (0.0, 1.0), (0.2, 0.45),

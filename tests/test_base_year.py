@@ -65,7 +65,16 @@ def test_trade_basis_joins_dots_and_national_tables():
 
 
 def test_base_params_describe_the_world_at_the_end_of_the_year():
-    assert base_params(2013) == {"powers.RUS.sanctions": 0.0, "war_intensity": 0.0, "states.KGZ.eaeu_member": 0.0}
+    world = base_params(2013)
+    assert {k: world[k] for k in ("powers.RUS.sanctions", "war_intensity", "states.KGZ.eaeu_member")} == \
+        {"powers.RUS.sanctions": 0.0, "war_intensity": 0.0, "states.KGZ.eaeu_member": 0.0}
+    # reserves over GDP in 2013 (tjk_reserves_usd_wdi / tjk_gdp_usd_wdi2026): Tajikistan 0.66 / 8.45 = 0.078, a third
+    # of its 2024 ratio; Turkmenistan publishes no reserves and keeps the registry's assumption
+    h = load_history()
+    assert world["states.TJK.reserves_to_gdp"] == pytest.approx(h.value("tjk_reserves_usd_wdi", 2013)
+                                                                  / h.value("tjk_gdp_usd_wdi2026", 2013), abs=5e-4)
+    assert world["states.TJK.reserves_to_gdp"] == pytest.approx(0.078) and world["states.KAZ.reserves_to_gdp"] == 0.104
+    assert "states.TKM.reserves_to_gdp" not in world
     assert base_params(2015)["states.KGZ.eaeu_member"] == 1.0 and base_params(2015)["powers.RUS.sanctions"] == 0.2
     assert base_params(2022)["war_intensity"] > 0 and base_params(2022)["powers.RUS.sanctions"] == 0.5
 

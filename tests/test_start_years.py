@@ -30,6 +30,11 @@ def test_a_2014_start_takes_the_2013_table_and_world():
     assert m.params.sanctions[0, m.actors.power_index("RUS")] == world["powers.RUS.sanctions"] == 0.0
     assert m.params.war_intensity[0] == 0.0
     assert m.params.eaeu_member[0, m.actors.state_index("KGZ")] == 0.0
+    # reserves over GDP are 2013's (Tajikistan 0.078, not 2024's 0.252), and a drawn run keeps them: they are data
+    tjk = m.actors.state_index("TJK")
+    assert m.params.reserves_to_gdp[0, tjk] == world["states.TJK.reserves_to_gdp"] == 0.078
+    drawn = CentralAsiaModel(n_runs=3, seed=1, start_year=2014, end_year=2014, uncertainty="prior")
+    assert (drawn.params.reserves_to_gdp[:, tjk] == 0.078).all()
     assert int(m.step_years(0)[0]) == 2013 and int(m.step_years(1)[0]) == 2014
 
 
