@@ -84,10 +84,10 @@ def hindcast_figure(bands: pd.DataFrame, points: pd.DataFrame, title: str, unit:
     return fig
 
 
-def table_runs(tables: Mapping[str, pd.DataFrame], output: str, measure: str = "mean") -> pd.DataFrame | None:
+def table_runs(tables: Mapping[str, pd.DataFrame], output: str, measure: str = "end") -> pd.DataFrame | None:
     """(runs x years) values of an output (`STATE.column` or a region `column`) from a run's output tables,
-    by the simulator's measures (calibration.simulator): `mean` the year's mean over its steps, `end` its
-    last step, `mean5` the mean of the five annual means ending in the year. None if the tables lack it."""
+    by the simulator's measures (calibration.simulator): `end` the year's last step, `mean5` the mean of the
+    five year-end values ending in the year, `mean` the year's mean over its steps. None if the tables lack it."""
     state, _, col = output.rpartition(".")
     frame = tables.get("states" if state else "region")
     if frame is None or col not in frame.columns:
@@ -95,7 +95,7 @@ def table_runs(tables: Mapping[str, pd.DataFrame], output: str, measure: str = "
     if state:
         frame = frame[frame["state"] == state]
     grouped = frame.sort_values("step").groupby(["run", "year"])[col]
-    annual = (grouped.last() if measure == "end" else grouped.mean()).unstack("year")
+    annual = (grouped.mean() if measure == "mean" else grouped.last()).unstack("year")
     if measure == "mean5":
         annual = annual.T.rolling(5).mean().T.dropna(axis=1, how="all")
     return annual

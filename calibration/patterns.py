@@ -12,9 +12,10 @@ stays out of the distance (`fitted()`).
 
 Error scales use only years up to fit_years[1], so no held-out datum reaches the fit through them.
 Transforms: `log` -> ln(value x factor); `level` -> value x factor.
-Measures (how the model's quarterly steps give the year's value): `mean`, the mean over the year's steps
-(flows at an annual rate, so the mean is the year's total, as annual data are); `end`, the last step (stocks
-and ratios of stocks); `mean5`, the mean of the five annual means ending in the year (SIPRI's five-year windows).
+Measures (how the model's quarterly steps give the year's value; calibration.simulator): `end` (the default),
+the year's last step: step 0 holds the base year's annual values, so a year-end step is that year's annual
+value, for flows and stocks alike; `mean5`, the mean of the five year-end values ending in the year (SIPRI's
+five-year windows); `mean`, the mean over the year's steps, which lags the year end by 3/8 of a year on average.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ class PatternSpec(_Strict):
     name: str = Field(pattern=_NAME)
     doc: str = Field(min_length=1)
     transform: Literal["log", "level"]
-    measure: Literal["mean", "end", "mean5"] = "mean"   # annual mean (flows), year end (stocks), 5-year mean
+    measure: Literal["mean", "end", "mean5"] = "end"    # the year's last step (module docstring of calibration.simulator)
     factor: float = Field(default=1.0, gt=0)
     error: ErrorSpec
     score_only: str | None = None  # why the pattern is scored but kept out of the fit (e.g. it re-measures fitted flows)
@@ -114,7 +115,7 @@ class Observation:
     y: float          # transform(value x factor)
     sigma: float      # observation-error sd on the y scale
     role: str         # check | fit | held_out
-    measure: str = "mean"   # how the model's steps make the year's value (module docstring)
+    measure: str = "end"    # how the model's steps make the year's value (calibration.simulator)
 
     @property
     def ref(self) -> str:
@@ -123,7 +124,7 @@ class Observation:
 
     @property
     def key(self) -> str:
-        """What a simulator is asked for: `measure:output@year`, e.g. `mean:KAZ.trade_CHN@2015`."""
+        """What a simulator is asked for: `measure:output@year`, e.g. `end:KAZ.trade_CHN@2015`."""
         return f"{self.measure}:{self.ref}"
 
 

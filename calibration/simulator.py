@@ -5,9 +5,12 @@ events) with theta's values per run and returns, for each key `measure:output@ye
 the per-run values as (N, M). Outputs are columns of the output contract (`model.outputs`, the `column@year`
 reference); the measure says how a year's quarterly steps give its value:
 
-    mean   the mean over the year's steps (flows are annual rates, so this is the year's total, like annual data)
-    end    the year's last step (stocks, ratios of stocks; the base year is step 0)
-    mean5  the mean of the five annual means ending in the year (SIPRI's five-year windows)
+    end    the year's last step (the base year is step 0). Step 0 holds the base year's annual values (flows
+           are annual rates), so the step a year on is the next year's annual value: the model is an annual
+           model integrated in quarterly steps, and annual data compare with its year ends (flows and stocks)
+    mean5  the mean of the five year-end values ending in the year (SIPRI's five-year windows)
+    mean   the mean over the year's steps; it averages states 3/8 of a year older on average than the year
+           end, so no pattern uses it against annual data (docs/ODD.md section 8)
 
 Run k = i * M + m has parameter vector i and seed m, so a vector's M runs share their random numbers with
 every other vector's (common random numbers), and each run's path depends only on its seed and vector, not
@@ -102,9 +105,10 @@ class YearValues:
         key = (ref.column, "states" if ref.state else "region")
         if measure == "end":
             values = self._need(self.ends[key], ref.year)
+        elif measure == "mean5":
+            values = np.mean([self._need(self.ends[key], y) for y in range(ref.year - 4, ref.year + 1)], axis=0)
         else:
-            years = range(ref.year - 4, ref.year + 1) if measure == "mean5" else [ref.year]
-            values = np.mean([self._need(self.sums[key], y) / self.counts[y] for y in years], axis=0)
+            values = self._need(self.sums[key], ref.year) / self.counts[ref.year]
         return values[:, self.model.actors.state_index(ref.state)] if ref.state else values
 
     def _need(self, by_year: dict, year: int) -> np.ndarray:

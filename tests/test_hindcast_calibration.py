@@ -60,7 +60,7 @@ def test_known_parameters_are_recovered_from_simulated_history(tmp_path, monkeyp
     docs/ODD.md section 8, so a decade hardly sees it)."""
     truth = {"powers.CHN.longrun_growth": 0.055, "powers.RUS.longrun_growth": 0.02}
     names = list(truth)
-    keys = [f"mean:{s}.trade_{p}@{y}" for s in STATES for p in ("CHN", "RUS") for y in range(2013, 2025)]
+    keys = [f"end:{s}.trade_{p}@{y}" for s in STATES for p in ("CHN", "RUS") for y in range(2013, 2025)]
     sim = ModelSimulator(list(truth), load_scenario(SCENARIO_FILE), run_seeds(909, 4))
     values = sim(np.array([list(truth.values())]), keys, 2024)
     rng = np.random.default_rng(5)
@@ -68,7 +68,7 @@ def test_known_parameters_are_recovered_from_simulated_history(tmp_path, monkeyp
     for s in STATES:
         for p in ("CHN", "RUS"):
             sid = f"syn_{s.lower()}_{p.lower()}"
-            data = {y: float(values[f"mean:{s}.trade_{p}@{y}"].mean() * np.exp(rng.normal(0, 0.03)))
+            data = {y: float(values[f"end:{s}.trade_{p}@{y}"].mean() * np.exp(rng.normal(0, 0.03)))
                     for y in range(2013, 2025)}
             series.append({"id": sid, "quantity": "trade", "unit": "USD bn", "basis": "synthetic",
                            "confidence": "high", "values": data})

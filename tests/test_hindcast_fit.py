@@ -60,7 +60,7 @@ def _history(break_in_2020=False):
 
 
 class ToyModel:
-    """The simulator interface: (N, d) vectors, keys `mean:STATE.trade_P@year`, end year -> {key: (N, M)}."""
+    """The simulator interface: (N, d) vectors, keys `end:STATE.trade_P@year`, end year -> {key: (N, M)}."""
 
     def __init__(self, seeds=4):
         self.seeds, self.calls = seeds, []
@@ -71,7 +71,7 @@ class ToyModel:
         out = {}
         for key in keys:
             measure, ref = key.split(":")
-            assert measure == "mean"
+            assert measure == "end"
             output, year = ref.split("@")
             state, column = output.split(".")
             assert int(year) <= end_year

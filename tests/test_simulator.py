@@ -62,3 +62,12 @@ def test_keys_and_years_are_checked():
     simulate = ModelSimulator(NAMES, load_scenario(SCENARIO), run_seeds(5, 1))
     with pytest.raises(ValueError, match="year 2022 was not simulated"):
         simulate(THETA[:1], ["mean5:KAZ.gdp@2026"], 2026)
+
+
+def test_five_year_windows_average_the_year_ends():
+    # mean5@2028 is the mean of the year-end values 2024 (step 0), 2025, ..., 2028 (steps 4, 8, 12, 16)
+    simulate = ModelSimulator(NAMES, load_scenario(SCENARIO), run_seeds(5, 2))
+    value = simulate(THETA[1:2], ["mean5:KAZ.trade_CHN@2028"], 2028)["mean5:KAZ.trade_CHN@2028"][0, 0]
+    steps = _quarters(1, 0, end_year=2028)
+    assert value == pytest.approx(steps[[0, 4, 8, 12, 16]].mean(), rel=1e-12)
+    assert value != pytest.approx(np.mean([steps[0]] + [steps[k - 3:k + 1].mean() for k in (4, 8, 12, 16)]), rel=1e-6)
