@@ -63,6 +63,7 @@ class Actors:
     route_legs: np.ndarray                # (S, P, N, C) share of corridor c's days used by route n from state s to market p
     route_local_days: np.ndarray          # (S, P, N) days of route n off the corridors (inf: no such route)
     pipeline_share: np.ndarray            # (S, P) share of the state's exports to the power sent by pipeline
+    export_commodity_weights: np.ndarray  # (S, P, K) value share of commodity k in the state's exports to the power
     sources: dict[str, str] = field(default_factory=dict)  # "pairs.KAZ.CHN.trade" -> src
     path: str = ""                        # the file the table was read from
 
@@ -195,6 +196,8 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
         for j, p in enumerate(powers):
             if t.get("pipelines", s, p, default=None) is not None:
                 pipeline[i, j] = t.number("pipelines", s, p, sources=sources)
+    export_weights = _export_commodity_weights(t, states, powers, commodities, state["commodity_export_share"],
+                                               mix / mix.sum(axis=1, keepdims=True), sources)
     at_war = np.array([bool(t.get("powers", p, "at_war", default=False)) for p in powers])
     customs_union = np.array([bool(t.get("powers", p, "customs_union", default=False)) for p in powers])
     return Actors(
@@ -205,8 +208,45 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
         corridor_base_days=corridor_field("base_days"), corridor_min_days=corridor_field("min_days"),
         corridor_invest_ref=corridor_field("invest_ref_bn"), corridor_transit_power=transit, investable=investable,
         transit_exposed=exposed, market_legs=legs, transport_alloc=alloc, at_war=at_war, customs_union=customs_union,
-        route_legs=route_legs, route_local_days=route_local, pipeline_share=pipeline, sources=sources, path=file,
+        route_legs=route_legs, route_local_days=route_local, pipeline_share=pipeline,
+        export_commodity_weights=export_weights, sources=sources, path=file,
     )
+
+
+def _export_commodity_weights(t: _Table, states, powers, commodities, commodity_share, mix, sources) -> np.ndarray:
+    """Commodity k's share of the value of state s's exports to power p (S, P, K).
+
+    The state's whole basket, commodity_export_share x commodity_mix, unless `export_commodities: {state: {power:
+    {commodity: share, ..., src}}}` gives the flow its own (commodities left out: 0). Each share is in [0, 1]
+    and a flow's shares sum to at most 1 (the rest is not priced by commodities).
+    """
+    weights = np.repeat((commodity_share[:, None] * mix)[:, None, :], len(powers), axis=1)
+    section = t.get("export_commodities", default={}) or {}
+    if not isinstance(section, dict):
+        t.fail(("export_commodities",), "expected a mapping of state -> power -> {commodity: share, src}")
+    for s, by_power in section.items():
+        if s not in states:
+            t.fail(("export_commodities", s), f"unknown state '{s}'; expected one of {', '.join(states)}")
+        for p, entry in (by_power or {}).items():
+            path = ("export_commodities", s, p)
+            if p not in powers:
+                t.fail(path, f"unknown power '{p}'; expected one of {', '.join(powers)}")
+            if not isinstance(entry, dict) or "src" not in entry:
+                t.fail(path, "must be {commodity: share, ..., src: fact id or assumption}")
+            row = np.zeros(len(commodities))
+            for k, value in entry.items():
+                if k == "src":
+                    continue
+                if k not in commodities:
+                    t.fail((*path, k), f"unknown commodity '{k}'; expected one of {', '.join(commodities)}")
+                row[commodities.index(k)] = t.number(*path, k)
+                if not 0.0 <= row[commodities.index(k)] <= 1.0:
+                    t.fail((*path, k), f"must be a share in [0, 1], got {row[commodities.index(k)]:g}")
+            if row.sum() > 1.0 + 1e-9:
+                t.fail(path, f"the shares sum to {row.sum():g}; at most 1")
+            sources[".".join(path)] = str(entry["src"])
+            weights[states.index(s), powers.index(p)] = row
+    return weights
 
 
 def _routes(t: _Table, states, powers, corridors, market_legs, sources) -> tuple[np.ndarray, np.ndarray]:

@@ -33,6 +33,21 @@ def commodity_index(prices, commodity_mix):
     return index
 
 
+def export_price_factor(prices, export_weights):
+    """F_ij = max(1 + sum_k w_ijk (p_k - 1), 0): what commodity prices do to the value of state i's exports to power j.
+
+    w_ijk is commodity k's share of the flow's base-year value (`Actors.export_commodity_weights`): the state's
+    whole basket c_i mix_ik unless the data give the flow its own (Uzbek exports to China hold no gold:
+    uzb_chn_gas_exports_usd_gac, uzb_chn_exports_nso), so that F_ij = 1 + c_i (P_i - 1) for a flow priced like its
+    state. prices (R, K) relative to the base year; export_weights (S, P, K) -> (R, S, P), runs fastest.
+    """
+    factor = times(prices[:, :1, None] - 1.0, export_weights[:, :, 0])
+    for k in range(1, export_weights.shape[2]):
+        factor += times(prices[:, k:k + 1, None] - 1.0, export_weights[:, :, k])
+    factor += 1.0
+    return np.maximum(factor, 0.0, out=factor)
+
+
 def fdi_shiptime_exponent(gain_per_10pct):
     """epsilon such that a 10% cut in shipment time gives (1 + gain) times the FDI: ln(1+g) / ln(1/0.9)."""
     return np.log1p(gain_per_10pct) / np.log(1.0 / 0.9)
@@ -295,21 +310,20 @@ def allocation_ratio(base_split, weight):
 
 def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, log_demand, log_supply,
                   export_resistance, import_resistance, log_time_ratio, pipeline_share, gdp_elasticity, time_elasticity,
-                  price_index, commodity_share, fdi_stock_ratio, fdi_link):
+                  export_prices, fdi_stock_ratio, fdi_link):
     """Gravity exports and import demand in ratio-to-base form, with state-specific times (mechanisms 3-5).
 
-    X_ij  = X0_ij (Y_i/Y0_i)^a D_j^a (tau^X/tau^X0)^(-theta) [pi_ij + (1 - pi_ij)(T_ij/T0_ij)^(-eta)] (1 + c_i (P_i - 1))
+    X_ij  = X0_ij (Y_i/Y0_i)^a D_j^a (tau^X/tau^X0)^(-theta) [pi_ij + (1 - pi_ij)(T_ij/T0_ij)^(-eta)] F_ij
     M^d_ij = M0_ij (A_i/A0_i)^a S_j^a (tau^M/tau^M0)^(-theta) (T_ij/T0_ij)^(-eta) (K_ij/K0_ij)^link
 
     D_j is the power's import demand (Russia's moves with its income shocks), S_j its supplying economy on
     its trend; both relative to world income. Import demand follows absorption A = Y + remittances;
-    pipeline exports (pi) take no rail days. X0, M0 exclude re-exports (added by the caller).
-    log_demand, log_supply (R, P); resistances (R, S, P) from `trade_resistance`; log_time_ratio ln(T/T0)
-    (R, S, P); pipeline_share (S, P).
+    pipeline exports (pi) take no rail days; F_ij is the flow's commodity-price factor (`export_price_factor`).
+    X0, M0 exclude re-exports (added by the caller). log_demand, log_supply (R, P); resistances (R, S, P) from
+    `trade_resistance`; log_time_ratio ln(T/T0) (R, S, P); pipeline_share (S, P); export_prices F (R, S, P).
     """
     a = gdp_elasticity[:, None]
     export_state = np.exp(a * np.log(output_ratio))                                               # (R, S)
-    export_state *= np.maximum(1.0 + commodity_share * (price_index - 1.0), 0.0)
     import_state = np.exp(a * np.log(absorption_ratio))                                           # (R, S)
     demand = np.exp(a * log_demand)                                                               # (R, P)
     supply = np.exp(a * log_supply)                                                               # (R, P)
@@ -319,6 +333,7 @@ def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, lo
     exports = np.multiply(export_resistance, export_state[:, :, None], out=np.empty_like(export_resistance))
     exports *= demand[:, None, :]
     exports *= export_time_factor(pipeline_share, rail)
+    exports *= export_prices
     exports *= base_exports
     imports = np.log(np.maximum(fdi_stock_ratio, 1e-9))
     imports *= fdi_link[:, None, None]

@@ -104,3 +104,28 @@ def test_remittances_at_or_above_gdp_are_refused_at_their_line(tmp_path):
     path.write_text(yaml.safe_dump(table, sort_keys=False))
     with pytest.raises(InputError, match=r"remit.yaml:\d+: states.TJK.remittances: must be at least 0 and below"):
         load_actors(path)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"gold": 0.2, "src": "x"}, r"export_commodities.UZB.CHN.gold: unknown commodity 'gold'; expected one of oil, gas, metals"),
+    ({"gas": 0.7, "metals": 0.5, "src": "x"}, r"export_commodities.UZB.CHN: the shares sum to 1.2; at most 1"),
+    ({"gas": -0.1, "src": "x"}, r"export_commodities.UZB.CHN.gas: must be a share in \[0, 1\]"),
+    ({"gas": 0.2}, r"export_commodities.UZB.CHN: must be \{commodity: share, ..., src"),
+])
+def test_a_flow_of_its_own_commodities_is_checked_at_its_line(tmp_path, entry, message):
+    table = yaml.safe_load(ACTORS_FILE.read_text())
+    table["export_commodities"]["UZB"]["CHN"] = entry
+    path = tmp_path / "mix.yaml"
+    path.write_text(yaml.safe_dump(table, sort_keys=False))
+    with pytest.raises(InputError, match=r"mix.yaml:\d+: " + message):
+        load_actors(path)
+
+
+def test_flows_without_their_own_commodities_are_priced_like_their_state():
+    actors = load_actors()
+    basket = actors.state["commodity_export_share"][:, None] * actors.commodity_mix
+    uzb, chn = actors.state_index("UZB"), actors.power_index("CHN")
+    for i in range(actors.n_states):
+        for j in range(actors.n_powers):
+            expected = [0.0, 0.23, 0.12, 0.0] if (i, j) == (uzb, chn) else basket[i]
+            np.testing.assert_allclose(actors.export_commodity_weights[i, j], expected, rtol=1e-12)

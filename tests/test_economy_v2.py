@@ -49,6 +49,20 @@ def test_export_time_factor_spares_pipelines():
     np.testing.assert_allclose(f, [[[0.95 + 0.05 * 0.5 ** -0.8, 0.5 ** -0.8]]])
 
 
+def test_export_price_factor_prices_each_flow_by_its_own_commodities():
+    # metals x1.5, gas x0.8; flow 0 priced like a basket with commodity share 0.5, 90% metals (Uzbekistan's whole
+    # exports): 1 + 0.45 * 0.5 + 0.05 * (-0.2) = 1.215, the old 1 + c (P - 1) with P = 0.9 * 1.5 + 0.1 * 0.8 = 1.43;
+    # flow 1 with its own shares (Uzbek exports to China: gas 0.23, metals 0.12): 1 + 0.06 - 0.046 = 1.014
+    prices = np.array([[1.5, 0.8], [0.0, 0.0]])
+    weights = np.array([[[0.45, 0.05], [0.12, 0.23]]])
+    f = economy.export_price_factor(prices, weights)
+    np.testing.assert_allclose(f[0], [[1.215, 1.014]], rtol=1e-12)
+    assert 1.215 == pytest.approx(1 + 0.5 * (economy.commodity_index(prices[:1], np.array([[0.9, 0.1]]))[0, 0] - 1))
+    np.testing.assert_allclose(f[1], [[0.5, 1 - 0.35]])                   # prices at 0: what is not priced remains
+    np.testing.assert_allclose(economy.export_price_factor(np.array([[0.0, 0.0]]), np.array([[[0.7, 0.3]]])), 0.0,
+                               atol=1e-15)                                # all priced: the floor at 0
+
+
 def test_repatriation_rate_puts_the_base_stock_at_rest():
     q = np.exp(0.04 * 0.25)
     r = economy.repatriation_rate(np.array([1.4, 0.05]), np.array([5.2, 1.0]), 0.05, np.array([0.04, 0.02]), 0.25)
