@@ -45,6 +45,13 @@ def _idx(model, state=None, power=None):
     return (a.state_index(state) if state else None), (a.power_index(power) if power else None)
 
 
+def gdp_growth(snap, model, state):
+    """The state's USD GDP in the year over its base-year value (column gdp): a growth ratio, so that a level gap
+    between the table's 2024 GDP and a later WDI vintage (Turkmenistan's revision) does not count as a miss."""
+    i, _ = _idx(model, state)
+    return output(snap, model, "gdp")[:, i] / model.actors.state["gdp"][i]
+
+
 def trade(snap, model, state, power):
     """Exports plus imports of `state` with `power`, USD bn per year (national basis; column trade_<P>)."""
     i, _ = _idx(model, state)
@@ -131,7 +138,7 @@ def alignment(snap, model, state, power):
 
 
 MEASURES: dict[str, Callable] = {f.__name__: f for f in (
-    trade, china_trade_gac, china_ca_trade, china_ca_trade_at_least, trade_ratio, only_china_surplus, chinese_flow_share,
+    gdp_growth, trade, china_trade_gac, china_ca_trade, china_ca_trade_at_least, trade_ratio, only_china_surplus, chinese_flow_share,
     china_debt_share, security_share, top_security_partner, csto_russia_gap, eaeu_match, alignment)}
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from model.io import file_hash, write_bytes_atomic
 from model.actors import load_facts
+from model.observed import load_history
 from model.params import parse_path
 
 from .fit import FITTED
@@ -48,7 +49,10 @@ def _fmt(x: float) -> str:
 
 
 def _fact_sources() -> dict[str, str]:
-    return {fid: str(fact.get("source", "")).strip() for fid, fact in load_facts().items()}
+    """Each citable id's source: a facts.yaml figure's, or for a history.yaml series its quantity and basis."""
+    history = load_history()
+    series = {sid: f"model/data/history.yaml: {s.quantity} ({s.basis})" for sid, s in history.series.items()}
+    return series | {fid: str(fact.get("source", "")).strip() for fid, fact in load_facts().items()}
 
 
 def write_figures(out: Path, targets, check, posterior, balances) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.actors import load_fact_ids
+from model.observed import load_history
 from model.errors import InputError, did_you_mean, line_of
 from model.safe_yaml import read_yaml
 
@@ -77,7 +78,8 @@ def load_gaps(path: str | Path = TARGETS_FILE) -> list[str]:
 
 
 def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
-    """Read and validate a targets file; every fact id must exist in model/data/facts.yaml.
+    """Read and validate a targets file; every fact id must be a figure of model/data/facts.yaml or a series of
+    model/data/history.yaml.
 
     Raises:
         TargetError: with the file, the target's position and name, and the field path.
@@ -87,7 +89,7 @@ def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
     raw, lines = document.data or {}, document.lines
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
         raise TargetError(f"{path}:1: expected a mapping with a `targets:` list")
-    facts = load_fact_ids()
+    facts = sorted(load_fact_ids() | set(load_history().series))
     targets, seen = [], set()
     for k, entry in enumerate(raw["targets"]):
         name = f" ({entry.get('name')})" if isinstance(entry, dict) else ""

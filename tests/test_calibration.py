@@ -10,10 +10,11 @@ import yaml
 
 from calibration.fit import FITTED, Evaluator, FitConfig, FitParam, fit
 from calibration.hindcast_stage import QUICK as QUICK_HINDCAST, HindcastConfig
-from calibration.measures import output, run_targets, simulate
+from calibration.measures import MEASURES, output, run_targets, simulate
 from calibration.pipeline import calibrate
 from calibration.targets import TARGETS_FILE, Target, TargetError, load_targets
 from model.actors import load_fact_ids
+from model.observed import load_history
 from model.params import DEFAULTS_FILE, REGISTRY, load_defaults, parameter_table, parse_path, uncertainty_range
 from model.rng import run_seeds
 from model.uncertainty import posterior_file
@@ -23,7 +24,7 @@ REDUCED = dict(n_seeds=3, popsize=3, maxiter=3, abc_log2=3, check_runs=10, balan
 
 def test_targets_file_is_valid_and_cites_existing_facts():
     targets = load_targets()
-    facts = load_fact_ids()
+    facts = load_fact_ids() | set(load_history().series)   # a facts.yaml figure or a history.yaml series
     assert len({t.name for t in targets}) == len(targets)
     for t in targets:
         assert t.fact_ids and all(f in facts for f in t.fact_ids), t.name
@@ -307,3 +308,18 @@ def test_cli_rejects_bad_input_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "targets[0] (x).measure: unknown measure 'trde' (did you mean 'trade'?)" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_gdp_growth_targets_are_the_history_ratios_and_the_measure_is_one_in_the_base_year():
+    """2025 USD GDP growth targets cite history series: each value is that series' 2025 over 2024 (to 3 decimals),
+    and the measure is the model's GDP over the table's, so exactly 1 at step 0."""
+    history, found = load_history(), 0
+    for t in load_targets():
+        if t.measure == "gdp_growth":
+            values = history.get(t.fact).values
+            assert t.value == pytest.approx(values[t.year] / values[t.year - 1], abs=5e-4), t.name
+            found += 1
+    assert found == 5
+    model, snaps = simulate({}, run_seeds(3, 2), end_year=2025)
+    assert np.all(MEASURES["gdp_growth"](snaps[2024], model, state="UZB") == 1.0)
+    assert np.all(MEASURES["gdp_growth"](snaps[2025], model, state="UZB") != 1.0)
