@@ -37,7 +37,7 @@ RECORDED_FIELDS = ("gdp", "exports", "imports", "trade", "fdi_flow", "fdi_stock"
                    "other_debt", "debt_to_gdp", "distress", "alignment", "sentiment", "security", "threat",
                    "local_processing", "influence", "channel_weight", "regional", "protest", "friction", "russia_offer", "ship_time",
                    "market_time", "log_prices", "russia_income", "remittances", "remittances_russia", "reexports",
-                   "china_transit", "coverage", "capital", "log_exchange_rate")
+                   "china_transit", "coverage", "reserves_drawn", "capital", "log_exchange_rate")
 REF_NAME = r"[A-Za-z_][A-Za-z0-9_.]*"  # a column, `STATE.column`, or a dotted parameter path
 INFLUENCE_CHANNELS = CHANNELS  # channel_<c>_<P> columns exist for each, in this order
 _OUTPUT_REF = re.compile(rf"^\s*({REF_NAME})\s*@\s*(\d{{4}})\s*$")
@@ -140,6 +140,8 @@ def state_columns(actors) -> tuple[Column, ...]:
                lambda snap, a: np.exp(snap["log_exchange_rate"])),
         Column("import_coverage", "ratio", "Share of its import demand the state can finance (imports cut below 1)",
                lambda snap, a: snap["coverage"]),
+        Column("reserves_drawn", "USD bn", "Reserves spent since the base year on imports beyond what the state earns",
+               lambda snap, a: snap["reserves_drawn"]),
         Column("capital", "USD bn", "Capital stock at base-year prices and exchange rate", lambda snap, a: snap["capital"]),
         Column("china_trade_gac", "USD bn/yr", "Trade with China on China's customs (GAC) basis",
                lambda snap, a: china_customs_trade(snap, a)),

@@ -260,6 +260,18 @@ def test_a_lasting_remittance_loss_cuts_imports_further_once_the_reserves_are_sp
     assert ratio[later].max() < 0.9, ratio[later].max()
 
 
+def test_the_reserves_drawn_column_fills_up_to_the_usable_buffer_and_stops():
+    # the same shock: the column reserves_drawn starts at 0 and by 2032 holds 85-101% of the usable buffer
+    # u r Y = 0.3 x 0.252 x GDP (it cannot pass it: at the buffer imports equal what the state earns)
+    shock = [make_event(step_of(2026), "migration_rules", {"states": ["TJK"], "factor": 0.5})]
+    model = CentralAsiaModel(seed=5, end_year=2032, params=QUIET, events=shock).run()
+    tajik = model.results()["states"].query("state == 'TJK'").set_index("step")
+    assert tajik.loc[0, "reserves_drawn"] == 0.0
+    last = tajik.iloc[-1]
+    limit = 0.3 * 0.252 * last["gdp"]
+    assert 0.85 * limit <= last["reserves_drawn"] <= 1.01 * limit, (last["reserves_drawn"], limit)
+
+
 def test_a_fitted_first_year_jump_is_carried_as_a_level_not_a_trend():
     # China's import demand growing 20% in the first year (about the fitted 2025 rate) against 0.5% long-run
     # (4.5% less the world's 4%): with the fade the data give (tau = 1 year, the persistence of growth in
