@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.events import step_date
 from model.model import CentralAsiaModel
 from model.outputs import column
 from model.params import ParameterError, Params
@@ -214,11 +215,11 @@ class VizModel(CentralAsiaModel):
 def period_label(step: int, start_year: int, steps_per_year: int) -> str:
     """'2027 Q2' for a step, '2027 period 5' if steps are not quarters, '2024 (base year)' at step 0.
 
-    Step k >= 1 is period (k - 1) % steps_per_year + 1 of year start_year + (k - 1) // steps_per_year.
+    The calendar is the model's (`model.events.step_date`); only the wording is the page's.
     """
     if step == 0:
         return f"{start_year - 1} (base year)"
-    year, period = start_year + (step - 1) // steps_per_year, (step - 1) % steps_per_year + 1
+    year, period = step_date(step, start_year, steps_per_year)
     return f"{year} Q{period}" if steps_per_year == 4 else f"{year} period {period}"
 
 
