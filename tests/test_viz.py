@@ -48,15 +48,16 @@ def test_slider_range_and_unit_come_from_the_registry(spec):
 def test_sliders_follow_the_registry_when_it_changes(monkeypatch):
     """Range, grid, unit and the value a slider shows are read from the registry, not written into the visualiser.
 
-    Every slider's parameter is given other bounds (0 to 7), another unit and other defaults; the expected
-    numbers are worked by hand: 0 to 7 in about 100 positions is a grid of 0.1; the values in effect under the
+    Every slider's parameter is given other bounds (0 to 20, wide enough for every calibrated value and interval,
+    which are checked against them), another unit and other defaults; the expected numbers are worked by hand:
+    0 to 20 in about 100 positions is a grid of 0.2; the values in effect under the
     plain model defaults are the new defaults of the slider's actor (or the mean over the five states for a bare
     state-scoped name: (5.3 + 4 x 3.3) / 5 = 3.7), except where the calibrated defaults set the parameter.
     """
     scoped = {"default": 3.3, "CHN": 1.7, "RUS": 2.4, "EU": 4.6, "KAZ": 5.3}
     for spec in controls.SLIDERS:
         param, _ = parse_path(spec.path)
-        monkeypatch.setitem(REGISTRY, param.name, replace(param, bounds=(0.0, 7.0), unit="test units",
+        monkeypatch.setitem(REGISTRY, param.name, replace(param, bounds=(0.0, 20.0), unit="test units",
                                                           default=scoped if param.scope != "global" else 3.3))
     expected = {"china_bri_budget": 1.7, "russia_security": 2.4, "russia_sanctions": 2.4, "eu_middle_corridor": 4.6,
                 "fdi_gain": 3.3, "china_imported_labour": 1.7, "local_processing": 3.7,
@@ -64,7 +65,7 @@ def test_sliders_follow_the_registry_when_it_changes(monkeypatch):
     assert set(expected) == {s.keyword for s in controls.SLIDERS}
     in_effect = resolve_setup(controls.DEFAULTS_CHOICE, 1, 2).in_effect
     for spec in controls.SLIDERS:
-        assert controls.slider_range(spec) == (0.0, 7.0, 0.1), spec.keyword
+        assert controls.slider_range(spec) == (0.0, 20.0, 0.2), spec.keyword
         assert controls.unit_of(spec) == "test units"
         assert in_effect[spec.keyword] == pytest.approx(expected[spec.keyword], rel=1e-12), spec.keyword
 
