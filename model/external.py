@@ -160,7 +160,8 @@ def financed_compression(compression, drawn, limit):
 def reserve_buffer(reserves_to_gdp, usable_share, gdp):
     """Bmax_i = u r_i Y_i (USD bn): the reserves a state will spend on imports it cannot otherwise finance.
 
-    r_i = reserves over GDP (`*_reserves_usd_wdi` over `*_gdp_usd_wdi2026`, 2024); u the share a state lets go
+    r_i = reserves over GDP (`*_reserves_usd_wdi` over `*_gdp_usd_wdi2026`, in the base year: `base_params`
+    for an earlier one); u the share a state lets go
     before it cuts imports to what it earns: the largest falls of 2013-2015 were 21% (Kyrgyzstan), 26% (Tajikistan)
     and 28% (Russia) of reserves (`*_reserves_usd_wdi`). reserves_to_gdp (R, S); usable_share (R,); gdp (R, S).
     """
