@@ -171,13 +171,18 @@ def tariff_trade_cost(tariffs, sanctions, sanction_cost, secondary_risk, member,
     return np.maximum(1.0 + tariffs + risk[:, None, :] - cut, 0.05)
 
 
-def export_time_factor(pipeline_share, rail):
-    """Response of exports to the market time: pi_ij + (1 - pi_ij) (T_ij / T0_ij)^(-eta), rail = (T/T0)^(-eta).
+def export_volume_factor(pipeline_share, pipeline_volume, gravity):
+    """Volume of exports relative to the base year: pi_ij V + (1 - pi_ij) G_ij.
 
-    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_cpc_share,
-    tm_gas_to_china) do not take rail or sea days. pipeline_share (S, P); rail (R, S, P).
+    Exports by pipeline (Turkmen gas to China, Kazakh oil through the CPC: kz_oil_cpc_share, tm_gas_to_china)
+    move with the pipes' throughput V = e^{g_pipe t}, not with incomes or rail and sea days: Turkmen gas to China
+    stayed at 29-34 bcm a year in 2016-2023 (tkm_chn_gas_exports_bcm) while China's imports grew. G_ij is the
+    gravity part (Y_i/Y0_i)^a D_j^a (T_ij/T0_ij)^(-eta). pipeline_share (S, P); pipeline_volume V (R,);
+    gravity (R, S, P), updated in place and returned.
     """
-    return pipeline_share + (1.0 - pipeline_share) * rail
+    gravity *= 1.0 - pipeline_share
+    gravity += times(pipeline_volume[:, None, None], pipeline_share)
+    return gravity
 
 
 # ---- stock-flow consistency (mechanism 8) --------------------------------------------------------------
@@ -309,18 +314,20 @@ def allocation_ratio(base_split, weight):
 
 
 def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, log_demand, log_supply,
-                  export_resistance, import_resistance, log_time_ratio, pipeline_share, gdp_elasticity, time_elasticity,
-                  export_prices, fdi_stock_ratio, fdi_link):
+                  export_resistance, import_resistance, log_time_ratio, pipeline_share, pipeline_volume, gdp_elasticity,
+                  time_elasticity, export_prices, fdi_stock_ratio, fdi_link):
     """Gravity exports and import demand in ratio-to-base form, with state-specific times (mechanisms 3-5).
 
-    X_ij  = X0_ij (Y_i/Y0_i)^a D_j^a (tau^X/tau^X0)^(-theta) [pi_ij + (1 - pi_ij)(T_ij/T0_ij)^(-eta)] F_ij
+    X_ij  = X0_ij (tau^X/tau^X0)^(-theta) [pi_ij V + (1 - pi_ij) (Y_i/Y0_i)^a D_j^a (T_ij/T0_ij)^(-eta)] F_ij
     M^d_ij = M0_ij (A_i/A0_i)^a S_j^a (tau^M/tau^M0)^(-theta) (T_ij/T0_ij)^(-eta) (K_ij/K0_ij)^link
 
     D_j is the power's import demand (Russia's moves with its income shocks), S_j its supplying economy on
     its trend; both relative to world income. Import demand follows absorption A = Y + remittances;
-    pipeline exports (pi) take no rail days; F_ij is the flow's commodity-price factor (`export_price_factor`).
+    pipeline exports (pi) move with the pipes' throughput V, not with incomes or days (`export_volume_factor`);
+    F_ij is the flow's commodity-price factor (`export_price_factor`).
     X0, M0 exclude re-exports (added by the caller). log_demand, log_supply (R, P); resistances (R, S, P) from
-    `trade_resistance`; log_time_ratio ln(T/T0) (R, S, P); pipeline_share (S, P); export_prices F (R, S, P).
+    `trade_resistance`; log_time_ratio ln(T/T0) (R, S, P); pipeline_share (S, P); pipeline_volume V (R,);
+    export_prices F (R, S, P).
     """
     a = gdp_elasticity[:, None]
     export_state = np.exp(a * np.log(output_ratio))                                               # (R, S)
@@ -330,9 +337,10 @@ def gravity_flows(base_exports, base_imports, output_ratio, absorption_ratio, lo
     rail = np.exp(-time_elasticity[:, None, None] * log_time_ratio)                               # (R, S, P)
     # products built in place on arrays laid out like the state's (run axis fastest), so no operand is
     # walked against its memory order
-    exports = np.multiply(export_resistance, export_state[:, :, None], out=np.empty_like(export_resistance))
+    exports = np.multiply(rail, export_state[:, :, None], out=np.empty_like(export_resistance))
     exports *= demand[:, None, :]
-    exports *= export_time_factor(pipeline_share, rail)
+    export_volume_factor(pipeline_share, pipeline_volume, exports)
+    exports *= export_resistance
     exports *= export_prices
     exports *= base_exports
     imports = np.log(np.maximum(fdi_stock_ratio, 1e-9))

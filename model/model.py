@@ -286,7 +286,8 @@ class CentralAsiaModel(mesa.Model):
         exports, imports, rail = economy.gravity_flows(
             b.gravity_exports, b.gravity_imports, s.gdp / b.gdp, (s.gdp + s.remittances) / b.absorption,
             self.log_demand, self.log_supply, export_resistance, import_resistance, self.log_time_ratio,
-            self.actors.pipeline_share, p.trade_gdp_elasticity, p.trade_time_elasticity,
+            self.actors.pipeline_share, np.exp(p.pipeline_volume_growth * self.steps / self.steps_per_year),
+            p.trade_gdp_elasticity, p.trade_time_elasticity,
             economy.export_price_factor(np.exp(s.log_prices), self.actors.export_commodity_weights),
             s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
         # what the state can pay for: its total trade moves with its trade with the powers

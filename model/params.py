@@ -126,6 +126,10 @@ _PARAMS = [
        "Multiplies every corridor's shipment time."),
     _g("trade_time_elasticity", 0.8, "-", (0.0, 3.0), (0.4, 1.2), "trade_per_day_travel_time; trade_cost_shipment_time_desoyres",
        "Elasticity of bilateral trade to shipment time to that market."),
+    _g("pipeline_volume_growth", 0.01, "1/yr", (-0.1, 0.1), (0.0, 0.03),
+       "tkm_chn_gas_exports_bcm: Turkmen gas to China 29.4 bcm (2016), 33 (2018), 34 (2021), ~31-32 a year over "
+       "2017-2022 (2.9%/yr 2016-21, 1.0%/yr 2018-21); tm_gas_to_china: lines A-C carry 55 bcm/yr",
+       "g_pipe: growth of pipeline throughput, which sets the volume of pipeline exports (V = e^{g_pipe t})."),
     _g("trade_cost_elasticity", 4.0, "-", (0.5, 10.0), (3.0, 6.0), "assumption: standard gravity trade elasticity",
        "theta: elasticity of trade to the ad-valorem trade cost tau."),
     _g("trade_gdp_elasticity", 0.8, "-", (0.0, 2.0), (0.7, 1.2), "assumption: unit income elasticity of gravity",

@@ -43,10 +43,13 @@ def test_tariff_trade_cost_secondary_risk_and_union_cut():
     np.testing.assert_allclose(tau[0], [[1.0, 1.0 + 0.15 * 0.3 * 0.5 - 0.08], [1.075, 1.0 + 0.0225]])
 
 
-def test_export_time_factor_spares_pipelines():
-    rail = np.full((1, 1, 2), 0.5 ** -0.8)   # the market time halved, eta = 0.8
-    f = economy.export_time_factor(np.array([[0.95, 0.0]]), rail)
-    np.testing.assert_allclose(f, [[[0.95 + 0.05 * 0.5 ** -0.8, 0.5 ** -0.8]]])
+def test_export_volume_factor_moves_pipelines_with_throughput_only():
+    # the market time halved (eta = 0.8) and income and demand up 10%: gravity G = 1.1 x 2^0.8 = 1.9152;
+    # a flow 95% by pipe whose throughput grew 2% moves 0.95 x 1.02 + 0.05 x 1.9152 = 1.0647, a rail flow by G
+    gravity = np.full((1, 1, 2), 1.1 * 0.5 ** -0.8)
+    f = economy.export_volume_factor(np.array([[0.95, 0.0]]), np.array([1.02]), gravity)
+    np.testing.assert_allclose(f, [[[0.95 * 1.02 + 0.05 * 1.1 * 0.5 ** -0.8, 1.1 * 0.5 ** -0.8]]], rtol=1e-12)
+    assert f[0, 0, 0] == pytest.approx(1.0647, abs=1e-4)
 
 
 def test_export_price_factor_prices_each_flow_by_its_own_commodities():

@@ -222,6 +222,32 @@ def test_a_metal_boom_lifts_uzbek_exports_to_china_by_their_copper_not_the_state
     assert china - 1 < (eu - 1) / 3, (china, eu)
 
 
+def exports_to_china(end_year, **params):
+    """Each state's exports to China at the end of `end_year`, on a quiet path."""
+    model = CentralAsiaModel(seed=5, end_year=end_year, params={**QUIET, **params}, record=False).run()
+    return dict(zip(model.actors.states, model.state.exports[0, :, model.china]))
+
+
+def test_chinas_demand_lifts_rail_exports_but_not_pipeline_gas():
+    # China's import demand growing 20% instead of 3% in its first year: Kyrgyz exports to China (no pipe) rise by at
+    # least 7% by the end of 2025 (8.3% here); Turkmen exports to China, 95% pipeline gas whose volume follows the pipes
+    # (tkm_chn_gas_exports_bcm: 29-34 bcm a year in 2016-2023), by less than a tenth of that
+    pulse = exports_to_china(2025, **{"powers.CHN.demand_growth": 0.20})
+    calm = exports_to_china(2025, **{"powers.CHN.demand_growth": 0.03})
+    kyrgyz, turkmen = pulse["KGZ"] / calm["KGZ"] - 1, pulse["TKM"] / calm["TKM"] - 1
+    assert kyrgyz >= 0.07, kyrgyz
+    assert 0 < turkmen < kyrgyz / 10, (turkmen, kyrgyz)
+
+
+def test_pipeline_throughput_growth_carries_turkmen_gas_exports():
+    # throughput growing 3% a year instead of 0 lifts Turkmen exports to China by at least 0.95 (e^0.18 - 1) = 18.7%
+    # less the 5% by rail, i.e. >= 17%, by 2030 (six years); Kyrgyz exports (no pipe) stay within 0.1%
+    fast = exports_to_china(2030, pipeline_volume_growth=0.03)
+    flat = exports_to_china(2030, pipeline_volume_growth=0.0)
+    assert fast["TKM"] / flat["TKM"] - 1 >= 0.17, fast["TKM"] / flat["TKM"]
+    assert fast["KGZ"] / flat["KGZ"] == pytest.approx(1.0, abs=1e-3)
+
+
 def test_ten_percent_faster_shipping_raises_regional_income_by_the_bri_range_and_levels_off():
     # World Bank: BRI transport corridors raise real incomes by 0.7-2.9% (bre_trade_income_fdi_headline), a
     # one-off level effect (bri_global_income_2030); the model's regional GDP gain by 2040 must be in that
