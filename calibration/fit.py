@@ -16,7 +16,7 @@ from scipy.optimize import differential_evolution
 from scipy.stats import qmc
 from tqdm import tqdm
 
-from model.params import check_value
+from model.params import check_value, parse_path
 from model.rng import run_seeds
 
 from .measures import run_targets
@@ -25,19 +25,36 @@ from .targets import Target
 
 @dataclass(frozen=True)
 class FitParam:
-    """A fitted parameter: dotted path, search bounds (inside its valid range), what identifies it."""
+    """A fitted parameter: dotted path, what identifies it, and its search bounds, which are its prior.
+
+    The bounds are the registry's prior for the path (`Param.prior_range`), so that the fit, `prior` runs and
+    samplers share one prior; `bounds` may narrow them for a synthetic test.
+    """
     path: str
-    low: float
-    high: float
     identified_by: str
+    bounds: tuple[float, float] | None = None
+
+    @property
+    def low(self) -> float:
+        return self._bounds()[0]
+
+    @property
+    def high(self) -> float:
+        return self._bounds()[1]
+
+    def _bounds(self) -> tuple[float, float]:
+        if self.bounds is not None:
+            return self.bounds
+        param, actor = parse_path(self.path)
+        return param.prior_range(actor)
 
 
 FITTED = (
-    FitParam("powers.CHN.demand_growth", 0.0, 0.30, "China-Central Asia trade 2025; each state's China trade 2025"),
-    FitParam("powers.RUS.demand_growth", -0.10, 0.20, "Kazakhstan-Russia trade 2025; Tajikistan China/Russia ratio 2025"),
-    FitParam("beta_trade", 0.0, 8.0, "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
-    FitParam("beta_history", 0.0, 15.0, "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
-    FitParam("hedging_temperature_scale", 0.2, 10.0, "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
+    FitParam("powers.CHN.demand_growth", "China-Central Asia trade 2025; each state's China trade 2025"),
+    FitParam("powers.RUS.demand_growth", "Kazakhstan-Russia trade 2025; Tajikistan China/Russia ratio 2025"),
+    FitParam("beta_trade", "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
+    FitParam("beta_history", "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
+    FitParam("hedging_temperature_scale", "alignment proxies (CAB 2020) for KAZ, KGZ, UZB"),
 )
 
 

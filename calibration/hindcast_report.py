@@ -102,7 +102,7 @@ def identifiability(outcome: HindcastOutcome) -> pd.DataFrame:
                      "posterior 90%": f"[{row['post_lo']:.4g}, {row['post_hi']:.4g}]", "width ratio": f"{row['ratio']:.2f}",
                      "identified": ("yes (2014 start only)" if row["identified"] else "no") + ": an initial trend, fitted "
                                    "for 2025 by the target fit" if row["parameter"] not in outcome.structural
-                                   else "yes" if row["identified"] else "no: registry default and range kept",
+                                   else "yes" if row["identified"] else "no: its posterior is mostly its prior",
                      "calibrated (median)": f"{outcome.point[row['parameter']]:.4g}", "informed by": top})
     return pd.DataFrame(rows)
 
@@ -171,11 +171,13 @@ def hindcast_section(outcome: HindcastOutcome, figure_dir: Path) -> list[str]:
         "",
         "Width ratio = posterior / prior 90% width; identified when the data remove at least a third of the prior "
         "width. `informed by`: each pattern's share of the Fisher information about the parameter (a linear fit of "
-        "the simulated summaries over the posterior particles). An identified parameter's calibrated value is its "
-        "weighted posterior median and its 90% interval the registry's uncertainty range in effect "
-        "(`model/data/calibrated.yaml`, `params` and `intervals`); a parameter the data leave about as wide as its "
-        "prior keeps its registry default and sourced range (listed under `hindcast: not_identified`) and is "
-        "marked so by `model.params.parameter_table()`.",
+        "the simulated summaries over the posterior particles). Every fitted parameter's calibrated value is its "
+        "weighted posterior median, its 90% interval the uncertainty range in effect and its particles the runs' "
+        "draws (`model/data/calibrated.yaml`, `params` and `intervals`; `posterior.parquet`); a parameter the data "
+        "leave about as wide as its prior (listed under `hindcast: not_identified`, marked so by "
+        "`model.params.parameter_table()`) has a posterior that is mostly its prior. Keeping such a parameter's "
+        "registry default and range instead, as until stop 29, threw away what the data did say and made the "
+        "projections turn on which side of the one-third line a parameter fell.",
         "",
         *_table(identifiability(outcome)),
         "",

@@ -75,15 +75,14 @@ class HindcastOutcome:
 
     @property
     def identified(self) -> tuple[str, ...]:
-        """The structural parameters whose posterior is narrower than the prior (`identify.IDENTIFIED_BELOW`):
-        the ones the calibration writes as the model's defaults."""
+        """The structural parameters whose posterior is narrower than the prior (`identify.IDENTIFIED_BELOW`).
+        A label: every structural parameter takes its posterior; for the others it is mostly their prior."""
         return tuple(p for p in self.widths.loc[self.widths["identified"], "parameter"] if p in self.structural)
 
     def posterior_frame(self) -> pd.DataFrame:
-        """The final SMC population of the identified parameters (the others keep their sourced priors) and
-        its normalised `weight`."""
+        """The final SMC population of the structural parameters and its normalised `weight`."""
         post = self.fit.result.posterior
-        frame = pd.DataFrame(post.theta, columns=list(self.prior.names))[list(self.identified)]
+        frame = pd.DataFrame(post.theta, columns=list(self.prior.names))[list(self.structural)]
         frame["weight"] = post.weights
         return frame
 

@@ -5,7 +5,7 @@
 2. The target fit (calibration/fit.py) on calibration/targets.yaml (2024-2025 facts and the 2020 survey) for the
    remaining FITTED parameters: the alignment weights, and the powers' import-demand trends at the 2025 start
    (the hindcast fits the 2014 start's own trends, `initial: true` in patterns.yaml, and never writes them), with
-   the hindcast's identified parameters held at their calibrated values.
+   the hindcast's structural parameters held at their posterior medians.
 
 Writes (each file atomically) the model's calibrated defaults (`model/data/calibrated.yaml`: `params`, the
 calibrated values, and `intervals`, their uncertainty ranges, read by `model.params.load_defaults` and
@@ -117,7 +117,7 @@ def source_version() -> str:
 def calibrated_intervals(result: FitResult, hindcast: HindcastOutcome) -> dict[str, tuple[float, float]]:
     """Each calibrated parameter's uncertainty range: the hindcast posterior's central 90% interval, and for the
     alignment weights the 5%-95% range of the target fit's accepted vectors (widened to hold the optimum)."""
-    intervals = {path: hindcast.intervals[path] for path in hindcast.identified}
+    intervals = {path: hindcast.intervals[path] for path in hindcast.structural}
     for k, p in enumerate(result.params):
         low, high = np.quantile(result.posterior[:, k], [0.05, 0.95])
         intervals[p.path] = (min(low, result.best[k]), max(high, result.best[k]))
@@ -126,7 +126,7 @@ def calibrated_intervals(result: FitResult, hindcast: HindcastOutcome) -> dict[s
 
 def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, today: dt.date, version: str,
                     posterior: str, hindcast: HindcastOutcome) -> str:
-    values = {**{path: hindcast.point[path] for path in hindcast.identified},
+    values = {**{path: hindcast.point[path] for path in hindcast.structural},
               **{p.path: float(v) for p, v in zip(result.params, result.best)}}
     params = {path: float(f"{v:.6g}") for path, v in values.items()}
     # six significant digits, widened where needed so the rounded value stays inside its rounded interval
@@ -141,7 +141,7 @@ def calibrated_yaml(result: FitResult, config: FitConfig, targets_path: Path, to
         "hindcast": {"fit_years": list(hindcast.patterns.fit_years), "held_out_years": list(hindcast.patterns.held_out_years),
                      "eps": float(f"{hindcast.fit.result.eps:.6g}"), "particles": hindcast.config.n_particles,
                      "generations": len(hindcast.fit.result.generations),
-                     # fitted, but the data left the posterior about as wide as the prior: default and range kept
+                     # fitted, but the data left the posterior about as wide as the prior: it is mostly the prior
                      "not_identified": [p for p in hindcast.structural if p not in hindcast.identified]},
         "objective": float(f"{result.objective:.6g}"),
         "date": today.isoformat(),
@@ -195,9 +195,9 @@ def calibrate(config: FitConfig | None = None, out_dir: str | Path = CALIBRATION
     past = run_hindcast(hindcast or HindcastConfig(seed=config.seed), patterns_path, scenario_path,
                         lambda g: (bar.update(1), bar.set_postfix(eps=f"{g.eps:.3g}")))
     bar.close()
-    # identified hindcast parameters at their calibrated values; the others keep their registry defaults; the
-    # 2014 start's initial trends (demand growths) are fitted again for the 2025 start by the target fit
-    config = replace(config, fixed={**config.fixed, **{path: past.point[path] for path in past.identified}})
+    # the hindcast's structural parameters at their posterior medians; the 2014 start's initial trends (demand
+    # growths) are fitted again for the 2025 start by the target fit
+    config = replace(config, fixed={**config.fixed, **{path: past.point[path] for path in past.structural}})
     alignment = tuple(p for p in FITTED if p.path not in past.structural)
     targets = load_targets(targets_path)
     main = fit(Evaluator(targets, alignment, config), progress)

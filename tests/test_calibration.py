@@ -80,8 +80,8 @@ def test_parameter_recovery_from_noisy_synthetic_targets(known):
     observed = clean * (1 + np.random.default_rng(5).normal(0.0, 0.01, len(clean)))
     synthetic = [targets_all[n].model_copy(update={"value": float(v), "tolerance": 0.02 * abs(float(v)), "fit": True,
                                                    "kind": "equal"}) for n, v in zip(chosen, observed)]
-    params = (FitParam("powers.CHN.demand_growth", 0.0, 0.2, "synthetic"),
-              FitParam("hedging_temperature_scale", 0.5, 3.0, "synthetic"))
+    params = (FitParam("powers.CHN.demand_growth", "synthetic", (0.0, 0.2)),
+              FitParam("hedging_temperature_scale", "synthetic", (0.5, 3.0)))
     evaluator = Evaluator(synthetic, params, FitConfig(seed=7, n_seeds=64, popsize=6, maxiter=25, abc_log2=6))
     assert set(evaluator.seeds).isdisjoint(run_seeds(1001, 256))
     at_truth = evaluator.objective(evaluator.values(np.array([known])))[0]
@@ -146,6 +146,21 @@ def _input_trade() -> dict[tuple[str, str], float]:
     """Base-year pair trade as written in model/data/actors.yaml (read here, not through the model's loader)."""
     doc = yaml.safe_load((DEFAULTS_FILE.parent / "actors.yaml").read_text(encoding="utf-8"))
     return {(s, p): float(row["trade"]["v"]) for s, powers in doc["pairs"].items() for p, row in powers.items()}
+
+
+def test_one_prior_per_fitted_parameter():
+    """The target fit searches each parameter's registry prior, the one `prior` runs and the hindcast draw from, and
+    its calibrated value and accepted range lie inside it (until stop 29 the registry's prior for beta_history was
+    0.5-3 while the fit searched 0-15 and settled at ~9)."""
+    from model.uncertainty import uncertain_parameters
+
+    values, drawn = load_defaults(), uncertain_parameters()
+    prior = dict(zip(drawn.paths, zip(drawn.low, drawn.high)))
+    for p in FITTED:
+        param, actor = parse_path(p.path)
+        assert (p.low, p.high) == param.prior_range(actor) == prior[p.path], p.path
+        lo, hi = uncertainty_range(p.path)
+        assert p.low <= lo <= values[p.path] <= hi <= p.high, p.path
 
 
 def test_base_year_trade_is_the_input_data():

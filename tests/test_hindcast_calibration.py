@@ -17,7 +17,7 @@ from calibration.patterns import load_patterns
 from calibration.simulator import ModelSimulator
 from model.base_year import ANCHORS
 from model.observed import HISTORY_ENV, HISTORY_FILE
-from model.params import DEFAULTS_FILE, load_defaults, load_ranges, not_identified, parse_path, uncertainty_range
+from model.params import DEFAULTS_FILE, load_defaults, load_ranges, parse_path, uncertainty_range
 from model.rng import run_seeds
 from model.scenario import load_scenario
 
@@ -115,8 +115,7 @@ def test_quick_calibrate_writes_values_ranges_and_weighted_posterior(quick_calib
     assert set(doc["intervals"]) == set(doc["params"])
     fitted = {p.path for p in load_patterns().parameters if not p.initial}   # initial trends: the target fit's
     unidentified = set(doc["hindcast"]["not_identified"])
-    assert unidentified <= fitted and not unidentified & set(doc["params"])   # not identified: prior kept
-    assert fitted - unidentified <= set(doc["params"])
+    assert unidentified <= fitted and fitted <= set(doc["params"])   # every fitted parameter takes its posterior
     for path, value in doc["params"].items():
         lo, hi = doc["intervals"][path]
         assert lo <= value <= hi, path
@@ -124,7 +123,7 @@ def test_quick_calibrate_writes_values_ranges_and_weighted_posterior(quick_calib
     draws = pd.read_parquet(out / "posterior.parquet")
     assert set(draws.columns) == set(doc["params"]) | {"weight"}
     assert draws["weight"].sum() == pytest.approx(1.0) and (draws["weight"] >= 0).all()
-    for path in fitted - unidentified:   # the hindcast's particles stay inside the prior (the registry's sourced range)
+    for path in fitted:   # the hindcast's particles stay inside the prior (the registry's sourced range)
         param, actor = parse_path(path)
         low, high = param.prior_range(actor)
         assert draws[path].between(low, high).all(), path
@@ -163,9 +162,7 @@ def test_committed_calibrated_values_lie_inside_their_registry_ranges():
         lo, hi = uncertainty_range(path)
         assert (lo, hi) == ranges[path] and lo <= value <= hi, path
     for spec in (p for p in load_patterns().parameters if not p.initial):
-        if spec.path not in values:     # fitted but not identified: registry default and range kept
-            assert spec.path in not_identified()
-            continue
+        assert spec.path in values, spec.path   # every fitted parameter takes its posterior, identified or not
         param, actor = parse_path(spec.path)
         low, high = param.prior_range(actor)
         assert low <= values[spec.path] <= high and low <= ranges[spec.path][0] <= ranges[spec.path][1] <= high
