@@ -130,7 +130,9 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
     hindcast section's lines (calibration/hindcast_report.py), placed before the alignment fit."""
     sources = _fact_sources()
     n_fit = sum(t.fit for t in targets)
-    n_pass = sum(t.passes(v) for t, v in zip(targets, check.values))
+    passed = [t.passes(v) for t, v in zip(targets, check.values)]
+    fit_pass = sum(p for t, p in zip(targets, passed) if t.fit)
+    scored_pass = sum(p for t, p in zip(targets, passed) if not t.fit)
     lines = [
         "# Calibration report",
         "",
@@ -142,7 +144,9 @@ def write_report(path: Path, targets, config, main, alt, check, posterior, balan
         f"- objective (mean squared standardised miss over {n_fit} fitted targets): {_fmt(main.objective)}",
         f"- code version {version}; targets.yaml sha256 {file_hash(targets_path)}",
         f"- model values below: ensemble mean of {config.check_runs} fresh replicates at the calibrated point",
-        f"- {n_pass} of {len(targets)} targets pass",
+        f"- {fit_pass + scored_pass} of {len(targets)} targets pass: {fit_pass} of the {n_fit} fitted; {scored_pass} of "
+        f"the {len(targets) - n_fit} scored, never fitted (why each is left out, and why a scored one fails: "
+        "\"Targets left out of the fit\" and \"Gaps\")",
         "",
         *hindcast,
         "## Alignment fit on the 2024-2025 targets",

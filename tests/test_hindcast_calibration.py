@@ -2,6 +2,7 @@
 `casim calibrate --quick` writes the calibrated values with their ranges and the posterior, and the committed
 calibration's values lie inside the registry's ranges in effect."""
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ import yaml
 
 from calibration.hindcast_stage import QUICK, SCENARIO_FILE, HindcastConfig, run_hindcast
 from calibration.patterns import load_patterns
+from calibration.targets import load_targets
 from calibration.simulator import ModelSimulator
 from model.base_year import ANCHORS
 from model.observed import HISTORY_ENV, HISTORY_FILE
@@ -138,6 +140,10 @@ def test_quick_calibrate_reports_scores_widths_and_figures(quick_calibration):
     for pattern in ("trade_china", "trade_russia", "gdp_usd"):
         assert f"| out_of_sample | {pattern} |" in report and (out / "figures" / f"hindcast_{pattern}.png").is_file()
     assert "eps = ln(1 + g) / ln(1 / 0.9)" in report and "g = 0.155 is eps = 1.37" in report
+    # the pass count is split into fitted and scored targets, which tell different things
+    fitted = sum(t.fit for t in load_targets())
+    assert re.search(rf"- \d+ of {len(load_targets())} targets pass: \d+ of the {fitted} fitted; \d+ of the "
+                     rf"{len(load_targets()) - fitted} scored, never fitted", report)
     html = (out / "report.html").read_text()
     assert "<table>" in html and "data:image/png;base64," in html
     assert 'src="figures/' not in html and 'src="http' not in html and "<script" not in html

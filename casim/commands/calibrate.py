@@ -33,13 +33,15 @@ def cmd_calibrate(args) -> int:
                        defaults_path=defaults, hindcast=hindcast, patterns_path=paths["--patterns"],
                        scenario_path=paths["--scenario"])
     check, past = result["check"], result["hindcast"]
-    passed = sum(t.passes(v) for t, v in zip(result["targets"], check.values))
+    passes = [(t.fit, t.passes(v)) for t, v in zip(result["targets"], check.values)]
+    passed, fitted = sum(p for _, p in passes), sum(f for f, _ in passes)
     scores = past.scores.patterns
     held = scores[scores["window"] == "out_of_sample"]
     print(f"wrote {defaults}, {defaults.with_name('posterior.parquet')}, {out}/report.md, report.html, figures/ "
           f"in {time.perf_counter() - started:.0f} s; hindcast eps {past.fit.result.eps:.3g}, held-out coverage "
           f"{(held['coverage'] * held['n']).sum() / max(held['n'].sum(), 1):.2f} over {int(held['n'].sum())} "
-          f"observations; {passed}/{len(result['targets'])} targets pass")
+          f"observations; {passed}/{len(result['targets'])} targets pass "
+          f"({sum(p for f, p in passes if f)}/{fitted} fitted)")
     return 0
 
 
