@@ -113,8 +113,16 @@ def test_remittances_at_or_above_gdp_are_refused_at_their_line(tmp_path):
     ({"gas": 0.2}, r"export_commodities.UZB.CHN: must be \{commodity: share, ..., src"),
 ])
 def test_a_flow_of_its_own_commodities_is_checked_at_its_line(tmp_path, entry, message):
+    refused_at_its_line(tmp_path, ("export_commodities", "UZB", "CHN"), entry, message)
+
+
+def refused_at_its_line(tmp_path, where, entry, message):
+    """The packaged table with `entry` at `where` is refused with `message` at a line of its file."""
     table = yaml.safe_load(ACTORS_FILE.read_text())
-    table["export_commodities"]["UZB"]["CHN"] = entry
+    parent = table
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = entry
     path = tmp_path / "mix.yaml"
     path.write_text(yaml.safe_dump(table, sort_keys=False))
     with pytest.raises(InputError, match=r"mix.yaml:\d+: " + message):
@@ -128,12 +136,7 @@ def test_a_flow_of_its_own_commodities_is_checked_at_its_line(tmp_path, entry, m
     ({"metals": 0.35, "gold": 0.65}, r"states.KGZ.commodity_mix: must be \{commodity: share, ..., src"),
 ])
 def test_a_states_commodity_mix_is_checked_at_its_line(tmp_path, entry, message):
-    table = yaml.safe_load(ACTORS_FILE.read_text())
-    table["states"]["KGZ"]["commodity_mix"] = entry
-    path = tmp_path / "mix.yaml"
-    path.write_text(yaml.safe_dump(table, sort_keys=False))
-    with pytest.raises(InputError, match=r"mix.yaml:\d+: " + message):
-        load_actors(path)
+    refused_at_its_line(tmp_path, ("states", "KGZ", "commodity_mix"), entry, message)
 
 
 def test_commodities_a_mix_leaves_out_are_zero_and_gold_is_apart_from_base_metals():
