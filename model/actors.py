@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .errors import InputError, line_of, show_path
+from .errors import InputError, did_you_mean, line_of, show_path
 from .safe_yaml import read_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -161,7 +161,7 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
                                                  f"got {state['remittances'][i]:g}")
     pair = {f: np.array([[t.number("pairs", s, p, f, sources=sources) for p in powers] for s in states])
             for f in PAIR_FIELDS}
-    mix = np.array([[t.number("states", s, "commodity_mix", k) for k in commodities] for s in states])
+    mix = np.array([_commodity_mix(t, s, commodities, sources) for s in states])
     sectors = np.array([[t.number("powers", p, "sectors", k) for k in sector_names] for p in powers])
     extractive = np.array([bool(t.get("sectors", k, "extractive")) for k in sector_names])
 
@@ -211,6 +211,31 @@ def parse_actors(raw: dict, lines: dict | None = None, file: str = "actors.yaml"
         route_legs=route_legs, route_local_days=route_local, pipeline_share=pipeline,
         export_commodity_weights=export_weights, sources=sources, path=file,
     )
+
+
+def _commodity_mix(t: _Table, state: str, commodities, sources) -> np.ndarray:
+    """The state's commodity exports by commodity (K,), from `commodity_mix: {commodity: share, ..., src}`.
+
+    Commodities left out are 0; the shares are >= 0 and sum to more than 0 (the loader scales them to 1).
+    """
+    path = ("states", state, "commodity_mix")
+    entry = t.get(*path)
+    if not isinstance(entry, dict) or "src" not in entry:
+        t.fail(path, "must be {commodity: share, ..., src: fact id or assumption}")
+    row = np.zeros(len(commodities))
+    for k in entry:
+        if k == "src":
+            continue
+        if k not in commodities:
+            t.fail((*path, k), f"unknown commodity '{k}'{did_you_mean(k, commodities)}; "
+                               f"expected one of {', '.join(commodities)}")
+        row[commodities.index(k)] = t.number(*path, k)
+        if row[commodities.index(k)] < 0.0:
+            t.fail((*path, k), f"must be a share >= 0, got {row[commodities.index(k)]:g}")
+    if row.sum() <= 0.0:
+        t.fail(path, "the shares sum to 0; give at least one commodity a positive share")
+    sources[".".join(path)] = str(entry["src"])
+    return row
 
 
 def _export_commodity_weights(t: _Table, states, powers, commodities, commodity_share, mix, sources) -> np.ndarray:

@@ -107,18 +107,46 @@ def test_remittances_at_or_above_gdp_are_refused_at_their_line(tmp_path):
 
 
 @pytest.mark.parametrize("entry, message", [
-    ({"gold": 0.2, "src": "x"}, r"export_commodities.UZB.CHN.gold: unknown commodity 'gold'; expected one of oil, gas, metals"),
+    ({"copper": 0.2, "src": "x"}, r"export_commodities.UZB.CHN.copper: unknown commodity 'copper'; expected one of oil, gas, metals"),
     ({"gas": 0.7, "metals": 0.5, "src": "x"}, r"export_commodities.UZB.CHN: the shares sum to 1.2; at most 1"),
     ({"gas": -0.1, "src": "x"}, r"export_commodities.UZB.CHN.gas: must be a share in \[0, 1\]"),
     ({"gas": 0.2}, r"export_commodities.UZB.CHN: must be \{commodity: share, ..., src"),
 ])
 def test_a_flow_of_its_own_commodities_is_checked_at_its_line(tmp_path, entry, message):
+    refused_at_its_line(tmp_path, ("export_commodities", "UZB", "CHN"), entry, message)
+
+
+def refused_at_its_line(tmp_path, where, entry, message):
+    """The packaged table with `entry` at `where` is refused with `message` at a line of its file."""
     table = yaml.safe_load(ACTORS_FILE.read_text())
-    table["export_commodities"]["UZB"]["CHN"] = entry
+    parent = table
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = entry
     path = tmp_path / "mix.yaml"
     path.write_text(yaml.safe_dump(table, sort_keys=False))
     with pytest.raises(InputError, match=r"mix.yaml:\d+: " + message):
         load_actors(path)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"metals": 0.4, "glod": 0.6, "src": "x"}, r"states.KGZ.commodity_mix.glod: unknown commodity 'glod' \(did you mean 'gold'\?\)"),
+    ({"metals": -0.1, "gold": 1.0, "src": "x"}, r"states.KGZ.commodity_mix.metals: must be a share >= 0, got -0.1"),
+    ({"metals": 0.0, "src": "x"}, r"states.KGZ.commodity_mix: the shares sum to 0"),
+    ({"metals": 0.35, "gold": 0.65}, r"states.KGZ.commodity_mix: must be \{commodity: share, ..., src"),
+])
+def test_a_states_commodity_mix_is_checked_at_its_line(tmp_path, entry, message):
+    refused_at_its_line(tmp_path, ("states", "KGZ", "commodity_mix"), entry, message)
+
+
+def test_commodities_a_mix_leaves_out_are_zero_and_gold_is_apart_from_base_metals():
+    # Kyrgyzstan's mix names metals 0.35 and gold 0.65 only (kgz_gold_export_share); Turkmenistan's no metal at all
+    actors = load_actors()
+    k = {c: actors.commodities.index(c) for c in actors.commodities}
+    kgz, tkm = actors.commodity_mix[actors.state_index("KGZ")], actors.commodity_mix[actors.state_index("TKM")]
+    assert (kgz[k["gold"]], kgz[k["metals"]], kgz[k["oil"]]) == (0.65, 0.35, 0.0)
+    assert tkm[k["gold"]] == tkm[k["metals"]] == 0.0
+    assert actors.sources["states.KGZ.commodity_mix"].startswith("kg_main_exports")
 
 
 def test_flows_without_their_own_commodities_are_priced_like_their_state():
@@ -127,5 +155,5 @@ def test_flows_without_their_own_commodities_are_priced_like_their_state():
     uzb, chn = actors.state_index("UZB"), actors.power_index("CHN")
     for i in range(actors.n_states):
         for j in range(actors.n_powers):
-            expected = [0.0, 0.23, 0.12, 0.0] if (i, j) == (uzb, chn) else basket[i]
+            expected = [0.0, 0.23, 0.12, 0.0, 0.0] if (i, j) == (uzb, chn) else basket[i]
             np.testing.assert_allclose(actors.export_commodity_weights[i, j], expected, rtol=1e-12)

@@ -69,7 +69,7 @@ def test_commodity_price_shock_adds_log_factor(model):
     assert model.state.log_prices[0, k] - before[0, k] == pytest.approx(np.log(0.5))
     assert np.array_equal(model.state.log_prices[1], before[1])
     ev.commodity_price_shock(model, RUN0, ev.CommodityPriceShockArgs(commodity="all", factor=2.0))
-    assert np.allclose(model.state.log_prices[0] - before[0], np.log(2.0) + np.log(0.5) * (np.arange(4) == k))
+    assert np.allclose(model.state.log_prices[0] - before[0], np.log(2.0) + np.log(0.5) * (np.arange(len(model.actors.commodities)) == k))
 
 
 def test_protest_wave_drops_sentiment_and_delays(model):

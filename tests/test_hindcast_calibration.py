@@ -56,16 +56,34 @@ def test_no_datum_after_2019_enters_the_fit(tmp_path, monkeypatch):
 
 def test_known_parameters_are_recovered_from_simulated_history(tmp_path, monkeypatch):
     """Trade with China and Russia simulated from known parameters (seeds the fit does not use), with 3%
-    observation noise, then fitted back: each identified parameter's 90% interval holds its true value, and
-    narrows to under two thirds of its prior range. The parameters are ones a decade of trade identifies: the
-    powers' long-run growth rates (a start year's demand growth fades within about a year,
-    docs/ODD.md section 8, so a decade hardly sees it)."""
+    observation noise, then fitted back: each identified parameter's 90% interval narrows to under two thirds of
+    its prior range and holds its true value for at least 3 of 5 noise draws (a calibrated 90% interval does so
+    with probability 0.99; one draw alone misses one time in ten). The parameters are ones a decade of trade
+    identifies: the powers' long-run growth rates (a start year's demand growth fades within about a year,
+    docs/ODD.md section 8, so a decade hardly sees it). With one draw, China's interval [0.044, 0.054] missed its
+    0.055 once the hindcast pinned gold and base metals: less simulated price noise, a narrower interval, and that
+    draw's noise (without it the interval is [0.049, 0.059])."""
     truth = {"powers.CHN.longrun_growth": 0.055, "powers.RUS.longrun_growth": 0.02}
     names = list(truth)
     keys = [f"end:{s}.trade_{p}@{y}" for s in STATES for p in ("CHN", "RUS") for y in range(2013, 2025)]
     sim = ModelSimulator(list(truth), load_scenario(SCENARIO_FILE), run_seeds(909, 4))
     values = sim(np.array([list(truth.values())]), keys, 2024)
-    rng = np.random.default_rng(5)
+    held = {name: 0 for name in names}
+    for draw in range(5):
+        outcome = _fit_noisy_copy(tmp_path / str(draw), monkeypatch, names, values, np.random.default_rng(5 + draw))
+        widths = outcome.widths.set_index("parameter")
+        for name, value in truth.items():
+            assert widths.loc[name, "identified"], name
+            lo, hi = outcome.intervals[name]
+            held[name] += lo <= value <= hi
+            prior = parse_path(name)[0].prior_range(parse_path(name)[1])
+            assert hi - lo < 2 / 3 * (prior[1] - prior[0])
+    assert min(held.values()) >= 3, held
+
+
+def _fit_noisy_copy(tmp_path, monkeypatch, names, values, rng):
+    """The hindcast fit of `names` to the simulated trade `values`, each observed with 3% noise drawn from `rng`."""
+    tmp_path.mkdir()
     series, observations = [], []
     for s in STATES:
         for p in ("CHN", "RUS"):
@@ -89,15 +107,8 @@ def test_known_parameters_are_recovered_from_simulated_history(tmp_path, monkeyp
             error: {floor: 0.03, why: the noise added}
             observations:
         """) + "\n".join(observations) + "\n", encoding="utf-8")
-    outcome = run_hindcast(HindcastConfig(seed=3, n_particles=300, n_seeds=2, max_generations=10,
-                                          predict_draws=20, predict_seeds=2), patterns)
-    widths = outcome.widths.set_index("parameter")
-    for name, value in truth.items():
-        assert widths.loc[name, "identified"], name
-        lo, hi = outcome.intervals[name]
-        assert lo <= value <= hi, (name, value, lo, hi)
-        prior = parse_path(name)[0].prior_range(parse_path(name)[1])
-        assert hi - lo < 2 / 3 * (prior[1] - prior[0])
+    return run_hindcast(HindcastConfig(seed=3, n_particles=300, n_seeds=2, max_generations=10,
+                                       predict_draws=20, predict_seeds=2), patterns)
 
 
 @pytest.fixture(scope="module")

@@ -211,15 +211,49 @@ def uzbek_exports(events):
     return dict(zip(model.actors.powers, model.state.exports[0, model.actors.states.index("UZB")]))
 
 
-def test_a_metal_boom_lifts_uzbek_exports_to_china_by_their_copper_not_the_states_gold():
-    # metal prices doubled in 2026: exports to the EU are priced like Uzbekistan's basket (metals 0.5 x 0.9 = 0.45 of
-    # their value: x1.45), exports to China by their own metals share (copper, 0.12: x1.12); income, demand and
-    # times move both alike, so their lifts differ by exactly 1.45 / 1.12, and China's is less than a third of the EU's
+def test_a_gold_boom_lifts_uzbek_exports_to_the_eu_but_not_to_china():
+    # gold prices doubled in 2026: exports to the EU are priced like Uzbekistan's basket (gold 0.5 x 0.67 = 0.335 of
+    # their value: x1.335), exports to China by their own shares, which hold no gold (x1.0); income, demand and
+    # times move both alike, so their lifts differ by exactly 1.335
+    shock = [make_event(step_of(2026), "commodity_price_shock", {"commodity": "gold", "factor": 2.0})]
+    boom, quiet = uzbek_exports(shock), uzbek_exports([])
+    china, eu = boom["CHN"] / quiet["CHN"], boom["EU"] / quiet["EU"]
+    assert eu / china == pytest.approx(1.335, rel=1e-9)
+
+
+def test_a_base_metal_boom_lifts_uzbek_exports_to_china_by_their_copper():
+    # base-metal prices doubled: exports to the EU x(1 + 0.5 x 0.23) = x1.115, to China by their copper share
+    # (0.12): x1.12; the two lifts differ by exactly 1.115 / 1.12
     shock = [make_event(step_of(2026), "commodity_price_shock", {"commodity": "metals", "factor": 2.0})]
     boom, quiet = uzbek_exports(shock), uzbek_exports([])
     china, eu = boom["CHN"] / quiet["CHN"], boom["EU"] / quiet["EU"]
-    assert eu / china == pytest.approx(1.45 / 1.12, rel=1e-9)
-    assert china - 1 < (eu - 1) / 3, (china, eu)
+    assert eu / china == pytest.approx(1.115 / 1.12, rel=1e-9)
+
+
+GOLD_TEST_PARAMS = {**QUIET, "commodity_gdp_elasticity": 0.25, "exchange_rate_adjustment": 1.0,
+                    "states.KGZ.exchange_rate_elasticity": 1.2}
+
+
+def kyrgyz_usd_gdp(commodity):
+    """Kyrgyzstan's USD GDP at the end of 2026's first quarter, its `commodity` price x1.5 from that quarter."""
+    shock = [make_event(step_of(2026), "commodity_price_shock", {"commodity": commodity, "factor": 1.5})]
+    model = CentralAsiaModel(seed=5, end_year=2026, params=GOLD_TEST_PARAMS, events=shock, record=False)
+    while model.steps < step_of(2026):
+        model.step()
+    return model.state.gdp[0, model.actors.states.index("KGZ")]
+
+
+def test_gold_moves_kyrgyz_usd_gdp_about_twice_as_much_as_base_metals():
+    # Kyrgyz commodities are 0.60 of exports, 0.65 gold and 0.35 base metals (kgz_gold_export_share). x1.5 on gold:
+    # P = 0.35 + 0.65 x 1.5 = 1.325; on base metals: P = 0.65 + 0.35 x 1.5 = 1.175. By hand, in the shock's quarter:
+    # - output's USD value, e c ln P (e = 0.25, c = 0.60): 0.15 x (ln 1.325 - ln 1.175) = 0.15 x 0.1201 = 0.0180;
+    # - the real exchange rate: income Q = (1 - w)(1 + c (P - 1)) + w, w = 3.197 / (3.628 + 3.197) = 0.468
+    #   (remittances' weight), Q = 1.1037 against 1.0558, ln ratio 0.0443; the rate moves a quarter of the way
+    #   (r dt = 1.0 x 0.25) to phi ln Q (phi = 1.2): 0.25 x 1.2 x 0.0443 = 0.0133.
+    # Together 0.031: Kyrgyz USD GDP is ~3.2% higher after the gold jump than after the same base-metal jump (with one
+    # "metals" price both were 1.5x and equal). Other channels (trade, spending) are second order within the quarter.
+    gold, metals = kyrgyz_usd_gdp("gold"), kyrgyz_usd_gdp("metals")
+    assert np.log(gold / metals) == pytest.approx(0.0313, abs=0.002), np.log(gold / metals)
 
 
 def exports_to_china(end_year, **params):
