@@ -229,9 +229,9 @@ def _commodity_mix(t: _Table, state: str, commodities, sources) -> np.ndarray:
         if k not in commodities:
             t.fail((*path, k), f"unknown commodity '{k}'{did_you_mean(k, commodities)}; "
                                f"expected one of {', '.join(commodities)}")
-        row[commodities.index(k)] = t.number(*path, k)
-        if row[commodities.index(k)] < 0.0:
-            t.fail((*path, k), f"must be a share >= 0, got {row[commodities.index(k)]:g}")
+        share = row[commodities.index(k)] = t.number(*path, k)
+        if share < 0.0:
+            t.fail((*path, k), f"must be a share >= 0, got {share:g}")
     if row.sum() <= 0.0:
         t.fail(path, "the shares sum to 0; give at least one commodity a positive share")
     sources[".".join(path)] = str(entry["src"])

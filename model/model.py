@@ -205,13 +205,15 @@ class CentralAsiaModel(mesa.Model):
         self._external_drivers()
 
     def _external_drivers(self) -> None:
-        """Trends of the powers' demand and budgets; Russia's income; remittances; the exchange rate (mechanisms 1, 5, 7)."""
+        """Trends of the powers' demand and budgets and of pipeline throughput; Russia's income; remittances; the exchange
+        rate (mechanisms 1, 4, 5, 7)."""
         s, p, b = self.state, self.params, self.base
         years = self.steps / self.steps_per_year
         faded = p.trend_fade_years * (1.0 - np.exp(-years / p.trend_fade_years))
         self.log_budget = economy.fading_log_trend(years, p.budget_growth, p.longrun_growth, p.trend_fade_years, faded)
         self.log_supply = economy.fading_log_trend(years, p.demand_growth, p.longrun_growth - p.world_growth[:, None],
                                                    p.trend_fade_years, faded)
+        self.pipeline_volume = np.exp(p.pipeline_volume_growth * years)
         shock = external.russia_income_shock(s.log_prices[:, self.oil], p.sanctions[:, self.russia], p.war_intensity,
                                              p.russia_oil_elasticity, p.russia_sanction_drag, p.russia_war_stimulus,
                                              b.russia_sanctions, b.war_intensity)
@@ -286,8 +288,7 @@ class CentralAsiaModel(mesa.Model):
         exports, imports, rail = economy.gravity_flows(
             b.gravity_exports, b.gravity_imports, s.gdp / b.gdp, (s.gdp + s.remittances) / b.absorption,
             self.log_demand, self.log_supply, export_resistance, import_resistance, self.log_time_ratio,
-            self.actors.pipeline_share, np.exp(p.pipeline_volume_growth * self.steps / self.steps_per_year),
-            p.trade_gdp_elasticity, p.trade_time_elasticity,
+            self.actors.pipeline_share, self.pipeline_volume, p.trade_gdp_elasticity, p.trade_time_elasticity,
             economy.export_price_factor(np.exp(s.log_prices), self.actors.export_commodity_weights),
             s.fdi_stock / np.maximum(b.fdi_stock, 1e-9), p.trade_fdi_link)
         # what the state can pay for: its total trade moves with its trade with the powers
